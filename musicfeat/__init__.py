@@ -1,0 +1,41 @@
+"""musicfeat: music and audio to machine-learning features, the scikit-learn way.
+
+>>> from musicfeat import MusicFeatures
+>>> MusicFeatures().get_feature_names_out().shape
+(419,)
+"""
+
+from ._version import FEATURE_SET_VERSION, __version__
+from .exceptions import ExtractionWarning, InvalidAudioError
+from .features import MusicFeatures
+from .frontend import FrontEndConfig, Spectra
+from .groups import (
+    BandEnergy,
+    HPSSFeatures,
+    NoteClassFeatures,
+    PolyFeatures,
+    RhythmFeatures,
+    SpectralFeatures,
+    WindowedStats,
+    ZeroCrossingFeatures,
+)
+from .io import load_audio
+
+__all__ = [
+    "__version__",
+    "FEATURE_SET_VERSION",
+    "MusicFeatures",
+    "HPSSFeatures",
+    "SpectralFeatures",
+    "PolyFeatures",
+    "ZeroCrossingFeatures",
+    "RhythmFeatures",
+    "NoteClassFeatures",
+    "BandEnergy",
+    "WindowedStats",
+    "Spectra",
+    "FrontEndConfig",
+    "load_audio",
+    "InvalidAudioError",
+    "ExtractionWarning",
+]

@@ -1,0 +1,9 @@
+"""Package and feature-set versions."""
+
+__version__ = "0.1.0"
+
+#: Version of the feature definitions and their order (FEATURES-419.md).
+#: Bump it whenever a definition, a default or the order changes:
+#: ``tests/test_feature_set_version.py`` fails until you do. Every table of
+#: features that leaves the process carries it.
+FEATURE_SET_VERSION = "419.1"

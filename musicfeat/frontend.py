@@ -1,0 +1,252 @@
+"""The shared front end: one STFT and one HPSS per clip.
+
+Every feature group reads from a :class:`Spectra`, which computes each
+intermediate (magnitude spectrogram, harmonic/percussive split, RMS series,
+polynomial fit, onset envelope, chromagram) the first time a group asks for
+it and keeps it for the others. :class:`~musicfeat.MusicFeatures` makes one
+``Spectra`` per clip and hands it to all its groups, so nothing is computed
+twice; a group used alone builds its own.
+"""
+
+from dataclasses import asdict, dataclass
+from functools import cached_property, lru_cache
+
+import numpy as np
+
+from .kernels import median_filter_axis
+
+__all__ = ["FrontEndConfig", "Spectra", "stft_magnitude", "hpss"]
+
+
+@dataclass(frozen=True)
+class FrontEndConfig:
+    """The parameters that determine a clip's spectra (see FEATURES-419.md)."""
+
+    sr: int = 22050
+    n_fft: int = 2048
+    hop_length: int = 512
+    kernel_size: int = 31
+    hpss_power: float = 2.0
+    hpss_margin: float = 1.0
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def stft_magnitude(y, n_fft, hop_length):
+    """``abs(librosa.stft(y, n_fft, hop_length))``: Hann window, centred, zero padding.
+
+    Returns
+    -------
+    np.ndarray [shape=(1 + n_fft // 2, t), dtype=float32]
+    """
+    import warnings
+
+    import librosa
+
+    with warnings.catch_warnings():
+        # A clip shorter than n_fft is valid input (zero padded, as the spec
+        # says); librosa's advice to shorten n_fft is not for our users.
+        warnings.filterwarnings("ignore", message="n_fft=.* is too large", category=UserWarning)
+        D = librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=True, pad_mode="constant")
+    return np.abs(D)
+
+
+def _softmask(x, x_ref, power, split_zeros):
+    # librosa.util.softmask, in the input's float dtype.
+    z = np.maximum(x, x_ref)
+    bad = z < np.finfo(z.dtype).tiny
+    z[bad] = 1
+    mask = (x / z) ** power
+    ref_mask = (x_ref / z) ** power
+    good = ~bad
+    mask[good] /= mask[good] + ref_mask[good]
+    mask[bad] = 0.5 if split_zeros else 0.0
+    return mask
+
+
+def hpss(S, kernel_size=31, power=2.0, margin=1.0):
+    """Harmonic/percussive separation by median filtering (Fitzgerald 2010).
+
+    The same computation as ``librosa.decompose.hpss(S, kernel_size=...,
+    power=..., margin=...)`` on a magnitude spectrogram, with the two median
+    filters done by :func:`musicfeat.kernels.median_filter_axis`:
+
+    .. math::
+
+        \\tilde H = \\mathrm{med}_t(S),\\quad \\tilde P = \\mathrm{med}_f(S),\\quad
+        H = S\\,\\frac{\\tilde H^p}{\\tilde H^p + (\\beta\\tilde P)^p},\\quad
+        P = S\\,\\frac{\\tilde P^p}{\\tilde P^p + (\\beta\\tilde H)^p}
+
+    with reflecting edges, ``p = power`` and margin ``beta``.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(d, t)], non-negative
+        Magnitude spectrogram.
+    kernel_size : int
+        Median filter length, along time (harmonic) and frequency (percussive).
+    power : float > 0
+        Exponent of the soft mask.
+    margin : float >= 1
+        Separation margin; 1 gives ``H + P = S``.
+
+    Returns
+    -------
+    H, P : np.ndarray [shape=(d, t)]
+
+    References
+    ----------
+    .. [1] D. Fitzgerald, "Harmonic/percussive separation using median
+       filtering", Proc. DAFx, 2010.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat.frontend import hpss
+    >>> S = np.ones((5, 8), dtype=np.float32)
+    >>> S[2, :] = 10   # a steady tone: harmonic
+    >>> H, P = hpss(S, kernel_size=3)
+    >>> bool(H[2].min() > 9), bool(np.allclose(H + P, S))
+    (True, True)
+    """
+    harm = median_filter_axis(S, kernel_size, axis=-1)
+    perc = median_filter_axis(S, kernel_size, axis=-2)
+    split_zeros = margin == 1
+    mask_harm = _softmask(harm, perc * margin, power, split_zeros)
+    mask_perc = _softmask(perc, harm * margin, power, split_zeros)
+    return S * mask_harm, S * mask_perc
+
+
+@lru_cache(maxsize=16)
+def _mel_basis(sr, n_fft):
+    import librosa
+
+    basis = librosa.filters.mel(sr=sr, n_fft=n_fft)
+    basis.setflags(write=False)
+    return basis
+
+
+def _rms_from_magnitude(X, frame_length):
+    # librosa.feature.rms(S=X, frame_length=frame_length): Parseval with the
+    # DC (and Nyquist, for even frames) bins counted once.
+    power = np.square(X, dtype=np.float32)
+    power[0] *= 0.5
+    if frame_length % 2 == 0:
+        power[-1] *= 0.5
+    return np.sqrt(2 * power.sum(axis=0) / frame_length**2).astype(np.float64)
+
+
+class Spectra:
+    """One clip's analysis, computed lazily and at most once.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,), dtype=float32]
+        Mono waveform at ``config.sr``.
+    config : FrontEndConfig
+        The analysis parameters.
+
+    Attributes
+    ----------
+    S : np.ndarray [shape=(1 + n_fft // 2, t)]
+        STFT magnitude.
+    H, P : np.ndarray [shape=(1 + n_fft // 2, t)]
+        Harmonic and percussive magnitudes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat import Spectra, BandEnergy
+    >>> sr = 22050
+    >>> y = np.sin(2 * np.pi * 440 * np.arange(sr) / sr).astype(np.float32)
+    >>> spectra = Spectra(y)
+    >>> spectra.S.shape
+    (1025, 44)
+    >>> BandEnergy(band_counts=(4,)).transform([spectra]).shape
+    (1, 32)
+    """
+
+    def __init__(self, y, config=None):
+        self.y = y
+        self.config = config if config is not None else FrontEndConfig()
+
+    @property
+    def sr(self):
+        return self.config.sr
+
+    @cached_property
+    def S(self):
+        return stft_magnitude(self.y, self.config.n_fft, self.config.hop_length)
+
+    @cached_property
+    def _harmonic_percussive(self):
+        c = self.config
+        return hpss(self.S, kernel_size=c.kernel_size, power=c.hpss_power, margin=c.hpss_margin)
+
+    @property
+    def H(self):
+        return self._harmonic_percussive[0]
+
+    @property
+    def P(self):
+        return self._harmonic_percussive[1]
+
+    @cached_property
+    def frequencies(self):
+        """Centre frequency of each STFT bin, ``k * sr / n_fft`` (Hz)."""
+        return np.fft.rfftfreq(self.config.n_fft, d=1.0 / self.config.sr)
+
+    @cached_property
+    def H_power(self):
+        """``H**2`` (float32), shared by note classes and band energies."""
+        return np.square(self.H)
+
+    @cached_property
+    def P_power(self):
+        """``P**2`` (float32), shared by the onset envelope and band energies."""
+        return np.square(self.P)
+
+    @cached_property
+    def rms_harmonic(self):
+        """``librosa.feature.rms(S=H, frame_length=n_fft)[0]``, float64."""
+        return _rms_from_magnitude(self.H, self.config.n_fft)
+
+    @cached_property
+    def rms_percussive(self):
+        """``librosa.feature.rms(S=P, frame_length=n_fft)[0]``, float64."""
+        return _rms_from_magnitude(self.P, self.config.n_fft)
+
+    @cached_property
+    def poly(self):
+        """Least-squares line through each frame of ``H`` over frequency.
+
+        Row 0 is the slope, row 1 the constant, as
+        ``librosa.feature.poly_features(S=H, sr=sr, order=1)``, in closed form:
+        ``slope = sum((f - fbar) * H) / sum((f - fbar)**2)``,
+        ``constant = mean(H) - slope * fbar``.
+        """
+        f = self.frequencies
+        f_centred = f - f.mean()
+        weights = np.vstack([f_centred / np.dot(f_centred, f_centred), np.full(f.size, 1.0 / f.size)])
+        slope, mean = weights @ self.H.astype(np.float64)
+        return np.vstack([slope, mean - slope * f.mean()])
+
+    @cached_property
+    def onset_envelope(self):
+        """Onset strength of the percussive mel spectrogram (in dB)."""
+        import librosa
+
+        c = self.config
+        mel = _mel_basis(c.sr, c.n_fft) @ self.P_power
+        return librosa.onset.onset_strength(
+            S=librosa.power_to_db(mel), sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length
+        ).astype(np.float64)
+
+    @cached_property
+    def chroma(self):
+        """``librosa.feature.chroma_stft(S=H**2, sr=sr)`` (12 x t)."""
+        import librosa
+
+        c = self.config
+        return librosa.feature.chroma_stft(S=self.H_power, sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length)

@@ -1,0 +1,156 @@
+"""A.3: energy in log-spaced frequency bands, harmonic and percussive."""
+
+from functools import lru_cache
+
+import numpy as np
+
+from .. import _validation as v
+from ..stats import MOMENT_NAMES, moments
+from ._base import ClipTransformer
+
+DEFAULT_BAND_COUNTS = (4, 11, 24)
+
+
+def band_edges(n_bands, sr, fmin=20.0, fmax=10000.0):
+    """Band edges ``geomspace(fmin, min(fmax, sr / 2), n_bands + 1)`` in Hz."""
+    return np.geomspace(fmin, min(fmax, sr / 2), n_bands + 1)
+
+
+@lru_cache(maxsize=32)
+def band_weights(band_counts, sr, n_fft, fmin=20.0, fmax=10000.0):
+    """Averaging matrix from STFT bins to bands, one row per band.
+
+    Band ``i`` of a set of ``B`` holds the bins with ``edge[i] <= f <
+    edge[i + 1]`` (the last band also ``f == edge[B]``); a band with no bin
+    takes the single bin nearest its geometric centre, so the number of
+    bands never depends on ``sr`` or ``n_fft``. Each row averages its bins.
+
+    Returns
+    -------
+    np.ndarray [shape=(sum(band_counts), 1 + n_fft // 2), dtype=float32]
+        Read-only.
+
+    Examples
+    --------
+    >>> from musicfeat.groups.bands import band_weights
+    >>> W = band_weights((4,), 22050, 2048)
+    >>> W.shape, [int((row > 0).sum()) for row in W]
+    ((4, 1025), [1, 3, 25, 435])
+    """
+    freqs = np.fft.rfftfreq(n_fft, d=1.0 / sr)
+    rows = []
+    for n_bands in band_counts:
+        edges = band_edges(n_bands, sr, fmin, fmax)
+        for i in range(n_bands):
+            lo, hi = edges[i], edges[i + 1]
+            inside = (freqs >= lo) & ((freqs < hi) | ((i == n_bands - 1) & (freqs == hi)))
+            if not inside.any():
+                inside = np.zeros_like(inside)
+                inside[np.argmin(np.abs(freqs - np.sqrt(lo * hi)))] = True
+            rows.append(inside / inside.sum())
+    weights = np.asarray(rows, dtype=np.float32)
+    weights.setflags(write=False)
+    return weights
+
+
+class BandEnergy(ClipTransformer):
+    """Harmonic and percussive energy in log-spaced frequency bands.
+
+    For each band count ``B`` in ``band_counts``, the range from
+    ``band_fmin`` to ``min(band_fmax, sr / 2)`` is cut into ``B`` bands with
+    geometrically spaced edges (:func:`band_weights`). Per frame, a band's
+    energy is the root mean square of its bins,
+
+    .. math:: E_{i,t} = \\sqrt{\\frac{1}{|K_i|}\\sum_{k \\in K_i} X_{k,t}^2},
+
+    for ``X = H`` and ``X = P``. Features: mean, std, skew and kurtosis over
+    frames, named ``band{B}_{i}_{harmonic,percussive}_{stat}`` and ordered by
+    ``B``, band, component, statistic: ``8 * sum(band_counts)`` in all
+    (312 by default).
+
+    Parameters
+    ----------
+    band_counts : sequence of int, default=(4, 11, 24)
+        Number of bands in each band set.
+    band_fmin : float, default=20.0
+        Lowest band edge (Hz).
+    band_fmax : float, default=10000.0
+        Highest band edge (Hz), capped at ``sr / 2``.
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error
+        As in :class:`HPSSFeatures`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat import BandEnergy
+    >>> bands = BandEnergy(band_counts=(4,))
+    >>> len(bands.get_feature_names_out())
+    32
+    >>> str(bands.get_feature_names_out()[0])
+    'band4_0_harmonic_mean'
+    """
+
+    def __init__(
+        self,
+        *,
+        band_counts=DEFAULT_BAND_COUNTS,
+        band_fmin=20.0,
+        band_fmax=10000.0,
+        sr=22050,
+        n_fft=2048,
+        hop_length=512,
+        kernel_size=31,
+        hpss_power=2.0,
+        hpss_margin=1.0,
+        on_error="raise",
+    ):
+        super().__init__(
+            sr=sr,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            kernel_size=kernel_size,
+            hpss_power=hpss_power,
+            hpss_margin=hpss_margin,
+            on_error=on_error,
+        )
+        self.band_counts = band_counts
+        self.band_fmin = band_fmin
+        self.band_fmax = band_fmax
+
+    def _check_group_params(self):
+        counts = v.check_tuple_of(
+            self,
+            "band_counts",
+            self.band_counts,
+            lambda b: v.check_int(self, "band_counts", b, minimum=1),
+            "positive ints",
+        )
+        fmin = v.check_real(self, "band_fmin", self.band_fmin, minimum=0.0, include_minimum=False)
+        fmax = v.check_real(self, "band_fmax", self.band_fmax, minimum=0.0, include_minimum=False)
+        if fmax <= fmin:
+            raise ValueError(
+                f"The 'band_fmax' parameter of BandEnergy must be greater than band_fmin={fmin!r}. "
+                f"Got {self.band_fmax!r} instead."
+            )
+        return counts, fmin, fmax
+
+    def _feature_names(self):
+        counts, _, _ = self._check_group_params()
+        return [
+            f"band{b}_{i}_{part}_{stat}"
+            for b in counts
+            for i in range(b)
+            for part in ("harmonic", "percussive")
+            for stat in MOMENT_NAMES
+        ]
+
+    def _features(self, spectra):
+        counts, fmin, fmax = self._check_group_params()
+        c = spectra.config
+        if fmin >= c.sr / 2:
+            raise ValueError(f"band_fmin={fmin} Hz is not below the Nyquist frequency {c.sr / 2} Hz.")
+        weights = band_weights(counts, c.sr, c.n_fft, fmin, fmax)
+        harmonic = moments(np.sqrt(weights @ spectra.H_power))
+        percussive = moments(np.sqrt(weights @ spectra.P_power))
+        # (band, component, stat) in C order is the documented feature order.
+        return np.stack([harmonic, percussive], axis=1).ravel()

@@ -1,0 +1,69 @@
+"""A.1: energy of the harmonic and percussive parts."""
+
+import numpy as np
+
+from ..stats import MOMENT_NAMES, moments
+from ._base import ClipTransformer, stat_names
+
+
+class HPSSFeatures(ClipTransformer):
+    """RMS energy of the harmonic and percussive components (8 features).
+
+    The magnitude spectrogram is split by median filtering (Fitzgerald 2010,
+    :func:`musicfeat.frontend.hpss`) into harmonic ``H`` and percussive ``P``;
+    per frame, the RMS energy is that of ``librosa.feature.rms(S=X,
+    frame_length=n_fft)``:
+
+    .. math:: \\mathrm{rms}_t = \\sqrt{\\frac{2}{N^2} \\sum_k w_k |X_{k,t}|^2}
+
+    with ``N = n_fft`` and ``w_k = 1/2`` at DC and Nyquist, 1 elsewhere.
+    Features: mean, std, skew and kurtosis over frames of the percussive
+    series, then of the harmonic one.
+
+    Parameters
+    ----------
+    sr : int, default=22050
+        Sample rate the audio is analysed at (files are resampled to it).
+    n_fft : int, default=2048
+        STFT frame length.
+    hop_length : int, default=512
+        STFT hop in samples.
+    kernel_size : int, default=31
+        Length of the HPSS median filters (frames and bins).
+    hpss_power : float, default=2.0
+        Exponent of the HPSS soft masks.
+    hpss_margin : float, default=1.0
+        HPSS margin (>= 1).
+    on_error : {'raise', 'nan'}, default='raise'
+        On a clip that cannot be analysed, raise
+        :class:`~musicfeat.InvalidAudioError`, or warn
+        (:class:`~musicfeat.ExtractionWarning`) and give it a row of NaN.
+
+    See Also
+    --------
+    MusicFeatures : all 419 features with one shared analysis per clip.
+
+    References
+    ----------
+    .. [1] D. Fitzgerald, "Harmonic/percussive separation using median
+       filtering", Proc. DAFx, 2010.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat import HPSSFeatures
+    >>> sr = 22050
+    >>> t = np.arange(2 * sr) / sr
+    >>> tone = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    >>> hp = HPSSFeatures().fit_transform([tone])
+    >>> list(HPSSFeatures().get_feature_names_out()[[0, 4]])
+    ['rms_percussive_mean', 'rms_harmonic_mean']
+    >>> bool(hp[0, 4] > 10 * hp[0, 0])   # a steady tone is harmonic
+    True
+    """
+
+    def _feature_names(self):
+        return stat_names("rms_percussive", MOMENT_NAMES) + stat_names("rms_harmonic", MOMENT_NAMES)
+
+    def _features(self, spectra):
+        return np.concatenate([moments(spectra.rms_percussive), moments(spectra.rms_harmonic)])

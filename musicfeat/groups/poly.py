@@ -1,0 +1,45 @@
+"""A.1: a straight line through each harmonic spectrum."""
+
+import numpy as np
+
+from ..stats import moments
+from ._base import ClipTransformer, stat_names
+
+
+class PolyFeatures(ClipTransformer):
+    """Slope and level of a line fitted to each harmonic frame (4 features).
+
+    For each frame ``t`` of the harmonic magnitude ``H``, the least-squares
+    line over bin frequency ``f_k``,
+
+    .. math::
+
+        a_t = \\frac{\\sum_k (f_k - \\bar f) H_{k,t}}{\\sum_k (f_k - \\bar f)^2},\\qquad
+        b_t = \\overline{H_{\\cdot,t}} - a_t \\bar f,
+
+    equals rows 0 and 1 of ``librosa.feature.poly_features(S=H, sr=sr,
+    order=1)``. Features: mean and std over frames of the gradient ``a``,
+    then of the constant ``b``.
+
+    Parameters
+    ----------
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error
+        As in :class:`HPSSFeatures`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat import PolyFeatures
+    >>> rng = np.random.default_rng(0)
+    >>> noise = (0.1 * rng.standard_normal(22050)).astype(np.float32)
+    >>> PolyFeatures().fit_transform([noise]).shape
+    (1, 4)
+    """
+
+    def _feature_names(self):
+        stats = ("mean", "std")
+        return stat_names("poly_gradient", stats) + stat_names("poly_constant", stats)
+
+    def _features(self, spectra):
+        gradient, constant = spectra.poly
+        return np.concatenate([moments(gradient)[:2], moments(constant)[:2]])

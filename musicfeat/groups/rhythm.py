@@ -1,0 +1,64 @@
+"""A.1: onsets and tempo of the percussive part."""
+
+import numpy as np
+
+from ..stats import moments
+from ._base import ClipTransformer, stat_names
+
+
+def tempo_from_envelope(envelope, sr, hop_length):
+    """Global tempo (BPM) of an onset envelope; 0 when it has no positive value.
+
+    ``librosa.feature.tempo(onset_envelope=envelope, sr=sr,
+    hop_length=hop_length)[0]``, except for a flat envelope: silence has no
+    tempo, where librosa would answer the peak of its prior (about 117 BPM).
+    """
+    import librosa
+
+    if not (envelope > 0).any():
+        return 0.0
+    return float(librosa.feature.tempo(onset_envelope=envelope, sr=sr, hop_length=hop_length)[0])
+
+
+class RhythmFeatures(ClipTransformer):
+    """Onset strength and tempo of the percussive component (3 features).
+
+    The onset envelope is the mean positive first difference over mel bands
+    of the percussive mel spectrogram in dB,
+    ``librosa.onset.onset_strength(S=power_to_db(melspectrogram(S=P**2,
+    sr=sr)), sr=sr)``; its mean and std over frames are the first two
+    features. The third, ``tempo_bpm``, is the global tempo estimated from
+    that envelope by ``librosa.feature.tempo`` (autocorrelation tempogram
+    with a log-normal prior around 120 BPM), or 0 for an envelope with no
+    onset.
+
+    Parameters
+    ----------
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error
+        As in :class:`HPSSFeatures`.
+
+    References
+    ----------
+    .. [1] D. P. W. Ellis, "Beat tracking by dynamic programming", Journal of
+       New Music Research 36(1), 2007.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat import RhythmFeatures
+    >>> sr = 22050
+    >>> clicks = np.zeros(10 * sr, dtype=np.float32)
+    >>> clicks[:: sr // 2] = 1.0     # a click every half second: 120 BPM
+    >>> bpm = RhythmFeatures().fit_transform([clicks])[0, 2]
+    >>> bool(abs(bpm - 120) < 3)
+    True
+    """
+
+    def _feature_names(self):
+        return stat_names("onset_strength", ("mean", "std")) + ["tempo_bpm"]
+
+    def _features(self, spectra):
+        c = spectra.config
+        envelope = spectra.onset_envelope
+        tempo = tempo_from_envelope(envelope, c.sr, c.hop_length)
+        return np.concatenate([moments(envelope)[:2], [tempo]])

@@ -1,0 +1,114 @@
+"""A.4: moments inside sliding time windows."""
+
+import numpy as np
+
+from .. import _validation as v
+from ..kernels import windowed_moment_means
+from ._base import ClipTransformer
+
+DEFAULT_WINDOW_SECONDS = (0.5, 1, 3, 5)
+SERIES = ("poly_gradient", "poly_constant", "harmonic", "percussive")
+
+
+def window_frames(seconds, sr, hop_length):
+    """Frames in a window of ``seconds``: ``max(2, round(seconds * sr / hop_length))``.
+
+    Rounds half to even, as Python's ``round``.
+    """
+    return max(2, round(seconds * sr / hop_length))
+
+
+def window_label(seconds):
+    """``win{milliseconds}ms``, the name prefix of one window width."""
+    return f"win{round(seconds * 1000)}ms"
+
+
+class WindowedStats(ClipTransformer):
+    """How the spectral line and the energies move within short windows (48 features).
+
+    Four frame series: the gradient and constant of :class:`PolyFeatures`,
+    and the harmonic and percussive RMS of :class:`HPSSFeatures`. For each
+    width ``w`` in ``window_seconds``, windows of
+    ``W = max(2, round(w * sr / hop_length))`` frames start at every frame
+    (one window, the whole series, when it is shorter than ``W``); in each
+    the std, skew and excess kurtosis are taken (a degenerate window counts
+    with skew and kurtosis 0), and each feature is the mean over windows.
+    The rolling moments are an O(N) numba kernel
+    (:func:`musicfeat.kernels.rolling_moments`).
+
+    Names: ``win{ms}ms_{series}_{std,skew,kurtosis}``, ordered by width,
+    series, statistic; ``12 * len(window_seconds)`` in all (48 by default).
+
+    Parameters
+    ----------
+    window_seconds : sequence of float, default=(0.5, 1, 3, 5)
+        Window widths in seconds; distinct once rounded to milliseconds.
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error
+        As in :class:`HPSSFeatures`.
+
+    Examples
+    --------
+    >>> from musicfeat import WindowedStats
+    >>> names = WindowedStats(window_seconds=(0.25,)).get_feature_names_out()
+    >>> [str(n) for n in names[:3]]
+    ['win250ms_poly_gradient_std', 'win250ms_poly_gradient_skew', 'win250ms_poly_gradient_kurtosis']
+    """
+
+    def __init__(
+        self,
+        *,
+        window_seconds=DEFAULT_WINDOW_SECONDS,
+        sr=22050,
+        n_fft=2048,
+        hop_length=512,
+        kernel_size=31,
+        hpss_power=2.0,
+        hpss_margin=1.0,
+        on_error="raise",
+    ):
+        super().__init__(
+            sr=sr,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            kernel_size=kernel_size,
+            hpss_power=hpss_power,
+            hpss_margin=hpss_margin,
+            on_error=on_error,
+        )
+        self.window_seconds = window_seconds
+
+    def _check_group_params(self):
+        seconds = v.check_tuple_of(
+            self,
+            "window_seconds",
+            self.window_seconds,
+            lambda w: v.check_real(self, "window_seconds", w, minimum=0.0005),
+            "window widths in seconds (at least 0.0005)",
+        )
+        labels = [window_label(w) for w in seconds]
+        if len(set(labels)) != len(labels):
+            raise ValueError(
+                "The 'window_seconds' parameter of WindowedStats must hold widths that differ in "
+                f"milliseconds. Got {self.window_seconds!r} instead."
+            )
+        return seconds
+
+    def _feature_names(self):
+        return [
+            f"{window_label(w)}_{series}_{stat}"
+            for w in self._check_group_params()
+            for series in SERIES
+            for stat in ("std", "skew", "kurtosis")
+        ]
+
+    def _features(self, spectra):
+        c = spectra.config
+        gradient, constant = spectra.poly
+        series = (gradient, constant, spectra.rms_harmonic, spectra.rms_percussive)
+        return np.concatenate(
+            [
+                windowed_moment_means(s, window_frames(w, c.sr, c.hop_length))
+                for w in self._check_group_params()
+                for s in series
+            ]
+        )

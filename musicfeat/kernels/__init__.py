@@ -1,0 +1,13 @@
+"""Numba kernels: the hot path of musicfeat.
+
+This sub-package imports nothing else from musicfeat and nothing from
+scikit-learn. Each module pairs a public wrapper that validates its input and
+allocates the output with a private ``@njit(cache=True)`` kernel that fills it
+in place. Every kernel is tested against a numpy/scipy reference in
+``tests/naive.py``.
+"""
+
+from .median import median_filter_axis
+from .moments import rolling_moments, windowed_moment_means
+
+__all__ = ["median_filter_axis", "rolling_moments", "windowed_moment_means"]

@@ -1,0 +1,17 @@
+"""Compilation settings shared by every kernel.
+
+One place decides the numba flags so that no kernel hard-codes its own
+(``tests/test_kernels.py`` checks this).
+
+Kernels are compiled serially with ``cache=True``: a new process loads the
+machine code from disk instead of recompiling. numba writes the cache beside
+the source in ``__pycache__``; when site-packages is read-only it falls back
+to a per-user directory (``~/.cache/numba`` or ``NUMBA_CACHE_DIR``), so a
+system-wide install still starts warm from the second process on.
+"""
+
+#: Options every kernel is compiled with. No fastmath: the kernels are
+#: comparisons (median) and moment updates whose rounding we test against
+#: scipy, and 'nnan'/'ninf' would let LLVM assume away the very values our
+#: validation must see.
+JIT_OPTIONS = {"nogil": True, "cache": True}
