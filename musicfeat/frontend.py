@@ -115,7 +115,11 @@ def hpss(S, kernel_size=31, power=2.0, margin=1.0):
     split_zeros = margin == 1
     mask_harm = _softmask(harm, perc * margin, power, split_zeros)
     mask_perc = _softmask(perc, harm * margin, power, split_zeros)
-    return S * mask_harm, S * mask_perc
+    # Keep S's memory layout, as librosa does: reductions over frequency
+    # (RMS) then add in the same order, so even rounding-level features of
+    # steady signals agree with librosa bit for bit.
+    layout = "F" if S.flags.f_contiguous and not S.flags.c_contiguous else "C"
+    return np.multiply(S, mask_harm, order=layout), np.multiply(S, mask_perc, order=layout)
 
 
 @lru_cache(maxsize=16)
@@ -246,7 +250,13 @@ class Spectra:
     @cached_property
     def chroma(self):
         """``librosa.feature.chroma_stft(S=H**2, sr=sr)`` (12 x t)."""
+        import warnings
+
         import librosa
 
         c = self.config
-        return librosa.feature.chroma_stft(S=self.H_power, sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length)
+        with warnings.catch_warnings():
+            # No pitched peak anywhere (silence, clicks): librosa assumes
+            # tuning 0, which is the right answer, and warns; we don't.
+            warnings.filterwarnings("ignore", message="Trying to estimate tuning from empty", category=UserWarning)
+            return librosa.feature.chroma_stft(S=self.H_power, sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length)

@@ -6,6 +6,27 @@ from ..stats import moments
 from ._base import ClipTransformer, stat_names
 
 
+CONTRAST_FMIN = 200.0
+CONTRAST_BANDS = 6
+
+
+def contrast_bands(sr, fmin=CONTRAST_FMIN, n_bands=CONTRAST_BANDS):
+    """Octave bands of spectral contrast: 6, or fewer where Nyquist cuts them off.
+
+    librosa requires ``fmin * 2**(n_bands - 1) < sr / 2``; this is the
+    largest ``n_bands <= 6`` that satisfies it (at least 1).
+
+    Examples
+    --------
+    >>> from musicfeat.groups.spectral import contrast_bands
+    >>> contrast_bands(22050), contrast_bands(8000)
+    (6, 5)
+    """
+    while n_bands > 1 and fmin * 2 ** (n_bands - 1) >= sr / 2:
+        n_bands -= 1
+    return n_bands
+
+
 class SpectralFeatures(ClipTransformer):
     """Spectral centroid, bandwidth and contrast (6 features).
 
@@ -21,6 +42,11 @@ class SpectralFeatures(ClipTransformer):
     of ``librosa.feature.spectral_contrast(S=S, sr=sr)`` (peak-to-valley
     level, 6 octave bands from 200 Hz plus the rest), pooled over bands and
     frames. Features: mean and std over frames of each.
+
+    librosa needs every octave edge but the last below Nyquist, which 6
+    bands from 200 Hz meet only for ``sr > 12800``. At lower rates the
+    contrast uses the most octave bands that fit (:func:`contrast_bands`);
+    the two pooled features keep their meaning and the vector its length.
 
     Parameters
     ----------
@@ -59,7 +85,7 @@ class SpectralFeatures(ClipTransformer):
         common = {"S": S, "sr": c.sr, "n_fft": c.n_fft, "hop_length": c.hop_length}
         centroid = librosa.feature.spectral_centroid(**common)
         bandwidth = librosa.feature.spectral_bandwidth(**common, centroid=centroid)
-        contrast = librosa.feature.spectral_contrast(**common)
+        contrast = librosa.feature.spectral_contrast(**common, n_bands=contrast_bands(c.sr))
         return np.concatenate(
             [moments(centroid.ravel())[:2], moments(bandwidth.ravel())[:2], moments(contrast.ravel())[:2]]
         )

@@ -9,7 +9,8 @@ Instead the series is cut into blocks of W samples. A window starting at
 so with the central-moment aggregate of every block suffix and every block
 prefix (built by adding one point at a time, Pébay 2008) each window is one
 pairwise merge (Chan et al. 1979). Every step only adds: no subtraction of
-large sums, no removal, and the cost is a constant per sample.
+large sums, no removal, and the cost is a constant per sample. The series is
+first shifted by its median, so a large common offset costs no digits.
 
 References
 ----------
@@ -70,7 +71,7 @@ def _standardised(n, mean, m2, m3, m4, eps):
 
 
 @njit(**JIT_OPTIONS)
-def _rolling_moments(x, width, std, skew, kurt):
+def _rolling_moments(x, width, offset, std, skew, kurt):
     n_total = x.shape[0]
     n_windows = n_total - width + 1
     # Aggregates of x[i : end of i's block] (suffix) and x[start of i's block : i + 1]
@@ -98,7 +99,7 @@ def _rolling_moments(x, width, std, skew, kurt):
                 suf[0, s], suf[1, s], suf[2, s], suf[3, s], suf[4, s],
                 pre[0, e], pre[1, e], pre[2, e], pre[3, e], pre[4, e],
             )
-        std[s], skew[s], kurt[s] = _standardised(agg[0], agg[1], agg[2], agg[3], agg[4], _EPS)
+        std[s], skew[s], kurt[s] = _standardised(agg[0], agg[1] + offset, agg[2], agg[3], agg[4], _EPS)
 
 
 def rolling_moments(x, width):
@@ -152,7 +153,10 @@ def rolling_moments(x, width):
     std = np.empty(n_windows)
     skew = np.empty(n_windows)
     kurt = np.empty(n_windows)
-    _rolling_moments(x, width, std, skew, kurt)
+    # Moments do not depend on a shift, but rounding does: work on x - offset
+    # (exact where values are close) so a large common offset costs no digits.
+    offset = float(np.median(x))
+    _rolling_moments(x - offset, width, offset, std, skew, kurt)
     return std, skew, kurt
 
 

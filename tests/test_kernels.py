@@ -1,0 +1,176 @@
+"""Numba kernels against numpy/scipy references."""
+
+import ast
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from naive import naive_median_filter, scipy_median_filter
+from numpy.lib.stride_tricks import sliding_window_view
+
+import musicfeat.kernels as kernels
+from musicfeat.kernels import median_filter_axis, rolling_moments, windowed_moment_means
+from musicfeat.kernels._config import JIT_OPTIONS
+
+# ---------------------------------------------------------------- median filter
+
+
+def _check_median(x, size, axis):
+    got = median_filter_axis(x, size, axis=axis)
+    assert got.dtype == x.dtype
+    np.testing.assert_array_equal(got, naive_median_filter(x, size, axis))
+    # scipy reads uninitialised memory once the kernel reaches 8x the axis
+    # (mode='reflect'); below that it is the reference of librosa's HPSS.
+    if size < 8 * x.shape[axis]:
+        np.testing.assert_array_equal(got, scipy_median_filter(x, size, axis))
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 31, 40, 101])
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_median_equals_scipy_with_ties(size, axis, dtype, rng):
+    x = rng.integers(0, 4, size=(23, 37)).astype(dtype)  # many ties
+    _check_median(x, size, axis)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_median_constant_runs_tiny_and_huge_values(axis, rng):
+    x = rng.random((40, 60)).astype(np.float32)
+    x[:, 10:30] = 0.5
+    x[5:25, :] = 0.0
+    x[::7, ::5] = 1e-38  # subnormal-adjacent
+    x[::11, ::3] = 3e38
+    x[1, 1] = np.inf
+    x[2, 2] = -0.0
+    x[3, ::2] = -7.0
+    for size in (1, 3, 31, 61):
+        _check_median(x, size, axis)
+
+
+def test_median_kernel_longer_than_axis():
+    x = np.array([[3.0, 1.0, 2.0]])
+    for size in (5, 7, 31, 100):
+        np.testing.assert_array_equal(median_filter_axis(x, size, axis=1), naive_median_filter(x, size, 1))
+
+
+def test_median_on_real_spectrogram_equals_scipy(example):
+    import librosa
+
+    S = np.abs(librosa.stft(example("choice", duration=8)))
+    for axis in (0, 1):
+        np.testing.assert_array_equal(median_filter_axis(S, 31, axis=axis), scipy_median_filter(S, 31, axis))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 9), st.integers(1, 40)),
+        elements=st.floats(-1e300, 1e300, allow_nan=False, width=64),
+    ),
+    size=st.integers(1, 45),
+    axis=st.sampled_from([0, 1]),
+)
+def test_median_property(x, size, axis):
+    np.testing.assert_array_equal(median_filter_axis(x, size, axis=axis), naive_median_filter(x, size, axis))
+
+
+def test_median_rejects_nan_and_bad_shapes():
+    with pytest.raises(ValueError, match="NaN"):
+        median_filter_axis(np.array([[1.0, np.nan]]), 3)
+    with pytest.raises(ValueError, match="2-D"):
+        median_filter_axis(np.ones(5), 3)
+    with pytest.raises(ValueError, match="positive"):
+        median_filter_axis(np.ones((2, 2)), 0)
+
+
+# ---------------------------------------------------------------- rolling moments
+
+
+def _reference_rolling(x, width):
+    width = min(width, x.size)
+    w = sliding_window_view(np.asarray(x, dtype=np.float64), width)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # scipy's precision-loss NaN: 0 by the spec
+        skew = scipy.stats.skew(w, axis=1, bias=True)
+        kurt = scipy.stats.kurtosis(w, axis=1, bias=True)
+    if width < 2:
+        skew[:] = np.nan
+        kurt[:] = np.nan
+    return w.std(axis=1), np.nan_to_num(skew), np.nan_to_num(kurt)
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 22, 43, 129, 215])
+def test_rolling_moments_match_scipy(width, rng):
+    x = rng.standard_normal(1000) ** 3  # skewed, heavy-tailed
+    for got, ref in zip(rolling_moments(x, width), _reference_rolling(x, width)):
+        np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12)
+
+
+def test_rolling_moments_stable_for_large_mean_tiny_variance(rng):
+    # Naive power sums lose every digit here: mean 1e8, spread 1e-3.
+    x = 1e8 + 1e-3 * rng.standard_normal(2000)
+    std, skew, kurt = rolling_moments(x, 100)
+    # Reference in exact arithmetic relative to the offset.
+    d = x - 1e8
+    ref_std, ref_skew, ref_kurt = _reference_rolling(d, 100)
+    np.testing.assert_allclose(std, ref_std, rtol=1e-6)
+    np.testing.assert_allclose(skew, ref_skew, atol=1e-4)
+    np.testing.assert_allclose(kurt, ref_kurt, atol=1e-4)
+
+
+def test_rolling_moments_with_drift_and_constant_runs(rng):
+    x = np.concatenate([np.full(300, 4.2), np.linspace(0, 1e4, 500) + rng.standard_normal(500), np.zeros(200)])
+    for got, ref in zip(rolling_moments(x, 43), _reference_rolling(x, 43)):
+        np.testing.assert_allclose(got, ref, rtol=1e-8, atol=1e-9)
+    std, skew, kurt = rolling_moments(np.full(50, 4.2), 10)
+    assert np.all(std == 0) and np.all(skew == 0) and np.all(kurt == 0)
+
+
+def test_rolling_moments_series_shorter_than_window():
+    x = np.array([1.0, 2.0, 4.0])
+    std, skew, kurt = rolling_moments(x, 10)
+    assert std.shape == (1,)
+    ref = _reference_rolling(x, 3)
+    np.testing.assert_allclose([std[0], skew[0], kurt[0]], [r[0] for r in ref])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    x=arrays(np.float64, st.integers(1, 120), elements=st.floats(-1e6, 1e6, allow_nan=False)),
+    width=st.integers(1, 130),
+)
+def test_windowed_means_property(x, width):
+    got = windowed_moment_means(x, width)
+    ref = [r.mean() for r in _reference_rolling(x, width)]
+    assert np.isfinite(got).all()
+    # The degenerate test (variance <= (eps*mean)^2) may flip on the last ulp;
+    # compare only where scipy's verdict is clear.
+    np.testing.assert_allclose(got[0], ref[0], rtol=1e-7, atol=1e-9 * (1 + np.abs(x).max()))
+
+
+def test_rolling_moments_validation():
+    with pytest.raises(ValueError, match="finite"):
+        rolling_moments(np.array([1.0, np.inf]), 2)
+    with pytest.raises(ValueError, match="1-D"):
+        rolling_moments(np.ones((2, 2)), 2)
+    with pytest.raises(ValueError, match="at least one"):
+        rolling_moments(np.ones(0), 2)
+
+
+# ---------------------------------------------------------------- compilation
+
+
+def test_every_kernel_uses_the_shared_jit_options():
+    """No kernel hard-codes its own numba flags (stumpy's habit)."""
+    for path in Path(kernels.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {"njit", "jit"}:
+                assert [kw.arg for kw in node.keywords] == [None], f"{path.name}: njit must take **JIT_OPTIONS"
+    assert JIT_OPTIONS["cache"] is True
