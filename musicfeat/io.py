@@ -63,10 +63,16 @@ def _decode_file(source):
         raise first_error
     try:
         import audioread
+        import audioread.rawread
     except ImportError:
         raise first_error from None
+    # rawread only reads WAV/AIFF/AU, which libsndfile already does better,
+    # and it leaves the file open when it fails: use the real decoders only.
+    backends = [b for b in audioread.available_backends() if b is not audioread.rawread.RawAudioFile]
+    if not backends:
+        raise first_error
     try:
-        with audioread.audio_open(os.fspath(source)) as f:
+        with audioread.audio_open(os.fspath(source), backends=backends) as f:
             rate, channels = f.samplerate, f.channels
             chunks = [np.frombuffer(buf, dtype="<i2") for buf in f]
     except Exception:

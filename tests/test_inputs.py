@@ -1,0 +1,253 @@
+"""What X may hold, what goes wrong with it, and audio at the edges of validity."""
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+import soundfile as sf
+from conftest import SR, tone
+
+import librosa
+import musicfeat.frontend as frontend
+from musicfeat import ExtractionWarning, InvalidAudioError, MusicFeatures, ZeroCrossingFeatures, load_audio
+
+
+@pytest.fixture(scope="module")
+def fast():
+    """A cheap transformer for input plumbing: the STFT-free group."""
+    return ZeroCrossingFeatures()
+
+
+def _write(path, y, sr, subtype="FLOAT"):
+    sf.write(path, y, sr, subtype=subtype)
+    return path
+
+
+# ---------------------------------------------------------------- kinds of items
+
+
+def test_every_kind_of_item_gives_the_same_row(tmp_path):
+    y = tone(440.0, 1.0)
+    path = _write(tmp_path / "a b é.wav", y, SR)
+    with open(path, "rb") as f:
+        X = [str(path), path, f, y, (y, SR), list(y)]
+        rows = MusicFeatures().fit_transform(X)
+    for row in rows[1:]:
+        np.testing.assert_array_equal(row, rows[0])
+
+
+def test_stereo_is_mixed_down_and_other_rates_resampled_like_librosa_load(tmp_path):
+    rng = np.random.default_rng(3)
+    stereo = np.stack([tone(440.0, 2.0, sr=44100), 0.1 * rng.standard_normal(88200).astype(np.float32)], axis=1)
+    path = _write(tmp_path / "stereo.wav", stereo, 44100)
+    y_ref, _ = librosa.load(path, sr=SR, mono=True)
+    np.testing.assert_array_equal(load_audio(path, SR), y_ref)
+    mf = MusicFeatures()
+    np.testing.assert_array_equal(mf.fit_transform([path]), mf.transform([y_ref]))
+    # A (waveform, rate) pair is resampled the same way.
+    np.testing.assert_array_equal(load_audio((stereo.mean(axis=1), 44100), SR), y_ref)
+
+
+@pytest.mark.parametrize("subtype", ["PCM_16", "PCM_24", "FLOAT"])
+@pytest.mark.parametrize("rate", [8000, 44100, 48000])
+def test_integer_and_float_files_at_common_rates_give_finite_features(tmp_path, subtype, rate):
+    y = 0.4 * np.sin(2 * np.pi * 330 * np.arange(rate * 2) / rate)
+    path = _write(tmp_path / f"clip_{rate}_{subtype}.wav", y, rate, subtype)
+    row = MusicFeatures().fit_transform([path])[0]
+    assert row.shape == (419,) and np.isfinite(row).all()
+
+
+def test_compressed_formats_decode(tmp_path, example_path):
+    row = MusicFeatures().fit_transform([example_path("robin")])[0]  # Ogg Vorbis
+    assert np.isfinite(row).all()
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _bad_items(tmp_path):
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "notes.mp3").write_text("this is not audio\n")
+    (tmp_path / "dir.wav").mkdir()
+    good = _write(tmp_path / "good.wav", tone(440.0, 0.5), SR)
+    (tmp_path / "truncated.wav").write_bytes(good.read_bytes()[:30])
+    (tmp_path / "header_only.wav").write_bytes(_write(tmp_path / "silent0.wav", np.zeros(0), SR).read_bytes())
+    return {
+        "missing file": (str(tmp_path / "missing.wav"), "no such file"),
+        "empty file": (str(tmp_path / "empty.wav"), "could not decode audio"),
+        "text named mp3": (str(tmp_path / "notes.mp3"), "could not decode audio"),
+        "directory": (str(tmp_path / "dir.wav"), "is a directory"),
+        "truncated file": (str(tmp_path / "truncated.wav"), "could not decode audio"),
+        "file with no samples": (str(tmp_path / "header_only.wav"), "empty"),
+        "zero-length waveform": (np.zeros(0, dtype=np.float32), "empty"),
+        "NaN samples": (np.array([0.1, np.nan, 0.2], dtype=np.float32), "NaN or infinite"),
+        "inf samples": (np.array([0.1, np.inf], dtype=np.float64), "NaN or infinite"),
+        "3-D array": (np.zeros((2, 3, 4), dtype=np.float32), "must be 1-D"),
+        "integer samples": (np.zeros(100, dtype=np.int16), "floating-point"),
+        "bad rate": ((np.zeros(100), -1), "sample rate"),
+        "wrong object": (object(), "expected a file path"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing file",
+        "empty file",
+        "text named mp3",
+        "directory",
+        "truncated file",
+        "file with no samples",
+        "zero-length waveform",
+        "NaN samples",
+        "inf samples",
+        "3-D array",
+        "integer samples",
+        "bad rate",
+        "wrong object",
+    ],
+)
+def test_bad_item_raises_package_error_naming_item_and_position(tmp_path, case, fast):
+    item, reason = _bad_items(tmp_path)[case]
+    X = [tone(440.0, 0.2), tone(550.0, 0.2), item]
+    with pytest.raises(InvalidAudioError, match=reason) as info:
+        fast.transform(X)
+    assert isinstance(info.value, ValueError)
+    assert str(info.value).startswith("X[2] (")
+    assert info.value.index == 2
+    if isinstance(item, str):
+        assert item in str(info.value)
+
+
+def test_on_error_nan_keeps_every_good_row(tmp_path):
+    bad = _bad_items(tmp_path)
+    X = [tone(440.0, 0.5), bad["missing file"][0], tone(550.0, 0.5), bad["NaN samples"][0]]
+    mf = MusicFeatures(on_error="nan")
+    with pytest.warns(ExtractionWarning) as record:
+        out = mf.fit_transform(X)
+    messages = [str(w.message) for w in record]
+    assert len(messages) == 2
+    assert messages[0].startswith("X[1] (") and "no such file" in messages[0]
+    assert messages[1].startswith("X[3] (") and "NaN or infinite" in messages[1]
+    assert np.isnan(out[[1, 3]]).all()
+    np.testing.assert_array_equal(out[[0, 2]], MusicFeatures().fit_transform([X[0], X[2]]))
+
+
+def test_on_error_nan_in_parallel_workers(tmp_path):
+    X = [tone(440.0, 0.5), str(tmp_path / "missing.wav"), tone(550.0, 0.5)]
+    with pytest.warns(ExtractionWarning, match="no such file"):
+        out = MusicFeatures(on_error="nan", n_jobs=2).fit_transform(X)
+    assert np.isnan(out[1]).all() and np.isfinite(out[[0, 2]]).all()
+    np.testing.assert_array_equal(out[[0, 2]], MusicFeatures().fit_transform([X[0], X[2]]))
+
+
+@pytest.mark.parametrize(
+    ("X", "message"),
+    [
+        ("song.wav", "got a single path"),
+        (np.zeros(100, dtype=np.float32), "1-D numeric array"),
+        (42, "got int"),
+    ],
+)
+def test_x_itself_of_the_wrong_kind_is_refused(X, message, fast):
+    with pytest.raises(ValueError, match=message):
+        fast.transform(X)
+
+
+def test_spectra_from_other_parameters_are_refused():
+    spectra = frontend.Spectra(tone(440.0, 0.5), frontend.FrontEndConfig(n_fft=1024))
+    with pytest.raises(ValueError, match="same front-end parameters"):
+        MusicFeatures().transform([spectra])
+
+
+# ---------------------------------------------------------------- degenerate but valid
+
+
+def _degenerate():
+    t = np.arange(3 * SR) / SR
+    return {
+        "digital silence": np.zeros(3 * SR, dtype=np.float32),
+        "one sample": np.array([0.3], dtype=np.float32),
+        "shorter than n_fft": tone(440.0, 1000 / SR),
+        "shorter than 5 s window": tone(440.0, 1.0),
+        "DC offset": np.full(2 * SR, 0.5, dtype=np.float32),
+        "pure sine": tone(440.0, 3.0),
+        "full-scale clipping": np.sign(np.sin(2 * np.pi * 100 * t)).astype(np.float32),
+        "tiny noise": (1e-30 * np.random.default_rng(0).standard_normal(SR)).astype(np.float32),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_degenerate()))
+def test_degenerate_audio_gives_finite_features(case):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning leaks to the user either
+        row = MusicFeatures().fit_transform([_degenerate()[case]])[0]
+    assert row.shape == (419,)
+    assert np.isfinite(row).all(), case
+
+
+def test_silence_has_no_tempo():
+    mf = MusicFeatures()
+    names = list(mf.get_feature_names_out())
+    row = mf.fit_transform([np.zeros(3 * SR, dtype=np.float32)])[0]
+    assert row[names.index("tempo_bpm")] == 0.0
+    assert np.count_nonzero(row[names.index("rms_percussive_mean")]) == 0
+
+
+def test_non_finite_features_are_never_returned_silently(monkeypatch):
+    monkeypatch.setattr(ZeroCrossingFeatures, "_features", lambda self, spectra: np.array([np.nan, 1.0]))
+    with pytest.raises(InvalidAudioError, match=r"X\[0\].*non-finite.*zero_crossing_rate_mean"):
+        ZeroCrossingFeatures().transform([tone()])
+
+
+def test_load_audio_file_object_and_bytes_io(tmp_path):
+    buf = io.BytesIO()
+    sf.write(buf, tone(440.0, 0.5), SR, format="WAV", subtype="FLOAT")
+    buf.seek(0)
+    np.testing.assert_array_equal(load_audio(buf, SR), tone(440.0, 0.5))
+
+
+# ---------------------------------------------------------------- one analysis per clip
+
+
+def _count_calls(monkeypatch):
+    calls = {"stft": 0, "hpss": 0}
+    real_stft, real_hpss = frontend.stft_magnitude, frontend.hpss
+
+    def stft(*args, **kwargs):
+        calls["stft"] += 1
+        return real_stft(*args, **kwargs)
+
+    def hpss(*args, **kwargs):
+        calls["hpss"] += 1
+        return real_hpss(*args, **kwargs)
+
+    monkeypatch.setattr(frontend, "stft_magnitude", stft)
+    monkeypatch.setattr(frontend, "hpss", hpss)
+    return calls
+
+
+def test_stft_and_hpss_run_once_per_clip(monkeypatch):
+    calls = _count_calls(monkeypatch)
+    clips = [tone(440.0, 1.0), tone(660.0, 1.5), tone(880.0, 0.7)]
+    MusicFeatures().fit_transform(clips)
+    assert calls == {"stft": 3, "hpss": 3}
+    # The plain FeatureUnion, by contrast, analyses each clip once per group.
+    calls.update(stft=0, hpss=0)
+    MusicFeatures().make_union().fit_transform(clips)
+    assert calls["stft"] == 3 * 7  # every group but the zero-crossing rate
+
+
+def test_memory_serves_the_second_pass_from_the_cache(monkeypatch, tmp_path):
+    calls = _count_calls(monkeypatch)
+    clips = [tone(440.0, 1.0), tone(660.0, 1.0)]
+    first = MusicFeatures(memory=str(tmp_path)).fit_transform(clips)
+    assert calls["stft"] == 2
+    second = MusicFeatures(memory=str(tmp_path)).fit_transform(clips)
+    assert calls["stft"] == 2  # nothing recomputed
+    np.testing.assert_array_equal(first, second)
+    # Another parameter value, or other audio, is another key.
+    MusicFeatures(memory=str(tmp_path), hop_length=256).fit_transform(clips[:1])
+    MusicFeatures(memory=str(tmp_path)).fit_transform([tone(441.0, 1.0)])
+    assert calls["stft"] == 4
