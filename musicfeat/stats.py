@@ -4,8 +4,10 @@ Every statistic is computed in float64 over the last axis: mean, population
 standard deviation, skewness (biased, as ``scipy.stats.skew(bias=True)``) and
 excess kurtosis (Fisher, biased). A series is *degenerate* when it has fewer
 than two values or its variance is at or below ``(eps * mean)**2`` (``eps``
-of float64), the test under which scipy answers NaN for precision loss;
-a degenerate series has skew and kurtosis 0, so no feature is ever NaN.
+of float64), the test under which scipy answers NaN for precision loss, or
+so small that its square underflows to 0 (below about 1e-154, where scipy
+answers NaN or infinity); a degenerate series has skew and kurtosis 0, so no
+feature is ever NaN.
 """
 
 import numpy as np
@@ -58,7 +60,7 @@ def moments(x, axis=-1):
     m2 = d2.mean(axis=-1)
     m3 = (d2 * d).mean(axis=-1)
     m4 = (d2 * d2).mean(axis=-1)
-    degenerate = (m2 <= (_EPS * mean) ** 2) | (n < 2)
+    degenerate = (m2 <= (_EPS * mean) ** 2) | (m2 * m2 == 0) | (n < 2)
     safe_m2 = np.where(degenerate, 1.0, m2)
     skew = np.where(degenerate, 0.0, m3 / safe_m2**1.5)
     kurt = np.where(degenerate, 0.0, m4 / safe_m2**2 - 3.0)

@@ -174,3 +174,8 @@ def test_every_kernel_uses_the_shared_jit_options():
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {"njit", "jit"}:
                 assert [kw.arg for kw in node.keywords] == [None], f"{path.name}: njit must take **JIT_OPTIONS"
     assert JIT_OPTIONS["cache"] is True
+
+
+def test_variance_whose_square_underflows_is_degenerate():
+    std, skew, kurt = rolling_moments(np.array([6.42266687e-120, 0.0]), 2)
+    assert np.isfinite([std[0], skew[0], kurt[0]]).all() and skew[0] == 0 and kurt[0] == 0

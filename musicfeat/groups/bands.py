@@ -35,7 +35,7 @@ def band_weights(band_counts, sr, n_fft, fmin=20.0, fmax=10000.0):
     >>> from musicfeat.groups.bands import band_weights
     >>> W = band_weights((4,), 22050, 2048)
     >>> W.shape, [int((row > 0).sum()) for row in W]
-    ((4, 1025), [1, 3, 25, 435])
+    ((4, 1025), [7, 33, 155, 732])
     """
     freqs = np.fft.rfftfreq(n_fft, d=1.0 / sr)
     rows = []

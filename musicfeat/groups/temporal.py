@@ -26,8 +26,8 @@ class ZeroCrossingFeatures(ClipTransformer):
     >>> sr = 22050
     >>> tone = np.sin(2 * np.pi * 441 * np.arange(sr) / sr + 0.1).astype(np.float32)
     >>> rate = ZeroCrossingFeatures().fit_transform([tone])[0, 0]
-    >>> round(rate * sr)  # two crossings per period
-    882
+    >>> bool(840 < rate * sr < 890)  # two per period, 882/s, fewer in the padded edge frames
+    True
     """
 
     def _feature_names(self):

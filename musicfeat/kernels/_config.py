@@ -13,5 +13,7 @@ system-wide install still starts warm from the second process on.
 #: Options every kernel is compiled with. No fastmath: the kernels are
 #: comparisons (median) and moment updates whose rounding we test against
 #: scipy, and 'nnan'/'ninf' would let LLVM assume away the very values our
-#: validation must see.
-JIT_OPTIONS = {"nogil": True, "cache": True}
+#: validation must see. ``error_model='numpy'``: a float division by zero
+#: gives inf/NaN as in numpy (callers guard against it) instead of a Python
+#: exception check in the inner loops.
+JIT_OPTIONS = {"nogil": True, "cache": True, "error_model": "numpy"}

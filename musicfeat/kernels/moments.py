@@ -65,7 +65,9 @@ def _standardised(n, mean, m2, m3, m4, eps):
     std = np.sqrt(var) if var > 0.0 else 0.0
     # scipy.stats answers NaN when var <= (eps * mean)**2 (precision loss);
     # musicfeat answers 0 for skew and kurtosis there and for n < 2.
-    if n < 2.0 or var <= (eps * mean) ** 2:
+    # A variance whose square underflows (below ~1e-154) has no representable
+    # kurtosis either: also degenerate.
+    if n < 2.0 or var <= (eps * mean) ** 2 or var * var == 0.0:
         return std, 0.0, 0.0
     return std, (m3 / n) / var**1.5, (m4 / n) / (var * var) - 3.0
 
@@ -117,7 +119,8 @@ def rolling_moments(x, width):
     as ``np.std`` and ``scipy.stats.skew``/``kurtosis`` with ``bias=True``,
     except that a degenerate window (variance 0, or at most
     ``(eps * |mean|)**2`` where scipy would answer NaN) has skew and
-    kurtosis 0. When ``N < width`` the single window is the whole series.
+    kurtosis 0; so does one whose squared variance underflows to 0. When
+    ``N < width`` the single window is the whole series.
 
     Parameters
     ----------
