@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from .kernels import median_filter_axis
+from .kernels import apply_hpss_masks, median_filter_axis
 
 __all__ = ["FrontEndConfig", "Spectra", "stft_magnitude", "hpss"]
 
@@ -50,19 +50,6 @@ def stft_magnitude(y, n_fft, hop_length):
         warnings.filterwarnings("ignore", message="n_fft=.* is too large", category=UserWarning)
         D = librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=True, pad_mode="constant")
     return np.abs(D)
-
-
-def _softmask(x, x_ref, power, split_zeros):
-    # librosa.util.softmask, in the input's float dtype.
-    z = np.maximum(x, x_ref)
-    bad = z < np.finfo(z.dtype).tiny
-    z[bad] = 1
-    mask = (x / z) ** power
-    ref_mask = (x_ref / z) ** power
-    good = ~bad
-    mask[good] /= mask[good] + ref_mask[good]
-    mask[bad] = 0.5 if split_zeros else 0.0
-    return mask
 
 
 def hpss(S, kernel_size=31, power=2.0, margin=1.0):
@@ -112,14 +99,10 @@ def hpss(S, kernel_size=31, power=2.0, margin=1.0):
     """
     harm = median_filter_axis(S, kernel_size, axis=-1)
     perc = median_filter_axis(S, kernel_size, axis=-2)
-    split_zeros = margin == 1
-    mask_harm = _softmask(harm, perc * margin, power, split_zeros)
-    mask_perc = _softmask(perc, harm * margin, power, split_zeros)
-    # Keep S's memory layout, as librosa does: reductions over frequency
-    # (RMS) then add in the same order, so even rounding-level features of
-    # steady signals agree with librosa bit for bit.
-    layout = "F" if S.flags.f_contiguous and not S.flags.c_contiguous else "C"
-    return np.multiply(S, mask_harm, order=layout), np.multiply(S, mask_perc, order=layout)
+    # H and P keep S's memory layout, as librosa's do: reductions over
+    # frequency (RMS) then add in the same order, so even rounding-level
+    # features of steady signals agree with librosa bit for bit.
+    return apply_hpss_masks(S, harm, perc, power=power, margin=margin)
 
 
 @lru_cache(maxsize=16)

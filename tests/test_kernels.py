@@ -179,3 +179,30 @@ def test_every_kernel_uses_the_shared_jit_options():
 def test_variance_whose_square_underflows_is_degenerate():
     std, skew, kurt = rolling_moments(np.array([6.42266687e-120, 0.0]), 2)
     assert np.isfinite([std[0], skew[0], kurt[0]]).all() and skew[0] == 0 and kurt[0] == 0
+
+
+# ---------------------------------------------------------------- HPSS masks
+
+
+@pytest.mark.parametrize("margin", [1.0, 2.5])
+@pytest.mark.parametrize("power", [2.0, 1.0])
+def test_hpss_masks_equal_librosa_softmask(margin, power, rng):
+    import librosa
+
+    from musicfeat.kernels import apply_hpss_masks
+
+    S = rng.random((40, 30)).astype(np.float32)
+    harm = rng.random((40, 30)).astype(np.float32)
+    perc = rng.random((40, 30)).astype(np.float32)
+    harm[:5] = 0.0
+    perc[:5] = 0.0  # both zero: the split (or zero) rule
+    H, P = apply_hpss_masks(S, harm, perc, power=power, margin=margin)
+    split = margin == 1.0
+    H_ref = S * librosa.util.softmask(harm, perc * margin, power=power, split_zeros=split)
+    P_ref = S * librosa.util.softmask(perc, harm * margin, power=power, split_zeros=split)
+    if power == 2.0:
+        np.testing.assert_array_equal(H, H_ref)
+        np.testing.assert_array_equal(P, P_ref)
+    else:
+        np.testing.assert_allclose(H, H_ref, rtol=1e-6)
+        np.testing.assert_allclose(P, P_ref, rtol=1e-6)

@@ -7,7 +7,8 @@ in place. Every kernel is tested against a numpy/scipy reference in
 ``tests/naive.py``.
 """
 
+from .masks import apply_hpss_masks
 from .median import median_filter_axis
 from .moments import rolling_moments, windowed_moment_means
 
-__all__ = ["median_filter_axis", "rolling_moments", "windowed_moment_means"]
+__all__ = ["apply_hpss_masks", "median_filter_axis", "rolling_moments", "windowed_moment_means"]
