@@ -97,12 +97,74 @@ def hpss(S, kernel_size=31, power=2.0, margin=1.0):
     >>> bool(H[2].min() > 9), bool(np.allclose(H + P, S))
     (True, True)
     """
-    harm = median_filter_axis(S, kernel_size, axis=-1)
-    perc = median_filter_axis(S, kernel_size, axis=-2)
+    layout = "F" if S.flags.f_contiguous and not S.flags.c_contiguous else "C"
     # H and P keep S's memory layout, as librosa's do: reductions over
     # frequency (RMS) then add in the same order, so even rounding-level
-    # features of steady signals agree with librosa bit for bit.
-    return apply_hpss_masks(S, harm, perc, power=power, margin=margin)
+    # features of steady signals agree with librosa bit for bit. They are
+    # written over the filtered spectrograms: HPSS then holds three
+    # spectrogram-sized arrays (four during one copy), not six.
+    harm = np.asarray(median_filter_axis(S, kernel_size, axis=-1), order=layout)
+    perc = np.asarray(median_filter_axis(S, kernel_size, axis=-2), order=layout)
+    return apply_hpss_masks(S, harm, perc, power=power, margin=margin, out=(harm, perc))
+
+
+#: Frames per block when projecting spectrogram frames: bounds the float64
+#: and squared temporaries to a few tens of MB whatever the clip's length.
+FRAME_BLOCK = 2048
+
+
+def project_frames(matrix, X, transform, dtype):
+    """``matrix @ transform(X)`` computed over blocks of frames (columns).
+
+    Parameters
+    ----------
+    matrix : np.ndarray [shape=(k, d)]
+    X : np.ndarray [shape=(d, t)]
+    transform : callable
+        Applied to each block ``X[:, a:b]`` (e.g. squaring, a cast).
+    dtype : numpy dtype
+        Of the result.
+
+    Returns
+    -------
+    np.ndarray [shape=(k, t)]
+    """
+    out = np.empty((matrix.shape[0], X.shape[1]), dtype=dtype)
+    for start in range(0, X.shape[1], FRAME_BLOCK):
+        block = slice(start, start + FRAME_BLOCK)
+        out[:, block] = matrix @ transform(X[:, block])
+    return out
+
+
+def as_float64(X):
+    return X.astype(np.float64)
+
+
+def estimate_tuning(X, sr, n_fft):
+    """``librosa.estimate_tuning(S=X**2, sr=sr, n_fft=n_fft)``, a block of frames at a time.
+
+    piptrack picks, per frame, the interpolated spectral peaks between 150
+    Hz and 4 kHz above a tenth of the frame's maximum; the tuning is the
+    mode of their deviation from the equal-tempered grid, counting peaks at
+    least as strong as the median peak. Only that pooling spans frames.
+    Returns 0 where there is no pitched peak at all (silence, clicks), as
+    librosa does, without its warning.
+    """
+    import warnings
+
+    import librosa
+
+    pitches, magnitudes = [], []
+    for start in range(0, X.shape[1], FRAME_BLOCK):
+        pitch, mag = librosa.piptrack(S=np.square(X[:, start : start + FRAME_BLOCK]), sr=sr, n_fft=n_fft)
+        picked = pitch > 0
+        pitches.append(pitch[picked])
+        magnitudes.append(mag[picked])
+    pitch, mag = np.concatenate(pitches), np.concatenate(magnitudes)
+    threshold = np.median(mag) if mag.size else 0.0
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Trying to estimate tuning from empty", category=UserWarning)
+        return librosa.pitch_tuning(pitch[mag >= threshold], resolution=0.01, bins_per_octave=12)
 
 
 @lru_cache(maxsize=16)
@@ -116,12 +178,18 @@ def _mel_basis(sr, n_fft):
 
 def _rms_from_magnitude(X, frame_length):
     # librosa.feature.rms(S=X, frame_length=frame_length): Parseval with the
-    # DC (and Nyquist, for even frames) bins counted once.
-    power = np.square(X, dtype=np.float32)
-    power[0] *= 0.5
-    if frame_length % 2 == 0:
-        power[-1] *= 0.5
-    return np.sqrt(2 * power.sum(axis=0) / frame_length**2).astype(np.float64)
+    # DC (and Nyquist, for even frames) bins counted once. Blocks of frames
+    # bound the squared temporary; each frame is still summed on its own, in
+    # librosa's order.
+    rms = np.empty(X.shape[1], dtype=np.float64)
+    for start in range(0, X.shape[1], FRAME_BLOCK):
+        block = slice(start, start + FRAME_BLOCK)
+        power = np.square(X[:, block])
+        power[0] *= 0.5
+        if frame_length % 2 == 0:
+            power[-1] *= 0.5
+        rms[block] = np.sqrt(2 * power.sum(axis=0) / frame_length**2)
+    return rms
 
 
 class Spectra:
@@ -185,16 +253,6 @@ class Spectra:
         return np.fft.rfftfreq(self.config.n_fft, d=1.0 / self.config.sr)
 
     @cached_property
-    def H_power(self):
-        """``H**2`` (float32), shared by note classes and band energies."""
-        return np.square(self.H)
-
-    @cached_property
-    def P_power(self):
-        """``P**2`` (float32), shared by the onset envelope and band energies."""
-        return np.square(self.P)
-
-    @cached_property
     def rms_harmonic(self):
         """``librosa.feature.rms(S=H, frame_length=n_fft)[0]``, float64."""
         return _rms_from_magnitude(self.H, self.config.n_fft)
@@ -216,7 +274,7 @@ class Spectra:
         f = self.frequencies
         f_centred = f - f.mean()
         weights = np.vstack([f_centred / np.dot(f_centred, f_centred), np.full(f.size, 1.0 / f.size)])
-        slope, mean = weights @ self.H.astype(np.float64)
+        slope, mean = project_frames(weights, self.H, as_float64, np.float64)
         return np.vstack([slope, mean - slope * f.mean()])
 
     @cached_property
@@ -225,21 +283,28 @@ class Spectra:
         import librosa
 
         c = self.config
-        mel = _mel_basis(c.sr, c.n_fft) @ self.P_power
+        mel = project_frames(_mel_basis(c.sr, c.n_fft), self.P, np.square, np.float32)
         return librosa.onset.onset_strength(
             S=librosa.power_to_db(mel), sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length
         ).astype(np.float64)
 
     @cached_property
     def chroma(self):
-        """``librosa.feature.chroma_stft(S=H**2, sr=sr)`` (12 x t)."""
-        import warnings
+        """``librosa.feature.chroma_stft(S=H**2, sr=sr)`` (12 x t).
 
+        Computed over blocks of frames: librosa's tuning estimate (piptrack)
+        holds about seven spectrogram-sized temporaries at once, but every
+        step of it is frame-local except the final median and histogram, so
+        pooling the picked peaks of each block gives the same tuning.
+        """
         import librosa
 
         c = self.config
-        with warnings.catch_warnings():
-            # No pitched peak anywhere (silence, clicks): librosa assumes
-            # tuning 0, which is the right answer, and warns; we don't.
-            warnings.filterwarnings("ignore", message="Trying to estimate tuning from empty", category=UserWarning)
-            return librosa.feature.chroma_stft(S=self.H_power, sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length)
+        tuning = estimate_tuning(self.H, c.sr, c.n_fft)
+        chroma = np.empty((12, self.H.shape[1]), dtype=self.H.dtype)
+        for start in range(0, self.H.shape[1], FRAME_BLOCK):
+            block = slice(start, start + FRAME_BLOCK)
+            chroma[:, block] = librosa.feature.chroma_stft(
+                S=np.square(self.H[:, block]), sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length, tuning=tuning
+            )
+        return chroma

@@ -128,3 +128,25 @@ def test_analytic_centroid_and_band_of_a_tone():
     energies = [row[names.index(f"band4_{i}_harmonic_mean")] for i in range(4)]
     assert int(np.argmax(energies)) == 2
     assert row[names.index("chroma_B_mean")] > 0.9  # 1 kHz is a slightly sharp B5
+
+
+def test_blockwise_tuning_and_chroma_equal_librosa(example, monkeypatch):
+    import musicfeat.frontend as frontend
+
+    y = example("brahms", 20)
+    S = np.abs(librosa.stft(y))
+    H, _ = hpss(S)
+    monkeypatch.setattr(frontend, "FRAME_BLOCK", 100)  # many blocks, the last one short
+    tuning = frontend.estimate_tuning(H, SR, 2048)
+    assert tuning == librosa.estimate_tuning(S=H**2, sr=SR, n_fft=2048)
+    chroma = frontend.Spectra(y).chroma
+    np.testing.assert_allclose(chroma, librosa.feature.chroma_stft(S=H**2, sr=SR), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("key", ["choice", "brahms", "libri2"])
+def test_blockwise_tempo_equals_librosa(key, example, monkeypatch):
+    import musicfeat.groups.rhythm as rhythm
+
+    envelope = librosa.onset.onset_strength(y=example(key, 30), sr=SR)
+    monkeypatch.setattr(rhythm, "FRAME_BLOCK", 300)
+    assert rhythm.tempo_from_envelope(envelope, SR, 512) == librosa.feature.tempo(onset_envelope=envelope, sr=SR)[0]

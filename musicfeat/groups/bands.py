@@ -5,6 +5,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import _validation as v
+from ..frontend import project_frames
 from ..stats import MOMENT_NAMES, moments
 from ._base import ClipTransformer
 
@@ -150,7 +151,7 @@ class BandEnergy(ClipTransformer):
         if fmin >= c.sr / 2:
             raise ValueError(f"band_fmin={fmin} Hz is not below the Nyquist frequency {c.sr / 2} Hz.")
         weights = band_weights(counts, c.sr, c.n_fft, fmin, fmax)
-        harmonic = moments(np.sqrt(weights @ spectra.H_power))
-        percussive = moments(np.sqrt(weights @ spectra.P_power))
+        harmonic = moments(np.sqrt(project_frames(weights, spectra.H, np.square, np.float32)))
+        percussive = moments(np.sqrt(project_frames(weights, spectra.P, np.square, np.float32)))
         # (band, component, stat) in C order is the documented feature order.
         return np.stack([harmonic, percussive], axis=1).ravel()

@@ -2,22 +2,42 @@
 
 import numpy as np
 
+from ..frontend import FRAME_BLOCK
 from ..stats import moments
 from ._base import ClipTransformer, stat_names
 
 
-def tempo_from_envelope(envelope, sr, hop_length):
+def tempo_from_envelope(envelope, sr, hop_length, *, ac_size=8.0, start_bpm=120.0, std_bpm=1.0, max_tempo=320.0):
     """Global tempo (BPM) of an onset envelope; 0 when it has no positive value.
 
     ``librosa.feature.tempo(onset_envelope=envelope, sr=sr,
-    hop_length=hop_length)[0]``, except for a flat envelope: silence has no
-    tempo, where librosa would answer the peak of its prior (about 117 BPM).
+    hop_length=hop_length)[0]``: the lag maximising the frame-averaged
+    autocorrelation tempogram (8 s Hann windows, each frame normalised to a
+    peak of 1) under a log-normal prior around 120 BPM. The tempogram is
+    summed a block of frames at a time instead of held whole (librosa's
+    takes several hundred MB for a 10-minute clip). A flat envelope gives 0:
+    silence has no tempo, where librosa would answer the peak of its prior
+    (about 117 BPM).
     """
     import librosa
 
     if not (envelope > 0).any():
         return 0.0
-    return float(librosa.feature.tempo(onset_envelope=envelope, sr=sr, hop_length=hop_length)[0])
+    win_length = int(librosa.time_to_frames(ac_size, sr=sr, hop_length=hop_length))
+    window = librosa.filters.get_window("hann", win_length, fftbins=True)[:, None]
+    n = envelope.size
+    padded = np.pad(envelope, win_length // 2, mode="linear_ramp", end_values=[0, 0])
+    frames = librosa.util.frame(padded, frame_length=win_length, hop_length=1)[:, :n]
+    total = np.zeros(win_length)
+    for start in range(0, n, FRAME_BLOCK):
+        block = frames[:, start : start + FRAME_BLOCK] * window
+        tempogram = librosa.util.normalize(librosa.autocorrelate(block, axis=-2), norm=np.inf, axis=-2)
+        total += tempogram.sum(axis=-1)
+    bpms = librosa.tempo_frequencies(win_length, hop_length=hop_length, sr=sr)
+    with np.errstate(divide="ignore"):
+        logprior = -0.5 * ((np.log2(bpms) - np.log2(start_bpm)) / std_bpm) ** 2
+    logprior[: int(np.argmax(bpms < max_tempo))] = -np.inf
+    return float(bpms[np.argmax(np.log1p(1e6 * (total / n)) + logprior)])
 
 
 class RhythmFeatures(ClipTransformer):

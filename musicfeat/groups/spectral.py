@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..frontend import as_float64, project_frames
 from ..stats import moments
 from ._base import ClipTransformer, stat_names
 
@@ -40,7 +41,8 @@ def centroid_and_bandwidth(S, freqs):
     -------
     centroid, bandwidth : np.ndarray [shape=(t,)], float64
     """
-    moments_by_frame = np.vstack([np.ones_like(freqs), freqs, freqs * freqs]) @ S.astype(np.float64)
+    weights = np.vstack([np.ones_like(freqs), freqs, freqs * freqs])
+    moments_by_frame = project_frames(weights, S, as_float64, np.float64)
     s0, s1, s2 = moments_by_frame
     norm = np.where(s0 < np.finfo(S.dtype).tiny, 1.0, s0)
     centroid = s1 / norm

@@ -24,7 +24,9 @@ def zero_crossing_rate(y, frame_length, hop_length):
     """
     padded = np.pad(y, frame_length // 2, mode="edge")
     negative = padded < -y.dtype.type(ZERO_THRESHOLD)
-    crossings = np.concatenate([[0], np.cumsum(negative[1:] != negative[:-1])])
+    # crossings[t]: sign changes between samples 0..t (int32: a clip has < 2**31 samples)
+    crossings = np.zeros(padded.size, dtype=np.int32)
+    np.cumsum(negative[1:] != negative[:-1], dtype=np.int32, out=crossings[1:])
     n_frames = 1 + (padded.size - frame_length) // hop_length
     starts = np.arange(n_frames) * hop_length
     # pairs (t-1, t) with t in start+1 .. start+frame_length-1

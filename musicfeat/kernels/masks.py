@@ -36,7 +36,7 @@ def _apply_masks(S, harm, perc, power, margin, zero_value, tiny, H, P):
         P[k] = s * _soft_mask(p, h * margin, power, zero_value, tiny)
 
 
-def apply_hpss_masks(S, harm, perc, power=2.0, margin=1.0):
+def apply_hpss_masks(S, harm, perc, power=2.0, margin=1.0, out=None):
     """Harmonic and percussive parts from the median-filtered spectrograms.
 
     With ``m(x, r) = (x/z)^p / ((x/z)^p + (r/z)^p)``, ``z = max(x, r)``
@@ -52,6 +52,10 @@ def apply_hpss_masks(S, harm, perc, power=2.0, margin=1.0):
         versions. Any memory layout.
     power : float > 0
     margin : float >= 1
+    out : (np.ndarray, np.ndarray), optional
+        Buffers for H and P in S's layout and dtype; may be ``harm`` and
+        ``perc`` themselves (each bin is read before it is written), which
+        saves two spectrogram-sized allocations.
 
     Returns
     -------
@@ -74,8 +78,14 @@ def apply_hpss_masks(S, harm, perc, power=2.0, margin=1.0):
     arrays = [np.asarray(a, dtype=dtype, order=order) for a in (S, harm, perc)]
     if not arrays[0].shape == arrays[1].shape == arrays[2].shape:
         raise ValueError("S, harm and perc must have the same shape.")
-    H = np.empty_like(arrays[0], order=order)
-    P = np.empty_like(arrays[0], order=order)
+    if out is None:
+        H = np.empty_like(arrays[0], order=order)
+        P = np.empty_like(arrays[0], order=order)
+    else:
+        H, P = out
+        for buf in out:
+            if buf.shape != arrays[0].shape or buf.dtype != dtype or not buf.flags[f"{order}_CONTIGUOUS"]:
+                raise ValueError(f"out buffers must be {order}-contiguous {dtype} arrays of shape {arrays[0].shape}.")
     flat = [a.ravel(order="K") for a in (*arrays, H, P)]
     zero_value = 0.5 if margin == 1 else 0.0
     tiny = np.finfo(dtype).tiny
