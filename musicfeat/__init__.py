@@ -6,6 +6,7 @@
 """
 
 from ._version import FEATURE_SET_VERSION, __version__
+from .batch import extract_folder, load_features
 from .exceptions import ExtractionWarning, InvalidAudioError
 from .features import MusicFeatures
 from .frontend import FrontEndConfig, Spectra
@@ -36,6 +37,8 @@ __all__ = [
     "Spectra",
     "FrontEndConfig",
     "load_audio",
+    "extract_folder",
+    "load_features",
     "InvalidAudioError",
     "ExtractionWarning",
 ]

@@ -2,6 +2,10 @@
 
 ``musicfeat features [FILE ...]`` prints every named feature of each file
 (the bundled example recording when none is given).
+``musicfeat extract ROOT -o FEATURES.csv`` extracts a whole folder.
+
+Exit status: 0 when every file succeeded, 1 when some failed, 2 for usage
+errors, 130 when interrupted.
 """
 
 import argparse
@@ -30,6 +34,28 @@ def _build_parser():
     )
     show.add_argument("files", nargs="*", metavar="FILE", help="audio files (any format libsndfile reads)")
     _add_extractor_options(show)
+
+    extract = commands.add_parser(
+        "extract",
+        help="extract every audio file under a folder into a table",
+        description="Extract the features of every audio file under ROOT (recursively) into one table, "
+        "a row per track; a file's label is its first-level subfolder. Rows are written as they finish, "
+        "so an interrupted run keeps them and --resume does the rest. Failures go to "
+        "FEATURES.errors.csv beside the output. Exit status: 0 all files succeeded, 1 some failed, "
+        "2 usage error, 130 interrupted.",
+    )
+    extract.add_argument("root", metavar="ROOT", help="folder of audio files (one subfolder per label)")
+    extract.add_argument(
+        "-o", "--output", required=True, metavar="FEATURES", help="output table: .csv, or .parquet (needs pyarrow)"
+    )
+    extract.add_argument(
+        "-j", "--jobs", type=int, default=None, metavar="N",
+        help="worker processes (default: all cores); 1 runs in this process",
+    )
+    extract.add_argument("--resume", action="store_true", help="keep finished rows of OUTPUT and extract only the rest")
+    extract.add_argument("--strict", action="store_true", help="stop at the first failure")
+    extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    _add_extractor_options(extract)
     return parser
 
 
@@ -110,6 +136,44 @@ def _features_command(args, out):
     return status
 
 
+def _extract_command(args):
+    import os
+
+    from .batch import ResumeMismatchError, extract_folder
+
+    if not os.path.isdir(args.root):
+        print(f"musicfeat: error: no such folder: {args.root!r}", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print(f"musicfeat: error: --jobs must be at least 1; got {args.jobs}", file=sys.stderr)
+        return 2
+    extractor = extractor_from_args(args)
+    try:
+        extractor.fit()
+    except ValueError as error:
+        print(f"musicfeat: error: {error}", file=sys.stderr)
+        return 2
+    try:
+        summary = extract_folder(
+            args.root,
+            args.output,
+            extractor=extractor,
+            jobs=args.jobs,
+            resume=args.resume,
+            strict=args.strict,
+            progress=False if args.quiet else None,
+        )
+    except ResumeMismatchError as error:
+        print(f"musicfeat: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("musicfeat: interrupted; finished rows are kept: run again with --resume", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        print(summary, file=sys.stderr)
+    return 1 if summary.failed else 0
+
+
 def main(argv=None, out=None):
     """Run the command line; returns the exit status (0 ok, 1 some files failed, 2 usage)."""
     out = out if out is not None else sys.stdout
@@ -120,6 +184,8 @@ def main(argv=None, out=None):
         return int(exit_.code or 0)
     if args.command == "features":
         return _features_command(args, out)
+    if args.command == "extract":
+        return _extract_command(args)
     parser.print_help(out)
     return 2
 

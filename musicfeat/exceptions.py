@@ -15,12 +15,15 @@ class InvalidAudioError(ValueError):
         Position of the offending item in X, when known.
     item : str or None
         A short description of the item (its path, or its shape and dtype).
+    reason : str
+        What went wrong, without the item's name.
     """
 
-    def __init__(self, message, *, index=None, item=None):
+    def __init__(self, message, *, index=None, item=None, reason=None):
         super().__init__(message)
         self.index = index
         self.item = item
+        self.reason = reason if reason is not None else message
 
 
 class ExtractionWarning(UserWarning):

@@ -13,7 +13,7 @@ import numpy as np
 
 from .exceptions import InvalidAudioError
 
-__all__ = ["load_audio", "describe_item"]
+__all__ = ["load_audio", "describe_item", "item_error"]
 
 #: Resampler of the spec (librosa's default).
 RES_TYPE = "soxr_hq"
@@ -39,12 +39,14 @@ def _describe_array(a):
     return f"array of shape {a.shape} and dtype {a.dtype}"
 
 
-def _fail(index, item, reason):
+def item_error(index, item, reason):
+    """The package's error for ``item`` at position ``index`` of X."""
     where = "item" if index is None else f"X[{index}]"
     return InvalidAudioError(
         f"{where} ({describe_item(item)}): {reason}",
         index=index,
         item=describe_item(item),
+        reason=reason,
     )
 
 
@@ -122,37 +124,37 @@ def load_audio(item, sr, *, index=None):
         if isinstance(item, (str, os.PathLike)):
             path = os.fspath(item)
             if not os.path.exists(path):
-                raise _fail(index, item, "no such file")
+                raise item_error(index, item, "no such file")
             if os.path.isdir(path):
-                raise _fail(index, item, "is a directory, not an audio file")
+                raise item_error(index, item, "is a directory, not an audio file")
         try:
             data, rate = _decode_file(item)
         except Exception as error:  # noqa: BLE001 - any decoder failure is the item's
-            raise _fail(index, item, f"could not decode audio ({type(error).__name__}: {error})") from error
+            raise item_error(index, item, f"could not decode audio ({type(error).__name__}: {error})") from error
         if data.shape[0] == 0:
-            raise _fail(index, item, "the file has no audio channels")
+            raise item_error(index, item, "the file has no audio channels")
         y = data.mean(axis=0) if data.shape[0] > 1 else data[0]
     elif isinstance(item, tuple):
         if len(item) != 2:
-            raise _fail(index, item, "a tuple item must be (waveform, sample_rate)")
+            raise item_error(index, item, "a tuple item must be (waveform, sample_rate)")
         y, rate = item
         y = _check_waveform(y, index, item)
         if not isinstance(rate, Real) or isinstance(rate, bool) or not rate > 0 or not np.isfinite(rate):
-            raise _fail(index, item, f"sample rate must be a positive number; got {rate!r}")
+            raise item_error(index, item, f"sample rate must be a positive number; got {rate!r}")
     else:
         y = _check_waveform(item, index, item)
         rate = sr
     y = np.asarray(y, dtype=np.float32)
     if y.size == 0:
-        raise _fail(index, item, "the audio is empty (zero samples)")
+        raise item_error(index, item, "the audio is empty (zero samples)")
     if not np.isfinite(y).all():
-        raise _fail(index, item, "the audio contains NaN or infinite samples")
+        raise item_error(index, item, "the audio contains NaN or infinite samples")
     if rate != sr:
         import librosa
 
         y = librosa.resample(y, orig_sr=rate, target_sr=sr, res_type=RES_TYPE)
         if y.size == 0:
-            raise _fail(index, item, f"the audio is too short to resample from {rate} Hz to {sr} Hz")
+            raise item_error(index, item, f"the audio is too short to resample from {rate} Hz to {sr} Hz")
     return np.ascontiguousarray(y, dtype=np.float32)
 
 
@@ -160,20 +162,20 @@ def _check_waveform(y, index, item):
     if isinstance(y, (list, tuple)):
         y = np.asarray(y)
     if not isinstance(y, np.ndarray):
-        raise _fail(
+        raise item_error(
             index,
             item,
             "expected a file path, a 1-D waveform or a (waveform, sample_rate) pair",
         )
     if y.ndim != 1:
-        raise _fail(
+        raise item_error(
             index,
             item,
             f"a waveform must be 1-D (mono samples); got {y.ndim} dimensions. "
             "Mix multichannel audio down first, e.g. with librosa.to_mono",
         )
     if not np.issubdtype(y.dtype, np.floating):
-        raise _fail(
+        raise item_error(
             index,
             item,
             f"a waveform must hold floating-point samples; got dtype {y.dtype}. "

@@ -200,3 +200,14 @@ def test_public_api_all_is_consistent():
 
 def test_feature_set_version_attribute():
     assert MusicFeatures().fit().feature_set_version_ == musicfeat.FEATURE_SET_VERSION
+
+
+def test_values_do_not_depend_on_blas_threads():
+    from threadpoolctl import threadpool_limits
+
+    clips = _clips()
+    with threadpool_limits(limits=2, user_api="blas"):
+        two = MusicFeatures().fit_transform(clips)
+    with threadpool_limits(limits=1, user_api="blas"):
+        one = MusicFeatures().fit_transform(clips)
+    np.testing.assert_array_equal(one, two)

@@ -5,11 +5,12 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from threadpoolctl import threadpool_limits
 
 from .. import _validation as v
 from ..exceptions import ExtractionWarning, InvalidAudioError
 from ..frontend import FrontEndConfig, Spectra
-from ..io import describe_item, load_audio
+from ..io import item_error, load_audio
 
 ON_ERROR_OPTIONS = ("raise", "nan")
 
@@ -192,6 +193,13 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         return np.full(len(self._feature_names()), np.nan)
 
     def _row(self, item, index, config):
+        # One BLAS thread per clip: the values then do not depend on the
+        # machine's BLAS threading (OpenBLAS rounds differently with other
+        # thread counts), and parallel clips do not oversubscribe the cores.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._row_single_threaded(item, index, config)
+
+    def _row_single_threaded(self, item, index, config):
         if isinstance(item, Spectra):
             if item.config != config:
                 raise ValueError(
@@ -208,12 +216,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         except MemoryError:
             raise
         except Exception as error:  # noqa: BLE001 - a failure on one clip must name that clip
-            raise InvalidAudioError(
-                f"X[{index}] ({describe_item(item)}): feature extraction failed "
-                f"({type(error).__name__}: {error})",
-                index=index,
-                item=describe_item(item),
-            ) from error
+            raise item_error(index, item, f"feature extraction failed ({type(error).__name__}: {error})") from error
         return self._checked(row, index, item)
 
     def _compute_row(self, y, config):
@@ -225,12 +228,8 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         bad = ~np.isfinite(row)
         if bad.any():
             names = [n for n, b in zip(self._feature_names(), bad) if b]
-            raise InvalidAudioError(
-                f"X[{index}] ({describe_item(item)}): features came out non-finite: {names[:5]}"
-                + (f" and {len(names) - 5} more" if len(names) > 5 else ""),
-                index=index,
-                item=describe_item(item),
-            )
+            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+            raise item_error(index, item, f"features came out non-finite: {names[:5]}{more}")
         return row
 
     # ------------------------------------------------------------------

@@ -1,0 +1,271 @@
+"""Batch extraction: folders, the CLI, failures, interruption and resume, workers, Dask."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from musicfeat import InvalidAudioError, MusicFeatures, extract_folder, load_audio, load_features
+from musicfeat.batch import ResumeMismatchError, find_tracks
+
+SR = 22050
+BAD = {"empty.wav", "truncated.ogg", "notes.mp3", "folder.wav"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, example):
+    """Two labels with names with spaces and non-ASCII, a file at the root, and bad files."""
+    root = tmp_path_factory.mktemp("corpus")
+    (root / "Brahms Orchestra").mkdir()
+    (root / "Spëech — readers").mkdir()
+    (root / "Spëech — readers" / "nested").mkdir()
+    brahms = example("brahms", 12)
+    sf.write(root / "Brahms Orchestra" / "part one.flac", brahms[: 4 * SR], SR)
+    sf.write(root / "Brahms Orchestra" / "part two.ogg", brahms[4 * SR : 8 * SR], SR, format="OGG", subtype="VORBIS")
+    stereo = np.stack([brahms[8 * SR :], brahms[8 * SR :] * 0.5], axis=1)
+    sf.write(root / "Brahms Orchestra" / "stereo 44k.wav", stereo, SR)
+    sf.write(root / "Spëech — readers" / "lecteur é.wav", example("libri3", 3), SR, subtype="PCM_16")
+    sf.write(root / "Spëech — readers" / "nested" / "reader.wav", example("libri1", 3), SR, subtype="PCM_24")
+    sf.write(root / "at the root.wav", example("trumpet", 2), SR)
+    (root / "README.txt").write_text("not audio, not listed")
+    (root / "empty.wav").write_bytes(b"")
+    (root / "truncated.ogg").write_bytes((root / "Brahms Orchestra" / "part two.ogg").read_bytes()[:200])
+    (root / "notes.mp3").write_text("this is text\n")
+    (root / "folder.wav").mkdir()
+    return root
+
+
+GOOD = {
+    "Brahms Orchestra/part one.flac": "Brahms Orchestra",
+    "Brahms Orchestra/part two.ogg": "Brahms Orchestra",
+    "Brahms Orchestra/stereo 44k.wav": "Brahms Orchestra",
+    "Spëech — readers/lecteur é.wav": "Spëech — readers",
+    "Spëech — readers/nested/reader.wav": "Spëech — readers",
+    "at the root.wav": "",
+}
+
+
+def run_cli(*args, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "musicfeat", *map(str, args)], capture_output=True, text=True, **kwargs
+    )
+
+
+def assert_table_is_right(corpus, table_path):
+    X, y, names, table = load_features(table_path)
+    assert sorted(table["path"]) == sorted(GOOD), "every good track exactly once"
+    assert dict(zip(table["path"], y)) == GOOD
+    assert set(table["feature_set_version"]) == {"419.1"}
+    expected = MusicFeatures().fit_transform([str(corpus / p) for p in table["path"]])
+    np.testing.assert_array_equal(X, expected)
+    assert names == list(MusicFeatures().get_feature_names_out())
+    return table
+
+
+def error_paths(errors_csv):
+    with open(errors_csv, newline="", encoding="utf-8") as f:
+        return {row["path"] for row in csv.DictReader(f)}
+
+
+def test_find_tracks_labels_and_order(corpus):
+    tracks = find_tracks(corpus)
+    assert {t.relpath for t in tracks} == set(GOOD) | BAD
+    assert {t.relpath: t.label for t in tracks if t.relpath in GOOD} == GOOD
+    assert [t.relpath for t in tracks] == [t.relpath for t in find_tracks(corpus)]
+
+
+def test_cli_extracts_a_folder_and_records_failures(corpus, tmp_path):
+    out = tmp_path / "features.csv"
+    result = run_cli("extract", corpus, "-o", out, "--jobs", "2")
+    assert result.returncode == 1, result.stderr  # some files failed
+    assert "6 tracks extracted, 4 failed" in result.stderr
+    assert_table_is_right(corpus, out)
+    assert error_paths(tmp_path / "features.errors.csv") == BAD
+
+
+def test_exit_status_zero_when_all_succeed_and_two_for_usage(corpus, tmp_path):
+    good_root = corpus / "Brahms Orchestra"
+    assert run_cli("extract", good_root, "-o", tmp_path / "a.csv", "--jobs", "1", "--quiet").returncode == 0
+    assert run_cli("extract", tmp_path / "nowhere", "-o", tmp_path / "b.csv").returncode == 2
+    assert run_cli("extract", good_root).returncode == 2  # no -o
+    assert run_cli("extract", good_root, "-o", tmp_path / "c.csv", "--hop-length", "0").returncode == 2
+
+
+def test_help_documents_the_extractor_parameters():
+    text = run_cli("extract", "--help").stdout
+    for option in ("--sr", "--n-fft", "--hop-length", "--kernel-size", "--band-counts", "--window-seconds",
+                   "--jobs", "--resume", "--strict", "--quiet"):
+        assert option in text
+
+
+def test_strict_stops_at_the_first_failure(corpus, tmp_path):
+    summary = extract_folder(corpus, tmp_path / "s.csv", jobs=1, strict=True, progress=False)
+    assert summary.failed == 1 and summary.interrupted
+    assert summary.done + summary.failed < len(GOOD) + len(BAD)  # the other bad files were not tried
+
+
+def _many_tracks(root, example, n):
+    clip = example("choice", 6)
+    os.makedirs(root / "Drums", exist_ok=True)
+    first = root / "Drums" / "take 0.wav"
+    sf.write(first, clip, SR, subtype="FLOAT")
+    for i in range(1, n):
+        os.link(first, root / "Drums" / f"take {i}.wav")  # same audio, separate tracks
+
+
+def test_sigkill_mid_run_keeps_finished_rows_and_resume_completes(tmp_path, example):
+    root = tmp_path / "music"
+    _many_tracks(root, example, 40)
+    out = tmp_path / "features.csv"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "musicfeat", "extract", str(root), "-o", str(out), "--jobs", "1", "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if out.exists() and out.read_bytes().count(b"\n") >= 4:  # header + 3 rows
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    _, _, _, partial = load_features(out)  # still a valid table
+    assert 3 <= len(partial) < 40, "killed mid-run"
+    result = run_cli("extract", root, "-o", out, "--jobs", "2", "--resume")
+    assert result.returncode == 0, result.stderr
+    assert f"{len(partial)} skipped" in result.stderr
+    X, y, _, table = load_features(out)
+    assert sorted(table["path"]) == sorted(f"Drums/take {i}.wav" for i in range(40))
+    np.testing.assert_array_equal(X, np.repeat(MusicFeatures().fit_transform([str(root / "Drums" / "take 0.wav")]), 40, axis=0))
+
+
+def test_ctrl_c_keeps_a_valid_table(tmp_path, example):
+    root = tmp_path / "music"
+    _many_tracks(root, example, 40)
+    out = tmp_path / "features.csv"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "musicfeat", "extract", str(root), "-o", str(out), "--jobs", "1", "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    while proc.poll() is None and not (out.exists() and out.read_bytes().count(b"\n") >= 3):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (130, 0), err
+    _, _, _, table = load_features(out)
+    assert table["path"].is_unique and len(table) >= 2
+
+
+def test_resume_with_other_parameters_is_refused(corpus, tmp_path):
+    out = tmp_path / "features.csv"
+    extract_folder(corpus / "Brahms Orchestra", out, jobs=1, progress=False)
+    result = run_cli("extract", corpus / "Brahms Orchestra", "-o", out, "--resume", "--hop-length", "256")
+    assert result.returncode == 2
+    assert "cannot resume" in result.stderr and "hop_length: 512 in the table, 256 now" in result.stderr
+    with pytest.raises(ResumeMismatchError, match="band_counts"):
+        extract_folder(corpus / "Brahms Orchestra", out, extractor=MusicFeatures(band_counts=(4,)), resume=True)
+
+
+def test_resume_reextracts_changed_files_only(tmp_path, example):
+    root = tmp_path / "music"
+    root.mkdir()
+    sf.write(root / "a.wav", example("choice", 3), SR)
+    sf.write(root / "b.wav", example("brahms", 3), SR)
+    out = tmp_path / "f.csv"
+    extract_folder(root, out, jobs=1, progress=False)
+    sf.write(root / "b.wav", example("vibeace", 3), SR)  # same path, new audio
+    summary = extract_folder(root, out, jobs=1, resume=True, progress=False)
+    assert (summary.done, summary.skipped) == (1, 1)
+    X, _, _, table = load_features(out)
+    assert sorted(table["path"]) == ["a.wav", "b.wav"]
+    row_b = X[list(table["path"]).index("b.wav")]
+    np.testing.assert_array_equal(row_b, MusicFeatures().fit_transform([str(root / "b.wav")])[0])
+
+
+def test_parquet_output_equals_csv(corpus, tmp_path):
+    pytest.importorskip("pyarrow")
+    extract_folder(corpus / "Brahms Orchestra", tmp_path / "f.csv", jobs=1, progress=False)
+    extract_folder(corpus / "Brahms Orchestra", tmp_path / "f.parquet", jobs=1, progress=False)
+    a, b = load_features(tmp_path / "f.csv"), load_features(tmp_path / "f.parquet")
+    np.testing.assert_array_equal(a[0], b[0])
+    assert list(a[1]) == list(b[1]) and a[2] == b[2]
+    assert not (tmp_path / "f.parquet.partial.csv").exists()
+
+
+def test_a_crashing_worker_fails_only_its_file(tmp_path, example, monkeypatch):
+    from crashy import CrashOnNameFeatures
+
+    root = tmp_path / "music"
+    root.mkdir()
+    for i, key in enumerate(["choice", "brahms", "vibeace", "trumpet"]):
+        sf.write(root / f"{i} {key}.wav", example(key, 2 + i * 0.25), SR)
+    marker = tmp_path / "crash-on-length"
+    marker.write_text(str(int((2 + 2 * 0.25) * SR)))  # the third file's sample count
+    monkeypatch.setenv("MUSICFEAT_TEST_CRASH_MARKER", str(marker))
+    summary = extract_folder(root, tmp_path / "f.csv", extractor=CrashOnNameFeatures(), jobs=2, progress=False)
+    assert (summary.done, summary.failed) == (3, 1)
+    assert summary.failures[0][:2] == ("2 vibeace.wav", "WorkerCrashed")
+
+
+def test_dask_local_cluster_gives_the_same_table(corpus, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    local = tmp_path / "local.csv"
+    extract_folder(corpus, local, jobs=1, progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
+    assert (summary.done, summary.failed) == (len(GOOD), len(BAD))
+    a = load_features(local)[3].sort_values("path").reset_index(drop=True)
+    b = load_features(tmp_path / "dask.csv")[3].sort_values("path").reset_index(drop=True)
+    assert a.equals(b)
+
+
+def test_load_features_reads_a_foreign_table(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("song,artist,tempo,loudness,comment\nx.mp3,A,120.5,-3.0,fine\ny.mp3,B,99,-7.5,ok\n")
+    X, y, names, table = load_features(path, label_column="artist")
+    assert names == ["tempo", "loudness"] and list(y) == ["A", "B"]
+    np.testing.assert_array_equal(X, [[120.5, -3.0], [99.0, -7.5]])
+
+
+# ---------------------------------------------------------------- fuzzing the loader
+
+
+@pytest.fixture(scope="module")
+def valid_bytes(corpus):
+    return {
+        ".wav": (corpus / "at the root.wav").read_bytes(),
+        ".ogg": (corpus / "Brahms Orchestra" / "part two.ogg").read_bytes(),
+        ".flac": (corpus / "Brahms Orchestra" / "part one.flac").read_bytes(),
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    suffix=st.sampled_from([".wav", ".ogg", ".flac", ".mp3"]),
+    mutation=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=20),
+    cut=st.one_of(st.none(), st.integers(0, 20_000)),
+    junk=st.binary(max_size=300),
+    mode=st.sampled_from(["mutate", "random"]),
+)
+def test_loader_fuzz_raises_only_the_package_error(tmp_path_factory, valid_bytes, suffix, mutation, cut, junk, mode):
+    data = bytearray(valid_bytes.get(suffix, junk) if mode == "mutate" else junk)
+    for pos, value in mutation:
+        if data:
+            data[pos % len(data)] = value
+    if cut is not None:
+        data = data[:cut]
+    path = tmp_path_factory.mktemp("fuzz") / f"clip{suffix}"
+    path.write_bytes(bytes(data))
+    try:
+        y = load_audio(path, SR)
+    except InvalidAudioError:
+        return
+    assert y.dtype == np.float32 and y.ndim == 1 and y.size > 0 and np.isfinite(y).all()
