@@ -154,6 +154,31 @@ def main(argv=None):
             sf.write(long_path, np.tile(y, reps)[: 600 * sr], sr, subtype="FLOAT")
             results["peak_rss_mb"]["10_min"] = run_in_fresh_process(COLD_CODE.format(path=long_path))["peak_rss_mb"]
 
+    # -- batch scaling: 1 vs 2 worker processes on a folder of tracks
+    if not args.quick:
+        import soundfile as sf
+
+        from musicfeat import extract_folder
+
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = os.path.join(tmp, "music", "Tchaikovsky")
+            os.makedirs(folder)
+            sf.write(os.path.join(folder, "take 0.wav"), y[: 60 * sr], sr, subtype="FLOAT")
+            for i in range(1, 16):
+                os.link(os.path.join(folder, "take 0.wav"), os.path.join(folder, f"take {i}.wav"))
+            def wall(jobs):
+                out = os.path.join(tmp, f"f{jobs}.csv")
+                return extract_folder(os.path.join(tmp, "music"), out, jobs=jobs, progress=False).wall_seconds
+
+            first_two = wall(2)  # includes starting the fork server (once per process)
+            walls = {1: min(wall(1), wall(1)), 2: min(wall(2), wall(2))}
+        results["batch_16_tracks_of_60_s_wall_s"] = {
+            "1_worker": walls[1],
+            "2_workers": walls[2],
+            "2_workers_first_run": first_two,
+            "speedup": walls[1] / walls[2],
+        }
+
     report(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
@@ -180,6 +205,10 @@ def report(r):
     print(f"| cold start: first clip minus warm clip (s) | {c['first_minus_warm']:.2f} | | |")
     for k, v in r["peak_rss_mb"].items():
         print(f"| peak RSS, {k.replace('_', ' ')} (MB) | {v:.0f} | | |")
+    if "batch_16_tracks_of_60_s_wall_s" in r:
+        b = r["batch_16_tracks_of_60_s_wall_s"]
+        print(f"| batch, 16 tracks of 60 s: 2 workers vs 1 (s) | {b['2_workers']:.2f} | {b['1_worker']:.2f} | {b['speedup']:.2f}x |")
+        print(f"| batch, 2 workers, first run incl. fork-server start (s) | {b['2_workers_first_run']:.2f} | | |")
 
 
 if __name__ == "__main__":

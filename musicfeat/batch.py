@@ -461,9 +461,7 @@ def extract_folder(
 
 def _run_in_processes(todo, extractor, jobs, record):
     """Local worker processes; a dead worker fails only the file that killed it."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding BLAS/LLVM threads
+    context = _worker_context()
     pending = list(reversed(todo))
     while pending:
         suspects = []
@@ -489,6 +487,23 @@ def _run_in_processes(todo, extractor, jobs, record):
         for track in suspects:
             if not record(track, _extract_isolated(track, extractor, context)):
                 return
+
+
+def _worker_context():
+    """Processes forked from a fork server that has imported musicfeat once.
+
+    Workers start warm (imports and compiled kernels already loaded), and
+    are forked from the server's single thread, never from this process,
+    which may hold BLAS or LLVM threads. Spawn where there is no fork server.
+    """
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:  # Windows
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(["musicfeat", "musicfeat.batch", "musicfeat.kernels"])
+    return context
 
 
 def _extract_isolated(track, extractor, context):

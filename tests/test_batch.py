@@ -269,3 +269,12 @@ def test_loader_fuzz_raises_only_the_package_error(tmp_path_factory, valid_bytes
     except InvalidAudioError:
         return
     assert y.dtype == np.float32 and y.ndim == 1 and y.size > 0 and np.isfinite(y).all()
+
+
+def test_progress_bar_shows_count_rate_and_eta(corpus, tmp_path, capsys):
+    pytest.importorskip("tqdm")
+    extract_folder(corpus / "Brahms Orchestra", tmp_path / "p.csv", jobs=1, progress=True)
+    err = capsys.readouterr().err
+    assert "3/3" in err and "track/s" in err or "s/track" in err
+    extract_folder(corpus / "Brahms Orchestra", tmp_path / "q.csv", jobs=1, progress=False)
+    assert capsys.readouterr().err == ""
