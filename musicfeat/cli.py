@@ -3,6 +3,8 @@
 ``musicfeat features [FILE ...]`` prints every named feature of each file
 (the bundled example recording when none is given).
 ``musicfeat extract ROOT -o FEATURES.csv`` extracts a whole folder.
+``musicfeat report FEATURES.csv -o REPORT.html`` makes the talk's analyses
+of a feature table into one interactive page.
 
 Exit status: 0 when every file succeeded, 1 when some failed, 2 for usage
 errors, 130 when interrupted.
@@ -56,7 +58,37 @@ def _build_parser():
     extract.add_argument("--strict", action="store_true", help="stop at the first failure")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     _add_extractor_options(extract)
+
+    report = commands.add_parser(
+        "report",
+        help="the talk's analyses of a feature table, as one interactive HTML page",
+        description="Maps of the tracks (SVD, t-SNE), the similarity of labels, a classification report "
+        "with confusion matrix and chance levels, feature importance and the class balance, in one "
+        "self-contained HTML page (works offline). Any CSV with a label column and numeric feature "
+        "columns will do, not only musicfeat's.",
+    )
+    report.add_argument("table", metavar="FEATURES", help="feature table (.csv or .parquet)")
+    report.add_argument("-o", "--output", required=True, metavar="REPORT.html", help="the HTML page to write")
+    report.add_argument("--labels", type=_str_list, help="keep only these labels, comma-separated ('A or B?')")
+    report.add_argument("--drop-labels", type=_str_list, help="drop these labels, comma-separated")
+    report.add_argument("--label-column", default="label", help="column of the labels (default: %(default)s)")
+    report.add_argument("--track-column", default="path", help="column naming each track (default: %(default)s)")
+    report.add_argument("--group-column", help="album or artist column: keep each group on one side of the split")
+    report.add_argument("--test-size", type=float, default=0.5, help="hold-out share of each label (default: %(default)s)")
+    report.add_argument("--cv", type=int, help="k-fold cross-validation instead of the hold-out split")
+    report.add_argument("--seed", type=int, default=0, help="seed of every random step (default: %(default)s)")
+    report.add_argument("--no-tsne", action="store_true", help="skip the t-SNE map (faster on large tables)")
+    report.add_argument("--top", type=int, default=20, help="features in the importance chart (default: %(default)s)")
+    report.add_argument("--png", metavar="DIR", help="also write static PNG figures into DIR")
+    report.add_argument("--title", default=None, help="page title (default: the table's file name)")
     return parser
+
+
+def _str_list(text):
+    items = [part.strip() for part in text.split(",") if part.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError("expected comma-separated names")
+    return items
 
 
 def _add_extractor_options(parser):
@@ -174,6 +206,45 @@ def _extract_command(args):
     return 1 if summary.failed else 0
 
 
+def _report_command(args):
+    import os
+
+    from .analysis.report import write_report
+    from .batch import load_features
+
+    if not os.path.isfile(args.table):
+        print(f"musicfeat: error: no such file: {args.table!r}", file=sys.stderr)
+        return 2
+    try:
+        X, y, names, table = load_features(args.table, label_column=args.label_column)
+        if y is None:
+            raise ValueError(f"the table has no column {args.label_column!r} (see --label-column)")
+        groups = None
+        if args.group_column:
+            if args.group_column not in table.columns:
+                raise ValueError(f"the table has no column {args.group_column!r} (see --group-column)")
+            groups = table[args.group_column].to_numpy()
+            keep = [i for i, n in enumerate(names) if n != args.group_column]
+            X, names = X[:, keep], [names[i] for i in keep]
+        tracks = table[args.track_column].astype(str).to_numpy() if args.track_column in table.columns else None
+        results = write_report(
+            X, y, names, args.output, tracks=tracks, groups=groups, labels=args.labels,
+            drop_labels=args.drop_labels, test_size=args.test_size, cv=args.cv, seed=args.seed,
+            tsne=not args.no_tsne, top=args.top, png_dir=args.png,
+            title=args.title or f"musicfeat report: {os.path.basename(args.table)}",
+        )
+    except ValueError as error:
+        print(f"musicfeat: error: {error}", file=sys.stderr)
+        return 2
+    c = results.classification
+    print(
+        f"{args.output}: {len(c.y_true)} test tracks, accuracy {c.accuracy:.3f} "
+        f"(chance {c.chance_majority:.3f}); {c.protocol}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def main(argv=None, out=None):
     """Run the command line; returns the exit status (0 ok, 1 some files failed, 2 usage)."""
     out = out if out is not None else sys.stdout
@@ -186,6 +257,8 @@ def main(argv=None, out=None):
         return _features_command(args, out)
     if args.command == "extract":
         return _extract_command(args)
+    if args.command == "report":
+        return _report_command(args)
     parser.print_help(out)
     return 2
 

@@ -52,8 +52,11 @@ def test_cli_options_change_the_vector():
     assert len(lines) == 23 + 36 + 32 + 12
 
 
-def test_bundled_example_is_public_domain_with_attribution():
+def test_bundled_data_is_free_with_attribution():
+    """Only the public-domain example and the Apache-2.0 talk table: never librosa's CC BY-NC clips."""
     data = Path(example_audio()).parent
     text = (data / "ATTRIBUTION.txt").read_text()
-    assert "Public Domain" in text
-    assert sorted(p.suffix for p in data.iterdir()) == [".ogg", ".txt"]
+    assert "Public Domain" in text and "Apache License 2.0" in text
+    assert sorted(p.name for p in data.iterdir() if p.name != "__pycache__") == [
+        "ATTRIBUTION.txt", "TALK_LICENSE.txt", "brahms_hungarian_dance_5.ogg", "talk_features_247.csv.xz"
+    ]
