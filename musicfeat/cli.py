@@ -209,6 +209,8 @@ def _extract_command(args):
 def _report_command(args):
     import os
 
+    import numpy as np
+
     from .analysis.report import write_report
     from .batch import load_features
 
@@ -219,6 +221,11 @@ def _report_command(args):
         X, y, names, table = load_features(args.table, label_column=args.label_column)
         if y is None:
             raise ValueError(f"the table has no column {args.label_column!r} (see --label-column)")
+        if args.track_column in table.columns:
+            # Rows arrive in completion order from parallel extraction; the
+            # page must depend on the table's content only.
+            order = np.argsort(table[args.track_column].astype(str).to_numpy(), kind="stable")
+            X, y, table = X[order], y[order], table.iloc[order].reset_index(drop=True)
         groups = None
         if args.group_column:
             if args.group_column not in table.columns:

@@ -200,3 +200,16 @@ def test_report_command_label_options_and_errors(table_csv, tmp_path, capsys):
     assert "not among" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "r.html")]) == 2
     assert main(["report", str(table_csv), "-o", str(tmp_path / "r.html"), "--label-column", "genre"]) == 2
+
+
+def test_report_does_not_depend_on_row_order(table_csv, tmp_path):
+    import pandas as pd
+
+    shuffled = tmp_path / "shuffled.csv"
+    pd.read_csv(table_csv).sample(frac=1, random_state=5).to_csv(shuffled, index=False)
+    ids = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|p\d{4,}"
+    pages = []
+    for source, name in ((table_csv, "a.html"), (shuffled, "b.html")):
+        main(["report", str(source), "-o", str(tmp_path / name), "--no-tsne", "--title", "t"])
+        pages.append(re.sub(ids, "", (tmp_path / name).read_text()))
+    assert pages[0] == pages[1]

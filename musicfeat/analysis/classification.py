@@ -85,6 +85,11 @@ def _summarise(y_true, y_pred, labels):
     report = pd.DataFrame(
         classification_report(y_true, y_pred, labels=labels, output_dict=True, zero_division=0)
     ).T
+    # classification_report gives accuracy as one number; keep it in the
+    # f1-score column (as its text form does), with the test size as support.
+    if "accuracy" in report.index:
+        report.loc["accuracy", ["precision", "recall"]] = np.nan
+        report.loc["accuracy", "support"] = len(y_true)
     report["support"] = report["support"].round().astype(int)
     confusion = pd.DataFrame(
         confusion_matrix(y_true, y_pred, labels=labels),

@@ -189,9 +189,12 @@ def write_png_figures(results, y, directory):
         image = ax.imshow(matrix, cmap=cmap)
         ax.set_xticks(range(len(columns)), columns, rotation=60, ha="right")
         ax.set_yticks(range(len(rows)), rows)
+        middle = (matrix.min() + matrix.max()) / 2
+        dark_when_high = cmap == "Blues"  # viridis is dark when low
         for i in range(len(rows)):
             for j in range(len(columns)):
-                ax.text(j, i, f"{matrix[i, j]:.2g}", ha="center", va="center", fontsize=7, color="w")
+                dark = (matrix[i, j] > middle) == dark_when_high
+                ax.text(j, i, f"{matrix[i, j]:.2g}", ha="center", va="center", fontsize=7, color="w" if dark else "k")
         fig.colorbar(image)
         ax.set_title("distance between label means" if name == "similarity" else "confusion matrix (rows: true)")
         written.append(_save(fig, directory, f"{name}.png"))
