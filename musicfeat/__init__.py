@@ -13,7 +13,9 @@ from .frontend import FrontEndConfig, Spectra
 from .groups import (
     BandEnergy,
     HPSSFeatures,
+    MFCCFeatures,
     NoteClassFeatures,
+    PitchFeatures,
     PolyFeatures,
     RhythmFeatures,
     SpectralFeatures,
@@ -21,6 +23,7 @@ from .groups import (
     ZeroCrossingFeatures,
 )
 from .io import load_audio
+from .segments import Segmenter
 
 __all__ = [
     "__version__",
@@ -34,11 +37,14 @@ __all__ = [
     "NoteClassFeatures",
     "BandEnergy",
     "WindowedStats",
+    "PitchFeatures",
+    "MFCCFeatures",
     "Spectra",
     "FrontEndConfig",
     "load_audio",
     "extract_folder",
     "load_features",
+    "Segmenter",
     "InvalidAudioError",
     "ExtractionWarning",
 ]

@@ -12,7 +12,9 @@ from ._version import FEATURE_SET_VERSION, __version__
 from .groups import (
     BandEnergy,
     HPSSFeatures,
+    MFCCFeatures,
     NoteClassFeatures,
+    PitchFeatures,
     PolyFeatures,
     RhythmFeatures,
     SpectralFeatures,
@@ -24,6 +26,10 @@ from .groups.bands import DEFAULT_BAND_COUNTS
 from .groups.windowed import DEFAULT_WINDOW_SECONDS
 
 _FRONT_END = ("sr", "n_fft", "hop_length", "kernel_size", "hpss_power", "hpss_margin")
+
+#: Every group, in output order; the first eight make the 419-vector.
+GROUPS = ("hpss", "spectral", "poly", "zero_crossings", "rhythm", "note_classes", "bands", "windowed", "pitch", "mfcc")
+DEFAULT_GROUPS = GROUPS[:8]
 
 
 def _cached_row(extractor, y, feature_set_version, package_version):
@@ -92,6 +98,13 @@ class MusicFeatures(ClipTransformer):
     n_jobs : int or None, default=None
         Clips analysed in parallel worker processes (joblib; ``-1`` for all
         cores). Each worker holds one clip's spectra at a time.
+    include : sequence of str or None, default=None
+        The groups to compute, by name: ``'hpss'``, ``'spectral'``,
+        ``'poly'``, ``'zero_crossings'``, ``'rhythm'``, ``'note_classes'``,
+        ``'bands'``, ``'windowed'`` (the 419, the default), ``'pitch'``
+        (:class:`PitchFeatures`) and ``'mfcc'`` (:class:`MFCCFeatures`).
+        Output follows that order whatever the order given. All share one
+        analysis per clip.
 
     Attributes
     ----------
@@ -139,6 +152,7 @@ class MusicFeatures(ClipTransformer):
         on_error="raise",
         memory=None,
         n_jobs=None,
+        include=None,
     ):
         super().__init__(
             sr=sr,
@@ -155,6 +169,7 @@ class MusicFeatures(ClipTransformer):
         self.window_seconds = window_seconds
         self.memory = memory
         self.n_jobs = n_jobs
+        self.include = include
 
     def make_union(self):
         """The groups as a FeatureUnion with this estimator's parameters.
@@ -169,19 +184,34 @@ class MusicFeatures(ClipTransformer):
         common = {name: getattr(self, name) for name in _FRONT_END}
         common["on_error"] = self.on_error
         bands = {"band_counts": self.band_counts, "band_fmin": self.band_fmin, "band_fmax": self.band_fmax}
-        return FeatureUnion(
-            [
-                ("hpss", HPSSFeatures(**common)),
-                ("spectral", SpectralFeatures(**common)),
-                ("poly", PolyFeatures(**common)),
-                ("zero_crossings", ZeroCrossingFeatures(**common)),
-                ("rhythm", RhythmFeatures(**common)),
-                ("note_classes", NoteClassFeatures(**common)),
-                ("bands", BandEnergy(**bands, **common)),
-                ("windowed", WindowedStats(window_seconds=self.window_seconds, **common)),
-            ],
-            verbose_feature_names_out=False,
-        )
+        factories = {
+            "hpss": lambda: HPSSFeatures(**common),
+            "spectral": lambda: SpectralFeatures(**common),
+            "poly": lambda: PolyFeatures(**common),
+            "zero_crossings": lambda: ZeroCrossingFeatures(**common),
+            "rhythm": lambda: RhythmFeatures(**common),
+            "note_classes": lambda: NoteClassFeatures(**common),
+            "bands": lambda: BandEnergy(**bands, **common),
+            "windowed": lambda: WindowedStats(window_seconds=self.window_seconds, **common),
+            "pitch": lambda: PitchFeatures(**common),
+            "mfcc": lambda: MFCCFeatures(**common),
+        }
+        chosen = self._included_groups()
+        return FeatureUnion([(name, factories[name]()) for name in chosen], verbose_feature_names_out=False)
+
+    def _included_groups(self):
+        if self.include is None:
+            return DEFAULT_GROUPS
+        if isinstance(self.include, str) or not hasattr(self.include, "__iter__"):
+            names = None
+        else:
+            names = list(self.include)
+        if not names or not set(names) <= set(GROUPS) or len(set(names)) != len(names):
+            raise ValueError(
+                f"The 'include' parameter of {type(self).__name__} must be None or a non-empty sequence of "
+                f"distinct names among {list(GROUPS)}. Got {self.include!r} instead."
+            )
+        return tuple(g for g in GROUPS if g in names)
 
     def _groups(self):
         return [group for _, group in self.make_union().transformer_list]

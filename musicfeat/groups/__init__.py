@@ -15,13 +15,17 @@ RhythmFeatures            3  onset strength, tempo
 NoteClassFeatures        36  chroma and tonnetz
 BandEnergy              312  energies in 4, 11 and 24 log-spaced bands
 WindowedStats            48  moments in 0.5, 1, 3 and 5 s windows
+PitchFeatures             7  f0 and voicing (pYIN); not in the 419
+MFCCFeatures             40  20 MFCCs, mean and std; not in the 419
 =====================  ====  ==========================================
 """
 
 from ._base import ClipTransformer
 from .bands import BandEnergy
 from .hpss import HPSSFeatures
+from .mfcc import MFCCFeatures
 from .note_classes import NoteClassFeatures
+from .pitch import PitchFeatures
 from .poly import PolyFeatures
 from .rhythm import RhythmFeatures
 from .spectral import SpectralFeatures
@@ -38,4 +42,6 @@ __all__ = [
     "NoteClassFeatures",
     "BandEnergy",
     "WindowedStats",
+    "PitchFeatures",
+    "MFCCFeatures",
 ]
