@@ -2,7 +2,7 @@
 
     LIBROSA_DATA_DIR=... python docs/tutorials/make_figures.py
 
-Writes docs/tutorials/figures/{examples,talk}/*.png and prints the numbers
+Writes docs/tutorials/figures/{examples,talk,voices}/*.png and prints the numbers
 quoted in the tutorials.
 """
 
@@ -60,7 +60,40 @@ def talk():
         print(result.report.round(2).to_string())
 
 
+
+def voices():
+    """Tutorial 3: a male/female/music model and a podcast's timeline."""
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from musicfeat.segments import change_points, plot_timeline, predict_proportions, predict_timeline
+    from musicfeat.segments import train_segment_classifier
+
+    sr = 22050
+
+    def load(key, **kw):
+        return librosa.load(librosa.example(key), sr=sr, **kw)[0]
+
+    l1, l2, l3 = load("libri1"), load("libri2"), load("libri3")
+    h2, h3 = len(l2) // 2, len(l3) // 2
+    music = [load(k, duration=10) for k in ("brahms", "vibeace", "choice", "fishin", "sweetwaltz", "pistachio", "trumpet")]
+    model, _ = train_segment_classifier([l1, l2[:h2], l3[:h3]] + music, ["male", "male", "female"] + ["music"] * 7)
+    podcast = np.concatenate([l2[h2:], l3[h3:], load("nutcracker", offset=30, duration=10)])
+    timeline = predict_timeline(model, podcast)
+    print(predict_proportions(model, podcast, timeline=timeline).round(3).to_dict())
+    print("changes", change_points(timeline), "true", [(len(l2) - h2) / sr, (len(l2) - h2 + len(l3) - h3) / sr])
+    fig = Figure(figsize=(10, 2.8), layout="constrained")
+    ax = plot_timeline(timeline, fig.add_subplot())
+    ax.set_title("Podcast: a man reads, then a woman, then music")
+    (HERE / "figures" / "voices").mkdir(parents=True, exist_ok=True)
+    fig.savefig(HERE / "figures" / "voices" / "timeline.png", dpi=120)
+
+    speech = [load(k) for k in ("libri1", "libri2", "libri3")]
+    model, evaluation = train_segment_classifier(speech + music, ["speech"] * 3 + ["music"] * 7)
+    print("speech or music:", evaluation.protocol, round(evaluation.accuracy, 3), evaluation.confusion.to_dict())
+
+
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["examples", "talk"]
+    which = sys.argv[1:] or ["examples", "talk", "voices"]
     for name in which:
         globals()[name]()
