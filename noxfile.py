@@ -18,7 +18,11 @@ def tests_nojit(session):
     """Kernels run as plain Python, so coverage sees their code."""
     session.install("-e", ".[test]")
     session.run(
-        "pytest", "tests/test_kernels.py", "-k", "not property and not real", *session.posargs,
+        "pytest",
+        "tests/test_kernels.py",
+        "-k",
+        "not property and not real",
+        *session.posargs,
         env={"NUMBA_DISABLE_JIT": "1"},
     )
 

@@ -43,7 +43,9 @@ def best_of(fn, repeats):
 
 def run_in_fresh_process(code):
     """Run Python code in a new interpreter; it prints one JSON object."""
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=os.environ)
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=os.environ
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -128,8 +130,8 @@ def main(argv=None):
     for axis, label in ((1, "time (harmonic)"), (0, "frequency (percussive)")):
         size = [1, 1]
         size[axis] = 31
-        ours = best_of(lambda: median_filter_axis(spec, 31, axis=axis), repeats)
-        ref = best_of(lambda: scipy.ndimage.median_filter(spec, size=size, mode="reflect"), 1)
+        ours = best_of(lambda axis=axis: median_filter_axis(spec, 31, axis=axis), repeats)
+        ref = best_of(lambda size=size: scipy.ndimage.median_filter(spec, size=size, mode="reflect"), 1)
         medians[label] = {"musicfeat": ours, "scipy": ref, "speedup": ref / ours}
     results["median_filter_1025x5000_float32_s"] = medians
 
@@ -152,7 +154,9 @@ def main(argv=None):
             long_path = os.path.join(tmp, "ten_minutes.wav")
             reps = int(np.ceil(600 / (y.size / sr)))
             sf.write(long_path, np.tile(y, reps)[: 600 * sr], sr, subtype="FLOAT")
-            results["peak_rss_mb"]["10_min"] = run_in_fresh_process(COLD_CODE.format(path=long_path))["peak_rss_mb"]
+            results["peak_rss_mb"]["10_min"] = run_in_fresh_process(COLD_CODE.format(path=long_path))[
+                "peak_rss_mb"
+            ]
 
     # -- batch scaling: 1 vs 2 worker processes on a folder of tracks
     if not args.quick:
@@ -166,6 +170,7 @@ def main(argv=None):
             sf.write(os.path.join(folder, "take 0.wav"), y[: 60 * sr], sr, subtype="FLOAT")
             for i in range(1, 16):
                 os.link(os.path.join(folder, "take 0.wav"), os.path.join(folder, f"take {i}.wav"))
+
             def wall(jobs):
                 out = os.path.join(tmp, f"f{jobs}.csv")
                 return extract_folder(os.path.join(tmp, "music"), out, jobs=jobs, progress=False).wall_seconds
@@ -199,7 +204,9 @@ def report(r):
     h = r["hpss_s"]
     print(f"| HPSS (s) | {h['musicfeat']:.3f} | {h['librosa']:.3f} | {h['speedup']:.1f}x |")
     for label, m in r["median_filter_1025x5000_float32_s"].items():
-        print(f"| median filter along {label} (s) | {m['musicfeat']:.3f} | {m['scipy']:.3f} | {m['speedup']:.1f}x |")
+        print(
+            f"| median filter along {label} (s) | {m['musicfeat']:.3f} | {m['scipy']:.3f} | {m['speedup']:.1f}x |"
+        )
     c = r["cold_start_s"]
     print(f"| cold start: import (s) | {c['import']:.2f} | | |")
     print(f"| cold start: first clip minus warm clip (s) | {c['first_minus_warm']:.2f} | | |")
@@ -207,8 +214,12 @@ def report(r):
         print(f"| peak RSS, {k.replace('_', ' ')} (MB) | {v:.0f} | | |")
     if "batch_16_tracks_of_60_s_wall_s" in r:
         b = r["batch_16_tracks_of_60_s_wall_s"]
-        print(f"| batch, 16 tracks of 60 s: 2 workers vs 1 (s) | {b['2_workers']:.2f} | {b['1_worker']:.2f} | {b['speedup']:.2f}x |")
-        print(f"| batch, 2 workers, first run incl. fork-server start (s) | {b['2_workers_first_run']:.2f} | | |")
+        print(
+            f"| batch, 16 tracks of 60 s: 2 workers vs 1 (s) | {b['2_workers']:.2f} | {b['1_worker']:.2f} | {b['speedup']:.2f}x |"
+        )
+        print(
+            f"| batch, 2 workers, first run incl. fork-server start (s) | {b['2_workers_first_run']:.2f} | | |"
+        )
 
 
 if __name__ == "__main__":

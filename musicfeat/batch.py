@@ -281,13 +281,17 @@ def _check_resumable(meta_path, extractor, header, columns):
             k: (old["params"].get(k), v) for k, v in new["params"].items() if old["params"].get(k) != v
         }
         if changed:
-            described = ", ".join(f"{k}: {a!r} in the table, {b!r} now" for k, (a, b) in sorted(changed.items()))
+            described = ", ".join(
+                f"{k}: {a!r} in the table, {b!r} now" for k, (a, b) in sorted(changed.items())
+            )
             raise ResumeMismatchError(
                 f"cannot resume: the table was extracted with other parameters ({described}). "
                 "Use the same parameters, or write to a new file."
             )
     if header is not None and header != columns:
-        raise ResumeMismatchError("cannot resume: the table's columns differ from this extractor's. Write to a new file.")
+        raise ResumeMismatchError(
+            "cannot resume: the table's columns differ from this extractor's. Write to a new file."
+        )
 
 
 def _prepare_resume(rows_path, meta_path, extractor, columns, tracks):
@@ -414,7 +418,11 @@ def extract_folder(
     else:
         todo = tracks
     with open(meta_path, "w", encoding="utf-8") as f:
-        json.dump({**_extractor_signature(extractor), "musicfeat": __version__, "columns": len(columns)}, f, indent=1)
+        json.dump(
+            {**_extractor_signature(extractor), "musicfeat": __version__, "columns": len(columns)},
+            f,
+            indent=1,
+        )
 
     rows = _LineFile(rows_path, columns, append=resume)
     errors = _LineFile(errors_path, list(ERROR_COLUMNS), append=False)
@@ -583,7 +591,11 @@ def load_features(path, *, label_column="label"):
     skip = set(METADATA_COLUMNS) | {label_column}
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-    names = [c for c in table.columns if c not in skip and is_numeric_dtype(table[c]) and not is_bool_dtype(table[c])]
+    names = [
+        c
+        for c in table.columns
+        if c not in skip and is_numeric_dtype(table[c]) and not is_bool_dtype(table[c])
+    ]
     X = table[names].to_numpy(dtype=np.float64)
     y = table[label_column].astype(str).to_numpy() if label_column in table.columns else None
     return X, y, names, table

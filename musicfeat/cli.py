@@ -48,13 +48,23 @@ def _build_parser():
     )
     extract.add_argument("root", metavar="ROOT", help="folder of audio files (one subfolder per label)")
     extract.add_argument(
-        "-o", "--output", required=True, metavar="FEATURES", help="output table: .csv, or .parquet (needs pyarrow)"
+        "-o",
+        "--output",
+        required=True,
+        metavar="FEATURES",
+        help="output table: .csv, or .parquet (needs pyarrow)",
     )
     extract.add_argument(
-        "-j", "--jobs", type=int, default=None, metavar="N",
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
         help="worker processes (default: all cores); 1 runs in this process",
     )
-    extract.add_argument("--resume", action="store_true", help="keep finished rows of OUTPUT and extract only the rest")
+    extract.add_argument(
+        "--resume", action="store_true", help="keep finished rows of OUTPUT and extract only the rest"
+    )
     extract.add_argument("--strict", action="store_true", help="stop at the first failure")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     _add_extractor_options(extract)
@@ -69,16 +79,28 @@ def _build_parser():
     )
     report.add_argument("table", metavar="FEATURES", help="feature table (.csv or .parquet)")
     report.add_argument("-o", "--output", required=True, metavar="REPORT.html", help="the HTML page to write")
-    report.add_argument("--labels", type=_str_list, help="keep only these labels, comma-separated ('A or B?')")
+    report.add_argument(
+        "--labels", type=_str_list, help="keep only these labels, comma-separated ('A or B?')"
+    )
     report.add_argument("--drop-labels", type=_str_list, help="drop these labels, comma-separated")
     report.add_argument("--label-column", default="label", help="column of the labels (default: %(default)s)")
-    report.add_argument("--track-column", default="path", help="column naming each track (default: %(default)s)")
-    report.add_argument("--group-column", help="album or artist column: keep each group on one side of the split")
-    report.add_argument("--test-size", type=float, default=0.5, help="hold-out share of each label (default: %(default)s)")
+    report.add_argument(
+        "--track-column", default="path", help="column naming each track (default: %(default)s)"
+    )
+    report.add_argument(
+        "--group-column", help="album or artist column: keep each group on one side of the split"
+    )
+    report.add_argument(
+        "--test-size", type=float, default=0.5, help="hold-out share of each label (default: %(default)s)"
+    )
     report.add_argument("--cv", type=int, help="k-fold cross-validation instead of the hold-out split")
-    report.add_argument("--seed", type=int, default=0, help="seed of every random step (default: %(default)s)")
+    report.add_argument(
+        "--seed", type=int, default=0, help="seed of every random step (default: %(default)s)"
+    )
     report.add_argument("--no-tsne", action="store_true", help="skip the t-SNE map (faster on large tables)")
-    report.add_argument("--top", type=int, default=20, help="features in the importance chart (default: %(default)s)")
+    report.add_argument(
+        "--top", type=int, default=20, help="features in the importance chart (default: %(default)s)"
+    )
     report.add_argument("--png", metavar="DIR", help="also write static PNG figures into DIR")
     report.add_argument("--title", default=None, help="page title (default: the table's file name)")
     return parser
@@ -93,10 +115,14 @@ def _str_list(text):
 
 def _add_extractor_options(parser):
     group = parser.add_argument_group("extractor parameters (see MusicFeatures)")
-    group.add_argument("--sr", type=int, default=22050, help="analysis sample rate in Hz (default: %(default)s)")
+    group.add_argument(
+        "--sr", type=int, default=22050, help="analysis sample rate in Hz (default: %(default)s)"
+    )
     group.add_argument("--n-fft", type=int, default=2048, help="STFT frame length (default: %(default)s)")
     group.add_argument("--hop-length", type=int, default=512, help="STFT hop (default: %(default)s)")
-    group.add_argument("--kernel-size", type=int, default=31, help="HPSS median filter length (default: %(default)s)")
+    group.add_argument(
+        "--kernel-size", type=int, default=31, help="HPSS median filter length (default: %(default)s)"
+    )
     group.add_argument(
         "--band-counts",
         type=_int_tuple,
@@ -163,7 +189,7 @@ def _features_command(args, out):
             status = 1
             continue
         print(f"# {path}: {len(names)} features, feature set {FEATURE_SET_VERSION}", file=out)
-        for name, value in zip(names, row):
+        for name, value in zip(names, row, strict=True):
             print(f"{name} {value:.10g}", file=out)
     return status
 
@@ -233,11 +259,24 @@ def _report_command(args):
             groups = table[args.group_column].to_numpy()
             keep = [i for i, n in enumerate(names) if n != args.group_column]
             X, names = X[:, keep], [names[i] for i in keep]
-        tracks = table[args.track_column].astype(str).to_numpy() if args.track_column in table.columns else None
+        tracks = (
+            table[args.track_column].astype(str).to_numpy() if args.track_column in table.columns else None
+        )
         results = write_report(
-            X, y, names, args.output, tracks=tracks, groups=groups, labels=args.labels,
-            drop_labels=args.drop_labels, test_size=args.test_size, cv=args.cv, seed=args.seed,
-            tsne=not args.no_tsne, top=args.top, png_dir=args.png,
+            X,
+            y,
+            names,
+            args.output,
+            tracks=tracks,
+            groups=groups,
+            labels=args.labels,
+            drop_labels=args.drop_labels,
+            test_size=args.test_size,
+            cv=args.cv,
+            seed=args.seed,
+            tsne=not args.no_tsne,
+            top=args.top,
+            png_dir=args.png,
             title=args.title or f"musicfeat report: {os.path.basename(args.table)}",
         )
     except ValueError as error:

@@ -1,11 +1,10 @@
 """MusicFeatures: the 419-vector, with one analysis per clip."""
 
+import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_memory
-
-import numpy as np
 
 from . import _validation as v
 from ._version import FEATURE_SET_VERSION, __version__
@@ -28,7 +27,18 @@ from .groups.windowed import DEFAULT_WINDOW_SECONDS
 _FRONT_END = ("sr", "n_fft", "hop_length", "kernel_size", "hpss_power", "hpss_margin")
 
 #: Every group, in output order; the first eight make the 419-vector.
-GROUPS = ("hpss", "spectral", "poly", "zero_crossings", "rhythm", "note_classes", "bands", "windowed", "pitch", "mfcc")
+GROUPS = (
+    "hpss",
+    "spectral",
+    "poly",
+    "zero_crossings",
+    "rhythm",
+    "note_classes",
+    "bands",
+    "windowed",
+    "pitch",
+    "mfcc",
+)
 DEFAULT_GROUPS = GROUPS[:8]
 
 

@@ -163,7 +163,9 @@ def estimate_tuning(X, sr, n_fft):
     pitch, mag = np.concatenate(pitches), np.concatenate(magnitudes)
     threshold = np.median(mag) if mag.size else 0.0
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Trying to estimate tuning from empty", category=UserWarning)
+        warnings.filterwarnings(
+            "ignore", message="Trying to estimate tuning from empty", category=UserWarning
+        )
         return librosa.pitch_tuning(pitch[mag >= threshold], resolution=0.01, bins_per_octave=12)
 
 

@@ -130,7 +130,9 @@ def load_audio(item, sr, *, index=None):
         try:
             data, rate = _decode_file(item)
         except Exception as error:  # noqa: BLE001 - any decoder failure is the item's
-            raise item_error(index, item, f"could not decode audio ({type(error).__name__}: {error})") from error
+            raise item_error(
+                index, item, f"could not decode audio ({type(error).__name__}: {error})"
+            ) from error
         if data.shape[0] == 0:
             raise item_error(index, item, "the file has no audio channels")
         y = data.mean(axis=0) if data.shape[0] > 1 else data[0]

@@ -92,7 +92,7 @@ def render():
         "| ---: | --- | --- | --- |",
     ]
     index = 0
-    for group_name, group in mf.make_union().transformer_list:
+    for _, group in mf.make_union().transformer_list:
         for name in group.get_feature_names_out():
             lines.append(f"| {index} | {type(group).__name__} | `{name}` | {describe(name)} |")
             index += 1

@@ -101,7 +101,12 @@ class SegmentTable:
         import pandas as pd
 
         meta = pd.DataFrame(
-            {"recording": self.recording, "start_s": self.start_s, "end_s": self.end_s, "energy_db": self.energy_db}
+            {
+                "recording": self.recording,
+                "start_s": self.start_s,
+                "end_s": self.end_s,
+                "energy_db": self.energy_db,
+            }
         )
         return pd.concat([meta, pd.DataFrame(self.X, columns=self.feature_names)], axis=1)
 
@@ -142,7 +147,9 @@ class Segmenter(BaseEstimator):
         self.tail = tail
 
     def _checked(self):
-        seconds = v.check_real(self, "segment_seconds", self.segment_seconds, minimum=0.0, include_minimum=False)
+        seconds = v.check_real(
+            self, "segment_seconds", self.segment_seconds, minimum=0.0, include_minimum=False
+        )
         hop = v.check_real(self, "hop_seconds", self.hop_seconds, minimum=0.0, include_minimum=False)
         v.check_options(self, "tail", self.tail, TAIL_OPTIONS)
         features = segment_features(seconds) if self.features is None else clone(self.features)
@@ -193,7 +200,12 @@ class Segmenter(BaseEstimator):
         names = [str(n) for n in features.get_feature_names_out()]
         X_seg = np.vstack(rows) if rows else np.empty((0, len(names)))
         return SegmentTable(
-            X_seg, np.asarray(recording, dtype=int), np.asarray(starts), np.asarray(ends), np.asarray(energy), names
+            X_seg,
+            np.asarray(recording, dtype=int),
+            np.asarray(starts),
+            np.asarray(ends),
+            np.asarray(energy),
+            names,
         )
 
 
@@ -202,7 +214,9 @@ def _analysis_rate(features):
     params = features.get_params(deep=True)
     rates = {value for key, value in params.items() if key == "sr" or key.endswith("__sr")}
     if len(rates) != 1:
-        raise ValueError(f"the segment features must have one analysis rate 'sr'; found {sorted(rates) or 'none'}.")
+        raise ValueError(
+            f"the segment features must have one analysis rate 'sr'; found {sorted(rates) or 'none'}."
+        )
     return rates.pop()
 
 
@@ -384,6 +398,11 @@ def plot_timeline(timeline, ax=None):
     ax.stackplot(centres, *[timeline[c] for c in classes], labels=classes, alpha=0.85, step="mid")
     for _, row in timeline.loc[timeline["silent"]].iterrows():
         ax.axvspan(row["start_s"], row["end_s"], color="0.85", zorder=0)
-    ax.set(xlabel="time (s)", ylabel="probability", ylim=(0, 1), xlim=(timeline["start_s"].min(), timeline["end_s"].max()))
+    ax.set(
+        xlabel="time (s)",
+        ylabel="probability",
+        ylim=(0, 1),
+        xlim=(timeline["start_s"].min(), timeline["end_s"].max()),
+    )
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize="small")
     return ax

@@ -1,6 +1,9 @@
-"""An extractor that kills its own process on one file, to test crash isolation.
+"""An extractor that kills its own process on one clip, to test crash isolation.
 
-Importable by spawned worker processes (they inherit the parent's sys.path).
+Importable by worker processes (they inherit the parent's sys.path). The
+trigger is a constructor parameter, so it travels to the workers with the
+pickled extractor (an environment variable would not reach workers forked
+from a fork server started earlier).
 """
 
 import os
@@ -9,11 +12,19 @@ import signal
 from musicfeat import MusicFeatures
 
 
-class CrashOnNameFeatures(MusicFeatures):
-    """MusicFeatures, except that analysing a clip while CRASH_ME exists segfaults the process."""
+class CrashOnLengthFeatures(MusicFeatures):
+    """MusicFeatures, except that a clip of exactly ``crash_on_samples`` samples segfaults the process."""
+
+    def __init__(self, *, crash_on_samples=-1, **params):
+        super().__init__(**params)
+        self.crash_on_samples = crash_on_samples
 
     def _row_single_threaded(self, item, index, config):
-        marker = os.environ.get("MUSICFEAT_TEST_CRASH_MARKER", "")
-        if marker and os.path.exists(marker) and getattr(item, "size", 0) == int(open(marker).read()):
+        if getattr(item, "size", None) == self.crash_on_samples:
             os.kill(os.getpid(), signal.SIGSEGV)
         return super()._row_single_threaded(item, index, config)
+
+    # scikit-learn reads parameters from the signature; expose MusicFeatures' too.
+    @classmethod
+    def _get_param_names(cls):
+        return sorted(set(MusicFeatures._get_param_names()) | {"crash_on_samples"})

@@ -41,7 +41,7 @@ def main():
             {
                 "feature_set_version": musicfeat.FEATURE_SET_VERSION,
                 "names_sha256": names_digest(names),
-                "values": dict(zip(names, row.tolist())),
+                "values": dict(zip(names, row.tolist(), strict=True)),
             },
             indent=1,
         )

@@ -8,12 +8,11 @@ on explicit sliding windows.
 
 import warnings
 
+import librosa
 import numpy as np
 import scipy.ndimage
 import scipy.stats
 from numpy.lib.stride_tricks import sliding_window_view
-
-import librosa
 
 PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 TONNETZ = ("fifth_x", "fifth_y", "minor_x", "minor_y", "major_x", "major_y")
@@ -52,9 +51,7 @@ def band_members(B, sr, n_fft, fmin=20.0, fmax=10000.0):
     bands = []
     for i in range(B):
         members = [
-            k
-            for k, f in enumerate(freqs)
-            if edges[i] <= f < edges[i + 1] or (i == B - 1 and f == edges[B])
+            k for k, f in enumerate(freqs) if edges[i] <= f < edges[i + 1] or (i == B - 1 and f == edges[B])
         ]
         if not members:
             centre = np.sqrt(edges[i] * edges[i + 1])
@@ -81,7 +78,7 @@ def naive_features(
     rms_p = librosa.feature.rms(S=P, frame_length=n_fft, hop_length=hop_length)[0]
     rms_h = librosa.feature.rms(S=H, frame_length=n_fft, hop_length=hop_length)[0]
     for name, series in (("rms_percussive", rms_p), ("rms_harmonic", rms_h)):
-        for stat, value in zip(("mean", "std", "skew", "kurtosis"), stats4(series)):
+        for stat, value in zip(("mean", "std", "skew", "kurtosis"), stats4(series), strict=True):
             f[f"{name}_{stat}"] = value
     kw = {"sr": sr, "n_fft": n_fft, "hop_length": hop_length}
     centroid = librosa.feature.spectral_centroid(S=S, **kw)
@@ -113,7 +110,9 @@ def naive_features(
 
     # A.2
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Trying to estimate tuning from empty", category=UserWarning)
+        warnings.filterwarnings(
+            "ignore", message="Trying to estimate tuning from empty", category=UserWarning
+        )
         chroma = librosa.feature.chroma_stft(S=H**2, **kw)
     tonnetz = librosa.feature.tonnetz(chroma=chroma)
     for stat, fn in (("mean", np.mean), ("std", np.std)):
@@ -129,7 +128,7 @@ def naive_features(
         for i, members in enumerate(band_members(B, sr, n_fft)):
             for part, X in (("harmonic", H64), ("percussive", P64)):
                 energy = np.sqrt(np.mean(X[members] ** 2, axis=0))
-                for stat, value in zip(("mean", "std", "skew", "kurtosis"), stats4(energy)):
+                for stat, value in zip(("mean", "std", "skew", "kurtosis"), stats4(energy), strict=True):
                     f[f"band{B}_{i}_{part}_{stat}"] = value
 
     # A.4
@@ -137,7 +136,7 @@ def naive_features(
     for w in window_seconds:
         width = max(2, round(w * sr / hop_length))
         for name in SERIES:
-            for stat, value in zip(("std", "skew", "kurtosis"), windowed(series[name], width)):
+            for stat, value in zip(("std", "skew", "kurtosis"), windowed(series[name], width), strict=True):
                 f[f"win{round(w * 1000)}ms_{name}_{stat}"] = value
     return f
 

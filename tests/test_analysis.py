@@ -1,6 +1,5 @@
 """The talk's analyses on tables with known structure, and on the talk's own table."""
 
-import io
 import re
 
 import numpy as np
@@ -25,7 +24,9 @@ from musicfeat.datasets import TALK_RESULTS, load_talk_features  # noqa: E402
 def clusters(n_per=40, n_labels=3, n_features=6, spread=0.5, seed=0):
     """Well separated clusters along different axes: any decent method tells them apart."""
     rng = np.random.default_rng(seed)
-    X = np.vstack([rng.normal(0, spread, (n_per, n_features)) + 6 * np.eye(n_features)[i] for i in range(n_labels)])
+    X = np.vstack(
+        [rng.normal(0, spread, (n_per, n_features)) + 6 * np.eye(n_features)[i] for i in range(n_labels)]
+    )
     y = np.repeat([f"label{i}" for i in range(n_labels)], n_per)
     return X, y
 
@@ -124,7 +125,10 @@ def test_label_selection_and_balance():
         select_labels(y, labels=["z"])
     with pytest.raises(ValueError, match="no track is left"):
         select_labels(y, labels=["a"], drop_labels=["a"])
-    assert class_balance(y, train_mask=[True, False, True, False])[["train", "test"]].loc["a"].tolist() == [1, 1]
+    assert class_balance(y, train_mask=[True, False, True, False])[["train", "test"]].loc["a"].tolist() == [
+        1,
+        1,
+    ]
 
 
 # ---------------------------------------------------------------- the talk's own results
@@ -165,7 +169,10 @@ def table_csv(tmp_path):
     X, y = clusters(n_per=25)
     path = tmp_path / "table.csv"
     columns = ["path", "label", "album"] + [f"feat{i}" for i in range(X.shape[1])]
-    rows = [[f"{lab}/song {i}.ogg", lab, f"{lab}-album{i % 5}"] + list(x) for i, (x, lab) in enumerate(zip(X, y))]
+    rows = [
+        [f"{lab}/song {i}.ogg", lab, f"{lab}-album{i % 5}"] + list(x)
+        for i, (x, lab) in enumerate(zip(X, y, strict=True))
+    ]
     import pandas as pd
 
     pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
@@ -180,7 +187,11 @@ def test_report_command_writes_a_self_contained_page_and_pngs(table_csv, tmp_pat
     for text in ("HoverTool", '"click_policy":"hide"', "Confusion matrix", "Tracks per label", "group-aware"):
         assert text in page
     assert sorted(p.name for p in png.iterdir()) == [
-        "confusion.png", "importance.png", "map_svd.png", "map_tsne.png", "similarity.png"
+        "confusion.png",
+        "importance.png",
+        "map_svd.png",
+        "map_tsne.png",
+        "similarity.png",
     ]
 
 
@@ -189,12 +200,31 @@ def test_report_is_reproducible_with_a_seed(table_csv, tmp_path):
     for name in ("a.html", "b.html"):
         main(["report", str(table_csv), "-o", str(tmp_path / name), "--seed", "3", "--no-tsne"])
         # bokeh gives every model a fresh id; the numbers must not change
-        pages.append(re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|p\d{4,}", "", (tmp_path / name).read_text()))
+        pages.append(
+            re.sub(
+                r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|p\d{4,}",
+                "",
+                (tmp_path / name).read_text(),
+            )
+        )
     assert pages[0] == pages[1]
 
 
 def test_report_command_label_options_and_errors(table_csv, tmp_path, capsys):
-    assert main(["report", str(table_csv), "-o", str(tmp_path / "r.html"), "--labels", "label0,label1", "--no-tsne"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(table_csv),
+                "-o",
+                str(tmp_path / "r.html"),
+                "--labels",
+                "label0,label1",
+                "--no-tsne",
+            ]
+        )
+        == 0
+    )
     assert "label2" not in (tmp_path / "r.html").read_text().split("Tracks per label")[1].split("</table>")[0]
     assert main(["report", str(table_csv), "-o", str(tmp_path / "r.html"), "--labels", "nope"]) == 2
     assert "not among" in capsys.readouterr().err

@@ -8,12 +8,12 @@ agreement on the clips below is about 1e-5 relative at worst: both paths
 hold the spectrogram in float32 and sum in different orders.
 """
 
+import librosa
 import numpy as np
 import pytest
 from conftest import SR, tone
 from naive import naive_features
 
-import librosa
 from musicfeat import HPSSFeatures, MusicFeatures
 from musicfeat.frontend import hpss
 
@@ -149,4 +149,7 @@ def test_blockwise_tempo_equals_librosa(key, example, monkeypatch):
 
     envelope = librosa.onset.onset_strength(y=example(key, 30), sr=SR)
     monkeypatch.setattr(rhythm, "FRAME_BLOCK", 300)
-    assert rhythm.tempo_from_envelope(envelope, SR, 512) == librosa.feature.tempo(onset_envelope=envelope, sr=SR)[0]
+    assert (
+        rhythm.tempo_from_envelope(envelope, SR, 512)
+        == librosa.feature.tempo(onset_envelope=envelope, sr=SR)[0]
+    )

@@ -58,5 +58,8 @@ def test_bundled_data_is_free_with_attribution():
     text = (data / "ATTRIBUTION.txt").read_text()
     assert "Public Domain" in text and "Apache License 2.0" in text
     assert sorted(p.name for p in data.iterdir() if p.name != "__pycache__") == [
-        "ATTRIBUTION.txt", "TALK_LICENSE.txt", "brahms_hungarian_dance_5.ogg", "talk_features_247.csv.xz"
+        "ATTRIBUTION.txt",
+        "TALK_LICENSE.txt",
+        "brahms_hungarian_dance_5.ogg",
+        "talk_features_247.csv.xz",
     ]

@@ -3,12 +3,12 @@
 import io
 import warnings
 
+import librosa
 import numpy as np
 import pytest
 import soundfile as sf
 from conftest import SR, tone
 
-import librosa
 import musicfeat.frontend as frontend
 from musicfeat import ExtractionWarning, InvalidAudioError, MusicFeatures, ZeroCrossingFeatures, load_audio
 
@@ -39,7 +39,9 @@ def test_every_kind_of_item_gives_the_same_row(tmp_path):
 
 def test_stereo_is_mixed_down_and_other_rates_resampled_like_librosa_load(tmp_path):
     rng = np.random.default_rng(3)
-    stereo = np.stack([tone(440.0, 2.0, sr=44100), 0.1 * rng.standard_normal(88200).astype(np.float32)], axis=1)
+    stereo = np.stack(
+        [tone(440.0, 2.0, sr=44100), 0.1 * rng.standard_normal(88200).astype(np.float32)], axis=1
+    )
     path = _write(tmp_path / "stereo.wav", stereo, 44100)
     y_ref, _ = librosa.load(path, sr=SR, mono=True)
     np.testing.assert_array_equal(load_audio(path, SR), y_ref)

@@ -108,7 +108,7 @@ def _reference_rolling(x, width):
 @pytest.mark.parametrize("width", [1, 2, 3, 22, 43, 129, 215])
 def test_rolling_moments_match_scipy(width, rng):
     x = rng.standard_normal(1000) ** 3  # skewed, heavy-tailed
-    for got, ref in zip(rolling_moments(x, width), _reference_rolling(x, width)):
+    for got, ref in zip(rolling_moments(x, width), _reference_rolling(x, width), strict=True):
         np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12)
 
 
@@ -125,8 +125,10 @@ def test_rolling_moments_stable_for_large_mean_tiny_variance(rng):
 
 
 def test_rolling_moments_with_drift_and_constant_runs(rng):
-    x = np.concatenate([np.full(300, 4.2), np.linspace(0, 1e4, 500) + rng.standard_normal(500), np.zeros(200)])
-    for got, ref in zip(rolling_moments(x, 43), _reference_rolling(x, 43)):
+    x = np.concatenate(
+        [np.full(300, 4.2), np.linspace(0, 1e4, 500) + rng.standard_normal(500), np.zeros(200)]
+    )
+    for got, ref in zip(rolling_moments(x, 43), _reference_rolling(x, 43), strict=True):
         np.testing.assert_allclose(got, ref, rtol=1e-8, atol=1e-9)
     std, skew, kurt = rolling_moments(np.full(50, 4.2), 10)
     assert np.all(std == 0) and np.all(skew == 0) and np.all(kurt == 0)
@@ -172,7 +174,9 @@ def test_every_kernel_uses_the_shared_jit_options():
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {"njit", "jit"}:
-                assert [kw.arg for kw in node.keywords] == [None], f"{path.name}: njit must take **JIT_OPTIONS"
+                assert [kw.arg for kw in node.keywords] == [None], (
+                    f"{path.name}: njit must take **JIT_OPTIONS"
+                )
     assert JIT_OPTIONS["cache"] is True
 
 

@@ -23,7 +23,9 @@ def browser():
     have = os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
     if not have:
         if os.environ.get("MUSICFEAT_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium and chromedriver are required here (apt-get install chromium chromium-driver)")
+            pytest.fail(
+                "chromium and chromedriver are required here (apt-get install chromium chromium-driver)"
+            )
         pytest.skip("chromium/chromedriver not installed")
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.options import Options
@@ -32,8 +34,14 @@ def browser():
     options = Options()
     options.binary_location = CHROMIUM
     for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         "--host-resolver-rules=MAP * ~NOTFOUND",  # the network is off: no name resolves
         "--window-size=1400,2000",
     ):

@@ -1,12 +1,11 @@
 """Segments, pitch, MFCCs, timelines and proportions on recordings with known answers."""
 
+import librosa
 import numpy as np
 import pytest
 from conftest import SR, tone
 
-import librosa
 from musicfeat import MFCCFeatures, MusicFeatures, PitchFeatures, Segmenter
-from musicfeat.frontend import Spectra
 from musicfeat.segments import (
     change_points,
     plot_timeline,
@@ -64,11 +63,19 @@ def test_long_segments_keep_tempo_and_wide_windows():
 
 def test_pitch_features_on_tones_silence_and_noise():
     pitch = PitchFeatures()
-    rows = pitch.fit_transform([tone(220.0, 1.0), tone(110.0, 1.0), np.zeros(SR, np.float32),
-                                (0.3 * np.random.default_rng(0).standard_normal(SR)).astype(np.float32)])
+    rows = pitch.fit_transform(
+        [
+            tone(220.0, 1.0),
+            tone(110.0, 1.0),
+            np.zeros(SR, np.float32),
+            (0.3 * np.random.default_rng(0).standard_normal(SR)).astype(np.float32),
+        ]
+    )
     names = list(pitch.get_feature_names_out())
     median, voiced = names.index("pitch_f0_median_hz"), names.index("pitch_voiced_fraction")
-    assert rows[0, median] == pytest.approx(220, rel=0.015) and rows[1, median] == pytest.approx(110, rel=0.015)
+    assert rows[0, median] == pytest.approx(220, rel=0.015) and rows[1, median] == pytest.approx(
+        110, rel=0.015
+    )
     assert rows[0, voiced] > 0.9
     assert rows[2, voiced] == 0 and np.all(rows[2, :5] == 0)  # silence: no pitch, never NaN
     assert rows[3, voiced] < 0.3
@@ -78,7 +85,9 @@ def test_pitch_features_on_tones_silence_and_noise():
 def test_mfcc_equals_librosa(example):
     y = example("libri2", 5)
     S = np.abs(librosa.stft(y))
-    mfcc = librosa.feature.mfcc(S=librosa.power_to_db(librosa.feature.melspectrogram(S=S**2, sr=SR)), n_mfcc=20)
+    mfcc = librosa.feature.mfcc(
+        S=librosa.power_to_db(librosa.feature.melspectrogram(S=S**2, sr=SR)), n_mfcc=20
+    )
     expected = np.concatenate([mfcc.mean(axis=1), mfcc.std(axis=1)])
     np.testing.assert_allclose(MFCCFeatures().fit_transform([y])[0], expected, rtol=1e-4, atol=1e-4)
 
@@ -86,7 +95,9 @@ def test_mfcc_equals_librosa(example):
 def test_groups_outside_the_419_share_the_front_end():
     y = tone(330.0, 2.0)
     both = MusicFeatures(include=("pitch", "mfcc", "hpss")).fit_transform([y])[0]
-    alone = np.concatenate([f.fit_transform([y])[0] for f in (MusicFeatures(include=("hpss",)), PitchFeatures(), MFCCFeatures())])
+    alone = np.concatenate(
+        [f.fit_transform([y])[0] for f in (MusicFeatures(include=("hpss",)), PitchFeatures(), MFCCFeatures())]
+    )
     np.testing.assert_array_equal(both, alone)  # output in canonical order: hpss, pitch, mfcc
     with pytest.raises(ValueError, match="'include' parameter of MusicFeatures"):
         MusicFeatures(include=("hpss", "tempo")).fit()
@@ -112,7 +123,10 @@ def voices(example):
     """Male, female and music material; the test podcast uses other material of each class."""
     l1, l2, l3 = example("libri1"), example("libri2"), example("libri3")
     h2, h3 = len(l2) // 2, len(l3) // 2
-    music = [example(k, 10) for k in ("brahms", "vibeace", "choice", "fishin", "sweetwaltz", "pistachio", "trumpet")]
+    music = [
+        example(k, 10)
+        for k in ("brahms", "vibeace", "choice", "fishin", "sweetwaltz", "pistachio", "trumpet")
+    ]
     train = ([l1, l2[:h2], l3[:h3]] + music, ["male", "male", "female"] + ["music"] * len(music))
     import librosa as lb
 

@@ -84,7 +84,10 @@ def test_data_free_sklearn_checks(cls, check):
 def test_init_only_stores_parameters(cls):
     est = cls(sr=-5, on_error="bogus")  # invalid values are stored, not checked
     assert est.get_params()["sr"] == -5
-    with pytest.raises(ValueError, match=rf"The 'sr' parameter of {cls.__name__} must be an int in the range \[1, inf\)\. Got -5 instead\."):
+    with pytest.raises(
+        ValueError,
+        match=rf"The 'sr' parameter of {cls.__name__} must be an int in the range \[1, inf\)\. Got -5 instead\.",
+    ):
         est.fit()
 
 
@@ -117,7 +120,9 @@ def test_groups_sum_to_419_in_spec_order():
 
 def test_make_union_gives_the_same_values_as_music_features():
     clips = _clips()
-    np.testing.assert_array_equal(MusicFeatures().fit_transform(clips), MusicFeatures().make_union().fit_transform(clips))
+    np.testing.assert_array_equal(
+        MusicFeatures().fit_transform(clips), MusicFeatures().make_union().fit_transform(clips)
+    )
 
 
 def test_lengths_and_names_follow_parameters():

@@ -40,7 +40,12 @@ def examples():
         order = frame["path"].argsort(kind="stable").to_numpy()  # rows come in completion order
         X, y, frame = X[order], y[order], frame.iloc[order]
         results = write_report(
-            X, y, names, Path(tmp) / "report.html", tracks=frame["path"], png_dir=HERE / "figures" / "examples",
+            X,
+            y,
+            names,
+            Path(tmp) / "report.html",
+            tracks=frame["path"],
+            png_dir=HERE / "figures" / "examples",
             title="librosa's example clips",
         )
         print(results.classification.report.round(3))
@@ -50,8 +55,16 @@ def examples():
 def talk():
     X, y, names, table = load_talk_features()
     out = HERE / "figures" / "talk"
-    results = write_report(X, y, names, Path(tempfile.gettempdir()) / "talk.html", tracks=table["path"],
-                           png_dir=out, title="The talk's 2,333 songs", top=15)
+    results = write_report(
+        X,
+        y,
+        names,
+        Path(tempfile.gettempdir()) / "talk.html",
+        tracks=table["path"],
+        png_dir=out,
+        title="The talk's 2,333 songs",
+        top=15,
+    )
     print("all 13 artists:", round(results.classification.accuracy, 3))
     for question, spec in TALK_RESULTS.items():
         keep = select_labels(y, labels=spec.get("labels"), drop_labels=spec.get("drop_labels"))
@@ -60,14 +73,18 @@ def talk():
         print(result.report.round(2).to_string())
 
 
-
 def voices():
     """Tutorial 3: a male/female/music model and a podcast's timeline."""
     import numpy as np
     from matplotlib.figure import Figure
 
-    from musicfeat.segments import change_points, plot_timeline, predict_proportions, predict_timeline
-    from musicfeat.segments import train_segment_classifier
+    from musicfeat.segments import (
+        change_points,
+        plot_timeline,
+        predict_proportions,
+        predict_timeline,
+        train_segment_classifier,
+    )
 
     sr = 22050
 
@@ -76,12 +93,19 @@ def voices():
 
     l1, l2, l3 = load("libri1"), load("libri2"), load("libri3")
     h2, h3 = len(l2) // 2, len(l3) // 2
-    music = [load(k, duration=10) for k in ("brahms", "vibeace", "choice", "fishin", "sweetwaltz", "pistachio", "trumpet")]
-    model, _ = train_segment_classifier([l1, l2[:h2], l3[:h3]] + music, ["male", "male", "female"] + ["music"] * 7)
+    music = [
+        load(k, duration=10)
+        for k in ("brahms", "vibeace", "choice", "fishin", "sweetwaltz", "pistachio", "trumpet")
+    ]
+    model, _ = train_segment_classifier(
+        [l1, l2[:h2], l3[:h3]] + music, ["male", "male", "female"] + ["music"] * 7
+    )
     podcast = np.concatenate([l2[h2:], l3[h3:], load("nutcracker", offset=30, duration=10)])
     timeline = predict_timeline(model, podcast)
     print(predict_proportions(model, podcast, timeline=timeline).round(3).to_dict())
-    print("changes", change_points(timeline), "true", [(len(l2) - h2) / sr, (len(l2) - h2 + len(l3) - h3) / sr])
+    print(
+        "changes", change_points(timeline), "true", [(len(l2) - h2) / sr, (len(l2) - h2 + len(l3) - h3) / sr]
+    )
     fig = Figure(figsize=(10, 2.8), layout="constrained")
     ax = plot_timeline(timeline, fig.add_subplot())
     ax.set_title("Podcast: a man reads, then a woman, then music")
@@ -90,7 +114,9 @@ def voices():
 
     speech = [load(k) for k in ("libri1", "libri2", "libri3")]
     model, evaluation = train_segment_classifier(speech + music, ["speech"] * 3 + ["music"] * 7)
-    print("speech or music:", evaluation.protocol, round(evaluation.accuracy, 3), evaluation.confusion.to_dict())
+    print(
+        "speech or music:", evaluation.protocol, round(evaluation.accuracy, 3), evaluation.confusion.to_dict()
+    )
 
 
 if __name__ == "__main__":

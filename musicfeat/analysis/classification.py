@@ -172,7 +172,9 @@ def classify(X, y, *, estimator=None, test_size=0.5, cv=None, groups=None, rando
             n_splits = max(2, round(1 / test_size))
             splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
             train, test = next(splitter.split(X, y, groups))
-            protocol = f"group-aware hold-out: about 1/{n_splits} of the groups for testing, no group on both sides"
+            protocol = (
+                f"group-aware hold-out: about 1/{n_splits} of the groups for testing, no group on both sides"
+            )
         fitted = clone(model).fit(X[train], y[train])
         y_true, y_pred = y[test], fitted.predict(X[test])
         train_mask = np.isin(index, train)

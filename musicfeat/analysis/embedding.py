@@ -45,7 +45,9 @@ def embed(X, method="svd", *, random_state=0, perplexity=30.0):
         from sklearn.manifold import TSNE
 
         perplexity = min(perplexity, (Z.shape[0] - 1) / 3)
-        return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=random_state).fit_transform(Z)
+        return TSNE(
+            n_components=2, perplexity=perplexity, init="pca", random_state=random_state
+        ).fit_transform(Z)
     try:
         import umap
     except ImportError:

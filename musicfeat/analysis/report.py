@@ -63,7 +63,9 @@ def analyse(
     result = classify(X, y, estimator=estimator, test_size=test_size, cv=cv, groups=groups, random_state=seed)
     importance = None
     if result.model is not None:
-        importance = feature_importance(result, X, y, feature_names, top=top, n_repeats=n_repeats, random_state=seed)
+        importance = feature_importance(
+            result, X, y, feature_names, top=top, n_repeats=n_repeats, random_state=seed
+        )
     balance = result.balance if result.balance is not None else class_balance(y)
     return ReportResults(list(names), balance, embeddings, distances, result, importance), mask
 
@@ -87,10 +89,15 @@ def _scatter(coords, y, tracks, title):
 
     fig = figure(title=title, width=620, height=520, tools="pan,wheel_zoom,box_zoom,reset,save")
     items = []
-    for label, color in zip(sorted(set(y)), _palette(len(set(y)))):
+    for label, color in zip(sorted(set(y)), _palette(len(set(y))), strict=True):
         rows = y == label
         source = ColumnDataSource(
-            {"x": coords[rows, 0], "y": coords[rows, 1], "track": list(tracks[rows]), "label": [label] * rows.sum()}
+            {
+                "x": coords[rows, 0],
+                "y": coords[rows, 1],
+                "track": list(tracks[rows]),
+                "label": [label] * rows.sum(),
+            }
         )
         renderer = fig.scatter("x", "y", source=source, size=7, color=color, alpha=0.75)
         items.append((label, [renderer]))
@@ -110,7 +117,11 @@ def _heatmap(matrix, rows, columns, title, value_name, palette=None, x_label="",
     rows, columns = [str(r) for r in rows], [str(c) for c in columns]
     ii, jj = np.meshgrid(np.arange(len(rows)), np.arange(len(columns)), indexing="ij")
     source = ColumnDataSource(
-        {"row": [rows[i] for i in ii.ravel()], "column": [columns[j] for j in jj.ravel()], "value": matrix.ravel()}
+        {
+            "row": [rows[i] for i in ii.ravel()],
+            "column": [columns[j] for j in jj.ravel()],
+            "value": matrix.ravel(),
+        }
     )
     mapper = LinearColorMapper(palette=palette, low=float(np.min(matrix)), high=float(np.max(matrix)))
     size = max(360, 34 * len(columns) + 160)
@@ -123,8 +134,20 @@ def _heatmap(matrix, rows, columns, title, value_name, palette=None, x_label="",
         tools="hover,save",
         toolbar_location="above",
     )
-    fig.rect("column", "row", 1, 1, source=source, fill_color={"field": "value", "transform": mapper}, line_color=None)
-    fig.select_one(HoverTool).tooltips = [(y_label or "row", "@row"), (x_label or "column", "@column"), (value_name, "@value{0.000}")]
+    fig.rect(
+        "column",
+        "row",
+        1,
+        1,
+        source=source,
+        fill_color={"field": "value", "transform": mapper},
+        line_color=None,
+    )
+    fig.select_one(HoverTool).tooltips = [
+        (y_label or "row", "@row"),
+        (x_label or "column", "@column"),
+        (value_name, "@value{0.000}"),
+    ]
     fig.add_layout(ColorBar(color_mapper=mapper), "right")
     fig.xaxis.major_label_orientation = 0.9
     fig.xaxis.axis_label, fig.yaxis.axis_label = x_label, y_label
@@ -155,7 +178,15 @@ def _importance_chart(importance, top):
     )
     fig.hbar(y="feature", right="mean", height=0.7, source=source, color="#4c72b0")
     fig.add_layout(Whisker(source=source, base="feature", lower="lower", upper="upper", dimension="width"))
-    fig.add_tools(HoverTool(tooltips=[("feature", "@feature"), ("impurity", "@mean{0.0000}"), ("permutation", "@permutation{0.0000}")]))
+    fig.add_tools(
+        HoverTool(
+            tooltips=[
+                ("feature", "@feature"),
+                ("impurity", "@mean{0.0000}"),
+                ("permutation", "@permutation{0.0000}"),
+            ]
+        )
+    )
     return fig
 
 
@@ -173,7 +204,7 @@ def write_png_figures(results, y, directory):
     for method, coords in results.embeddings.items():
         fig = Figure(figsize=(7, 5.5), layout="constrained")
         ax = fig.add_subplot()
-        for label, color in zip(labels, colors):
+        for label, color in zip(labels, colors, strict=True):
             rows = y == label
             ax.scatter(coords[rows, 0], coords[rows, 1], s=10, color=color, label=label, alpha=0.8)
         ax.set(title=f"{method.upper()} map of tracks", xlabel="dimension 1", ylabel="dimension 2")
@@ -181,8 +212,13 @@ def write_png_figures(results, y, directory):
         written.append(_save(fig, directory, f"map_{method}.png"))
     for name, matrix, rows, columns, cmap in (
         ("similarity", results.distances, results.labels, results.labels, "viridis"),
-        ("confusion", results.classification.confusion.to_numpy(), results.classification.labels,
-         results.classification.labels, "Blues"),
+        (
+            "confusion",
+            results.classification.confusion.to_numpy(),
+            results.classification.labels,
+            results.classification.labels,
+            "Blues",
+        ),
     ):
         fig = Figure(figsize=(1.0 + 0.5 * len(columns) + 2, 1.0 + 0.5 * len(rows) + 1), layout="constrained")
         ax = fig.add_subplot()
@@ -194,9 +230,19 @@ def write_png_figures(results, y, directory):
         for i in range(len(rows)):
             for j in range(len(columns)):
                 dark = (matrix[i, j] > middle) == dark_when_high
-                ax.text(j, i, f"{matrix[i, j]:.2g}", ha="center", va="center", fontsize=7, color="w" if dark else "k")
+                ax.text(
+                    j,
+                    i,
+                    f"{matrix[i, j]:.2g}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="w" if dark else "k",
+                )
         fig.colorbar(image)
-        ax.set_title("distance between label means" if name == "similarity" else "confusion matrix (rows: true)")
+        ax.set_title(
+            "distance between label means" if name == "similarity" else "confusion matrix (rows: true)"
+        )
         written.append(_save(fig, directory, f"{name}.png"))
     if results.importance is not None:
         shown = results.importance.head(20).iloc[::-1]
@@ -236,14 +282,31 @@ def render_page(results, y, tracks, title, top=20):
     from bokeh.resources import INLINE
 
     c = results.classification
-    plots = {f"map_{m}": _scatter(coords, y, tracks, f"{m.upper()} map of tracks (hover: track; legend: hide labels)")
-             for m, coords in results.embeddings.items()}
-    plots["similarity"] = _heatmap(results.distances, results.labels, results.labels,
-                                   "Distance between label means (standardised features)", "distance")
+    plots = {
+        f"map_{m}": _scatter(
+            coords, y, tracks, f"{m.upper()} map of tracks (hover: track; legend: hide labels)"
+        )
+        for m, coords in results.embeddings.items()
+    }
+    plots["similarity"] = _heatmap(
+        results.distances,
+        results.labels,
+        results.labels,
+        "Distance between label means (standardised features)",
+        "distance",
+    )
     from bokeh.palettes import Blues256
 
-    plots["confusion"] = _heatmap(c.confusion.to_numpy(), c.labels, c.labels, "Confusion matrix", "tracks",
-                                  palette=tuple(reversed(Blues256)), x_label="predicted", y_label="true")
+    plots["confusion"] = _heatmap(
+        c.confusion.to_numpy(),
+        c.labels,
+        c.labels,
+        "Confusion matrix",
+        "tracks",
+        palette=tuple(reversed(Blues256)),
+        x_label="predicted",
+        y_label="true",
+    )
     if results.importance is not None:
         plots["importance"] = _importance_chart(results.importance, top)
     script, divs = components(plots)
@@ -254,7 +317,8 @@ def render_page(results, y, tracks, title, top=20):
     importance = ""
     if results.importance is not None:
         importance = (
-            "<h2>Which features mattered</h2>" + divs["importance"]
+            "<h2>Which features mattered</h2>"
+            + divs["importance"]
             + "<p class='note'>Permutation importance: drop in test accuracy when a feature's test values are "
             "shuffled (mean and std over repeats), for the top features by impurity.</p>"
             + _table_html(results.importance.head(top).set_index("feature"), "{:.4f}")
@@ -343,8 +407,19 @@ def write_report(
     y = np.asarray(y).astype(str)
     tracks = np.arange(len(y)).astype(str) if tracks is None else np.asarray(tracks).astype(str)
     results, mask = analyse(
-        X, y, feature_names, groups=groups, labels=labels, drop_labels=drop_labels, test_size=test_size,
-        cv=cv, estimator=estimator, seed=seed, tsne=tsne, top=top, n_repeats=n_repeats,
+        X,
+        y,
+        feature_names,
+        groups=groups,
+        labels=labels,
+        drop_labels=drop_labels,
+        test_size=test_size,
+        cv=cv,
+        estimator=estimator,
+        seed=seed,
+        tsne=tsne,
+        top=top,
+        n_repeats=n_repeats,
     )
     page = render_page(results, y[mask], tracks[mask], title, top)
     with open(output, "w", encoding="utf-8") as f:

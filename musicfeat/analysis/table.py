@@ -64,7 +64,9 @@ def class_balance(y, *, train_mask=None):
 
     y = np.asarray(y).astype(str)
     labels, counts = np.unique(y, return_counts=True)
-    table = pd.DataFrame({"tracks": counts, "share": counts / counts.sum()}, index=pd.Index(labels, name="label"))
+    table = pd.DataFrame(
+        {"tracks": counts, "share": counts / counts.sum()}, index=pd.Index(labels, name="label")
+    )
     if train_mask is not None:
         train_mask = np.asarray(train_mask, dtype=bool)
         table["train"] = [int(np.sum((y == lab) & train_mask)) for lab in labels]

@@ -216,7 +216,9 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         except MemoryError:
             raise
         except Exception as error:  # noqa: BLE001 - a failure on one clip must name that clip
-            raise item_error(index, item, f"feature extraction failed ({type(error).__name__}: {error})") from error
+            raise item_error(
+                index, item, f"feature extraction failed ({type(error).__name__}: {error})"
+            ) from error
         return self._checked(row, index, item)
 
     def _compute_row(self, y, config):
@@ -227,7 +229,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         row = np.asarray(row, dtype=np.float64)
         bad = ~np.isfinite(row)
         if bad.any():
-            names = [n for n, b in zip(self._feature_names(), bad) if b]
+            names = [n for n, b in zip(self._feature_names(), bad, strict=True) if b]
             more = f" and {len(names) - 5} more" if len(names) > 5 else ""
             raise item_error(index, item, f"features came out non-finite: {names[:5]}{more}")
         return row

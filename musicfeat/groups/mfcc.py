@@ -53,8 +53,13 @@ class MFCCFeatures(ClipTransformer):
         on_error="raise",
     ):
         super().__init__(
-            sr=sr, n_fft=n_fft, hop_length=hop_length, kernel_size=kernel_size,
-            hpss_power=hpss_power, hpss_margin=hpss_margin, on_error=on_error,
+            sr=sr,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            kernel_size=kernel_size,
+            hpss_power=hpss_power,
+            hpss_margin=hpss_margin,
+            on_error=on_error,
         )
         self.n_mfcc = n_mfcc
 

@@ -62,5 +62,3 @@ class NoteClassFeatures(ClipTransformer):
         return np.concatenate(
             [chroma_stats[:, 0], chroma_stats[:, 1], tonnetz_stats[:, 0], tonnetz_stats[:, 1]]
         )
-
-

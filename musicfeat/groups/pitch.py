@@ -68,8 +68,13 @@ class PitchFeatures(ClipTransformer):
         on_error="raise",
     ):
         super().__init__(
-            sr=sr, n_fft=n_fft, hop_length=hop_length, kernel_size=kernel_size,
-            hpss_power=hpss_power, hpss_margin=hpss_margin, on_error=on_error,
+            sr=sr,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            kernel_size=kernel_size,
+            hpss_power=hpss_power,
+            hpss_margin=hpss_margin,
+            on_error=on_error,
         )
         self.pitch_fmin = pitch_fmin
         self.pitch_fmax = pitch_fmax
@@ -102,8 +107,14 @@ class PitchFeatures(ClipTransformer):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=UserWarning, module="librosa")
             f0, voiced, probability = librosa.pyin(
-                y, fmin=fmin, fmax=fmax, sr=c.sr, frame_length=c.n_fft, hop_length=c.hop_length,
-                resolution=0.25, n_thresholds=20,
+                y,
+                fmin=fmin,
+                fmax=fmax,
+                sr=c.sr,
+                frame_length=c.n_fft,
+                hop_length=c.hop_length,
+                resolution=0.25,
+                n_thresholds=20,
             )
         f0 = f0[voiced & np.isfinite(f0)].astype(np.float64)
         if f0.size:

@@ -7,7 +7,9 @@ from ..stats import moments
 from ._base import ClipTransformer, stat_names
 
 
-def tempo_from_envelope(envelope, sr, hop_length, *, ac_size=8.0, start_bpm=120.0, std_bpm=1.0, max_tempo=320.0):
+def tempo_from_envelope(
+    envelope, sr, hop_length, *, ac_size=8.0, start_bpm=120.0, std_bpm=1.0, max_tempo=320.0
+):
     """Global tempo (BPM) of an onset envelope; 0 when it has no positive value.
 
     ``librosa.feature.tempo(onset_envelope=envelope, sr=sr,

@@ -6,7 +6,6 @@ from ..frontend import as_float64, project_frames
 from ..stats import moments
 from ._base import ClipTransformer, stat_names
 
-
 CONTRAST_FMIN = 200.0
 CONTRAST_BANDS = 6
 
@@ -68,7 +67,7 @@ def spectral_contrast(S, sr, n_fft, n_bands=CONTRAST_BANDS, fmin=CONTRAST_FMIN, 
     octaves[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))
     valley = np.zeros((n_bands + 1, S.shape[-1]))
     peak = np.zeros_like(valley)
-    for k, (f_low, f_high) in enumerate(zip(octaves[:-1], octaves[1:])):
+    for k, (f_low, f_high) in enumerate(zip(octaves[:-1], octaves[1:], strict=True)):
         members = np.flatnonzero((freqs >= f_low) & (freqs <= f_high))
         first, last = members[0], members[-1] + 1
         if k > 0:
@@ -140,6 +139,4 @@ class SpectralFeatures(ClipTransformer):
         c = spectra.config
         centroid, bandwidth = centroid_and_bandwidth(spectra.S, spectra.frequencies)
         contrast = spectral_contrast(spectra.S, c.sr, c.n_fft, n_bands=contrast_bands(c.sr))
-        return np.concatenate(
-            [moments(centroid)[:2], moments(bandwidth)[:2], moments(contrast.ravel())[:2]]
-        )
+        return np.concatenate([moments(centroid)[:2], moments(bandwidth)[:2], moments(contrast.ravel())[:2]])

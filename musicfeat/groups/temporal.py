@@ -5,7 +5,6 @@ import numpy as np
 from ..stats import moments
 from ._base import ClipTransformer, stat_names
 
-
 #: librosa's zero_crossing_rate threshold: smaller magnitudes count as +0.
 ZERO_THRESHOLD = 1e-10
 

@@ -85,10 +85,22 @@ def apply_hpss_masks(S, harm, perc, power=2.0, margin=1.0, out=None):
         H, P = out
         for buf in out:
             if buf.shape != arrays[0].shape or buf.dtype != dtype or not buf.flags[f"{order}_CONTIGUOUS"]:
-                raise ValueError(f"out buffers must be {order}-contiguous {dtype} arrays of shape {arrays[0].shape}.")
+                raise ValueError(
+                    f"out buffers must be {order}-contiguous {dtype} arrays of shape {arrays[0].shape}."
+                )
     flat = [a.ravel(order="K") for a in (*arrays, H, P)]
     zero_value = 0.5 if margin == 1 else 0.0
     tiny = np.finfo(dtype).tiny
     typed = dtype.type
-    _apply_masks(flat[0], flat[1], flat[2], typed(power), typed(margin), typed(zero_value), typed(tiny), flat[3], flat[4])
+    _apply_masks(
+        flat[0],
+        flat[1],
+        flat[2],
+        typed(power),
+        typed(margin),
+        typed(zero_value),
+        typed(tiny),
+        flat[3],
+        flat[4],
+    )
     return H, P

@@ -42,12 +42,7 @@ def _merge(na, ma, m2a, m3a, m4a, nb, mb, m2b, m3b, m4b):
     delta_n = delta / n
     mean = ma + delta_n * nb
     m2 = m2a + m2b + delta * delta_n * na * nb
-    m3 = (
-        m3a
-        + m3b
-        + delta_n * delta_n * delta * na * nb * (na - nb)
-        + 3.0 * delta_n * (na * m2b - nb * m2a)
-    )
+    m3 = m3a + m3b + delta_n * delta_n * delta * na * nb * (na - nb) + 3.0 * delta_n * (na * m2b - nb * m2a)
     m4 = (
         m4a
         + m4b
@@ -98,8 +93,16 @@ def _rolling_moments(x, width, offset, std, skew, kurt):
         else:
             e = s + width - 1
             agg = _merge(
-                suf[0, s], suf[1, s], suf[2, s], suf[3, s], suf[4, s],
-                pre[0, e], pre[1, e], pre[2, e], pre[3, e], pre[4, e],
+                suf[0, s],
+                suf[1, s],
+                suf[2, s],
+                suf[3, s],
+                suf[4, s],
+                pre[0, e],
+                pre[1, e],
+                pre[2, e],
+                pre[3, e],
+                pre[4, e],
             )
         std[s], skew[s], kurt[s] = _standardised(agg[0], agg[1] + offset, agg[2], agg[3], agg[4], _EPS)
 
