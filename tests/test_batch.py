@@ -137,22 +137,28 @@ def _many_tracks(root, example, n):
         os.link(first, root / "Drums" / f"take {i}.wav")  # same audio, separate tracks
 
 
-def test_sigkill_mid_run_keeps_finished_rows_and_resume_completes(tmp_path, example):
-    root = tmp_path / "music"
-    _many_tracks(root, example, 40)
-    out = tmp_path / "features.csv"
+def _extract_until_rows(root, out, rows):
+    """Start ``musicfeat extract`` on one worker; return once ``rows`` rows are written (or it ended)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "musicfeat", "extract", str(root), "-o", str(out), "--jobs", "1", "--quiet"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if out.exists() and out.read_bytes().count(b"\n") >= 4:  # header + 3 rows
+        if out.exists() and out.read_bytes().count(b"\n") >= rows + 1:  # header + rows
             break
         time.sleep(0.01)
+    return proc
+
+
+def test_sigkill_mid_run_keeps_finished_rows_and_resume_completes(tmp_path, example):
+    root, out = tmp_path / "music", tmp_path / "features.csv"
+    _many_tracks(root, example, 40)
+    proc = _extract_until_rows(root, out, 3)
     proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.communicate()
     _, _, _, partial = load_features(out)  # still a valid table
     assert 3 <= len(partial) < 40, "killed mid-run"
     result = run_cli("extract", root, "-o", out, "--jobs", "2", "--resume")
@@ -166,17 +172,9 @@ def test_sigkill_mid_run_keeps_finished_rows_and_resume_completes(tmp_path, exam
 
 
 def test_ctrl_c_keeps_a_valid_table(tmp_path, example):
-    root = tmp_path / "music"
+    root, out = tmp_path / "music", tmp_path / "features.csv"
     _many_tracks(root, example, 40)
-    out = tmp_path / "features.csv"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "musicfeat", "extract", str(root), "-o", str(out), "--jobs", "1", "--quiet"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    while proc.poll() is None and not (out.exists() and out.read_bytes().count(b"\n") >= 3):
-        time.sleep(0.01)
+    proc = _extract_until_rows(root, out, 2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode in (130, 0), err
