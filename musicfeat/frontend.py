@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from .kernels import apply_hpss_masks, median_filter_axis
+from .kernels import apply_hpss_masks, median_filter_axis, pick_spectral_peaks
 
 __all__ = ["FrontEndConfig", "Spectra", "stft_magnitude", "hpss"]
 
@@ -143,7 +143,8 @@ def as_float64(X):
 def estimate_tuning(X, sr, n_fft):
     """``librosa.estimate_tuning(S=X**2, sr=sr, n_fft=n_fft)``, a block of frames at a time.
 
-    piptrack picks, per frame, the interpolated spectral peaks between 150
+    Peaks come from :func:`musicfeat.kernels.pick_spectral_peaks`, which
+    equals ``librosa.piptrack`` bit for bit in one pass. piptrack picks, per frame, the interpolated spectral peaks between 150
     Hz and 4 kHz above a tenth of the frame's maximum; the tuning is the
     mode of their deviation from the equal-tempered grid, counting peaks at
     least as strong as the median peak. Only that pooling spans frames.
@@ -156,7 +157,7 @@ def estimate_tuning(X, sr, n_fft):
 
     pitches, magnitudes = [], []
     for start in range(0, X.shape[1], FRAME_BLOCK):
-        pitch, mag = librosa.piptrack(S=np.square(X[:, start : start + FRAME_BLOCK]), sr=sr, n_fft=n_fft)
+        pitch, mag = pick_spectral_peaks(X[:, start : start + FRAME_BLOCK], sr, n_fft)  # = librosa.piptrack
         picked = pitch > 0
         pitches.append(pitch[picked])
         magnitudes.append(mag[picked])

@@ -210,3 +210,32 @@ def test_hpss_masks_equal_librosa_softmask(margin, power, rng):
     else:
         np.testing.assert_allclose(H, H_ref, rtol=1e-6)
         np.testing.assert_allclose(P, P_ref, rtol=1e-6)
+
+
+# ---------------------------------------------------------------- peak picking (tuning)
+
+
+@pytest.mark.parametrize("key", ["nutcracker", "choice", "libri3", "trumpet"])
+def test_peak_picking_equals_librosa_piptrack(key, example):
+    import librosa
+
+    from musicfeat.frontend import Spectra
+    from musicfeat.kernels import pick_spectral_peaks
+
+    H = Spectra(example(key, 20)).H
+    pitch, mag = pick_spectral_peaks(H, 22050, 2048)
+    ref_pitch, ref_mag = librosa.piptrack(S=np.square(H), sr=22050, n_fft=2048)
+    np.testing.assert_array_equal(pitch, ref_pitch)
+    np.testing.assert_array_equal(mag, ref_mag)
+
+
+def test_peak_picking_on_random_and_flat_spectra(rng):
+    import librosa
+
+    from musicfeat.kernels import pick_spectral_peaks
+
+    for X in (rng.random((513, 40)).astype(np.float32), np.zeros((513, 3), np.float32), np.ones((513, 3), np.float32)):
+        pitch, mag = pick_spectral_peaks(X, 16000, 1024, fmin=50, fmax=8000, threshold=0.2)
+        ref_pitch, ref_mag = librosa.piptrack(S=np.square(X), sr=16000, n_fft=1024, fmin=50, fmax=8000, threshold=0.2)
+        np.testing.assert_array_equal(pitch, ref_pitch)
+        np.testing.assert_array_equal(mag, ref_mag)
