@@ -234,8 +234,14 @@ def test_peak_picking_on_random_and_flat_spectra(rng):
 
     from musicfeat.kernels import pick_spectral_peaks
 
-    for X in (rng.random((513, 40)).astype(np.float32), np.zeros((513, 3), np.float32), np.ones((513, 3), np.float32)):
+    for X in (
+        rng.random((513, 40)).astype(np.float32),
+        np.zeros((513, 3), np.float32),
+        np.ones((513, 3), np.float32),
+    ):
         pitch, mag = pick_spectral_peaks(X, 16000, 1024, fmin=50, fmax=8000, threshold=0.2)
-        ref_pitch, ref_mag = librosa.piptrack(S=np.square(X), sr=16000, n_fft=1024, fmin=50, fmax=8000, threshold=0.2)
+        ref_pitch, ref_mag = librosa.piptrack(
+            S=np.square(X), sr=16000, n_fft=1024, fmin=50, fmax=8000, threshold=0.2
+        )
         np.testing.assert_array_equal(pitch, ref_pitch)
         np.testing.assert_array_equal(mag, ref_mag)

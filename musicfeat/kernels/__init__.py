@@ -9,7 +9,13 @@ in place. Every kernel is tested against a numpy/scipy reference in
 
 from .masks import apply_hpss_masks
 from .median import median_filter_axis
-from .peaks import pick_spectral_peaks
 from .moments import rolling_moments, windowed_moment_means
+from .peaks import pick_spectral_peaks
 
-__all__ = ["apply_hpss_masks", "median_filter_axis", "pick_spectral_peaks", "rolling_moments", "windowed_moment_means"]
+__all__ = [
+    "apply_hpss_masks",
+    "median_filter_axis",
+    "pick_spectral_peaks",
+    "rolling_moments",
+    "windowed_moment_means",
+]
