@@ -4,15 +4,16 @@ HPSS (Fitzgerald 2010) spends nearly all its time in two median filters over
 the magnitude spectrogram: one along time (harmonic), one along frequency
 (percussive). scipy's generic n-d rank filter re-sorts every window.
 
-Here many lines are filtered at once, one line per SIMD lane. Each line
-keeps its window in a ring buffer with the rank of every element (a
-permutation of ``0 .. size-1``, ties broken by age). One step removes the
-oldest element (ranks above its rank drop by one), counts the elements not
-above the incoming value (that count is its rank; ranks at or above it rise
-by one), and reads the median as the element whose rank is ``size // 2``.
-Every operation is a compare and an add over contiguous lanes, with no
-data-dependent branch, so LLVM vectorises it: O(size) work per output, but
-at several outputs per instruction.
+Here many lines are filtered at once, one line per SIMD lane. Each line keeps
+its window in a ring buffer, its current median ``m``, and two counts: how
+many window values are below ``m`` and how many are at most ``m``. ``m``
+stays the median while ``lt <= size // 2 < le``. One step swaps the oldest
+value for the incoming one and updates both counts in O(1). Replacing one
+value moves the median by at most one distinct value, so when the
+invariant breaks the new median is the nearest window value above ``m`` (or
+below it), found with one read-only pass that also counts its copies. Every
+operation is a compare or a select over contiguous lanes, so LLVM vectorises
+it, and the pass is skipped when no lane's median moved.
 """
 
 import numpy as np
@@ -20,7 +21,7 @@ from numba import int32, njit
 
 from ._config import JIT_OPTIONS
 
-#: Lines (columns) filtered together: the ring buffers of a block stay in cache.
+#: Lines (columns) filtered together: their ring buffers stay in cache.
 _BLOCK = 512
 
 
@@ -40,22 +41,47 @@ def _reflect_index(i, n):
 
 
 @njit(**JIT_OPTIONS)
-def _remove_oldest_and_count(ranks_j, vals_j, rank_out, incoming, count, width):
-    # One window element across all lanes: drop ranks above the leaving
-    # element's, and count window values <= the incoming value.
+def _nearest_beyond(vals_j, median, upward, best, count, width):
+    """Fold one window row into each lane's nearest value beyond its median.
+
+    Upward lanes look for the smallest value above the median, the others
+    for the largest value below; ``count`` counts the copies of ``best``.
+    """
     for col in range(width):
-        rank = ranks_j[col]
-        ranks_j[col] = rank - int32(rank > rank_out[col])
-        count[col] += int32(vals_j[col] <= incoming[col])
+        v = vals_j[col]
+        if upward[col]:
+            beyond = v > median[col]
+            closer = v < best[col]
+        else:
+            beyond = v < median[col]
+            closer = v > best[col]
+        same = v == best[col]
+        count[col] = (int32(1) if closer else count[col] + int32(same)) if beyond else count[col]
+        best[col] = v if (beyond and closer) else best[col]
 
 
 @njit(**JIT_OPTIONS)
-def _insert_and_select(ranks_j, vals_j, count, median, target, width):
-    # Make room for the incoming rank and pick the element of rank `target`.
+def _first_window(x, size, c0, width, vals, median, below, at_most, out):
+    n = x.shape[0]
+    half = size // 2
+    rank = size // 2
+    for j in range(size):
+        src = x[_reflect_index(j - half, n)]
+        for col in range(width):
+            vals[j, col] = src[c0 + col]
+    window = np.empty(size, dtype=x.dtype)
     for col in range(width):
-        rank = ranks_j[col] + int32(ranks_j[col] >= count[col])
-        ranks_j[col] = rank
-        median[col] = vals_j[col] if rank == target else median[col]
+        for j in range(size):
+            window[j] = vals[j, col]
+        window.sort()
+        m = window[rank]
+        lt = 0
+        le = 0
+        for j in range(size):
+            lt += window[j] < m
+            le += window[j] <= m
+        median[col], below[col], at_most[col] = m, lt, le
+        out[0, c0 + col] = m
 
 
 @njit(**JIT_OPTIONS)
@@ -63,53 +89,47 @@ def _median_axis0(x, size, out):
     """``out[i, c]`` = rank-``size // 2`` value of ``x[i - size//2 : ..., c]`` (reflected)."""
     n, m = x.shape
     half = size // 2
-    target = int32(size // 2)
+    rank = size // 2
     vals = np.empty((size, _BLOCK), dtype=x.dtype)
-    ranks = np.empty((size, _BLOCK), dtype=np.int32)
-    count = np.empty(_BLOCK, dtype=np.int32)
-    rank_out = np.empty(_BLOCK, dtype=np.int32)
     median = np.empty(_BLOCK, dtype=x.dtype)
-    incoming = np.empty(_BLOCK, dtype=x.dtype)
+    below = np.empty(_BLOCK, dtype=np.int32)  # window values < median
+    at_most = np.empty(_BLOCK, dtype=np.int32)  # window values <= median
+    upward = np.empty(_BLOCK, dtype=np.bool_)
+    best = np.empty(_BLOCK, dtype=x.dtype)
+    count = np.empty(_BLOCK, dtype=np.int32)
     for c0 in range(0, m, _BLOCK):
         width = min(_BLOCK, m - c0)
-        # First window and its ranks (ties: the earlier element ranks lower).
-        for j in range(size):
-            src = x[_reflect_index(j - half, n)]
-            for col in range(width):
-                vals[j, col] = src[c0 + col]
-        for j in range(size):
-            for col in range(width):
-                ranks[j, col] = 0
-            for k in range(size):
-                earlier = k < j
-                for col in range(width):
-                    v = vals[k, col]
-                    u = vals[j, col]
-                    ranks[j, col] += int32(v < u or (v == u and earlier))
-        for j in range(size):
-            for col in range(width):
-                if ranks[j, col] == target:
-                    out[0, c0 + col] = vals[j, col]
-        slot = 0  # ring position of the oldest element
+        _first_window(x, size, c0, width, vals, median, below, at_most, out)
+        slot = 0  # ring position of the oldest value
         for i in range(1, n):
             q = i - 1 - half + size
             src = x[q] if q < n else x[_reflect_index(q, n)]
+            moved = False
             for col in range(width):
-                incoming[col] = src[c0 + col]
-                rank_out[col] = ranks[slot, col]
-                vals[slot, col] = np.nan  # NaN is never <= anything: not counted
+                old, new, med = vals[slot, col], src[c0 + col], median[col]
+                lt = below[col] - int32(old < med) + int32(new < med)
+                le = at_most[col] - int32(old <= med) + int32(new <= med)
+                below[col], at_most[col] = lt, le
+                vals[slot, col] = new
+                up = le <= rank
+                upward[col] = up
+                moved = moved or up or lt > rank
+                best[col] = np.inf if up else -np.inf
                 count[col] = 0
-            for j in range(size):
-                _remove_oldest_and_count(ranks[j], vals[j], rank_out, incoming, count, width)
-            for col in range(width):
-                ranks[slot, col] = -1  # never matches the target below
-                median[col] = incoming[col]  # kept where the incoming value is the median
-            for j in range(size):
-                _insert_and_select(ranks[j], vals[j], count, median, target, width)
+            if moved:
+                for j in range(size):
+                    _nearest_beyond(vals[j], median, upward, best, count, width)
+                for col in range(width):
+                    if at_most[col] <= rank:  # the median moves up to the next value
+                        below[col] = at_most[col]
+                        at_most[col] += count[col]
+                        median[col] = best[col]
+                    elif below[col] > rank:  # or down to the previous one
+                        at_most[col] = below[col]
+                        below[col] -= count[col]
+                        median[col] = best[col]
             dst = out[i]
             for col in range(width):
-                vals[slot, col] = incoming[col]
-                ranks[slot, col] = count[col]
                 dst[c0 + col] = median[col]
             slot += 1
             if slot == size:
