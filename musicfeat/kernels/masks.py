@@ -13,27 +13,49 @@ from ._config import JIT_OPTIONS
 
 
 @njit(**JIT_OPTIONS)
-def _ratio_power(a, z, power):
-    r = a / z
-    # numpy's power special-cases 2 as a square; match it exactly.
-    return r * r if power == 2.0 else r**power
+def _soft_mask_square(x, x_ref, zero_value, tiny):
+    # power 2 (the default): branch-free so the loop vectorises. Where z is
+    # below tiny, librosa computes with z = 1 and then overwrites the mask:
+    # so do we, selecting the zero value afterwards.
+    z = max(x, x_ref)
+    bad = z < tiny
+    z = np.float32(1.0) if bad else z
+    a = x / z
+    b = x_ref / z
+    mask = a * a  # numpy's power special-cases 2 as a square
+    mask = mask / (mask + b * b)
+    return zero_value if bad else mask
 
 
 @njit(**JIT_OPTIONS)
-def _soft_mask(x, x_ref, power, zero_value, tiny):
+def _soft_mask_power(x, x_ref, power, zero_value, tiny):
     z = max(x, x_ref)
     if z < tiny:
         return zero_value
-    mask = _ratio_power(x, z, power)
-    return mask / (mask + _ratio_power(x_ref, z, power))
+    mask = (x / z) ** power
+    return mask / (mask + (x_ref / z) ** power)
+
+
+# The kernels work in place: H and P arrive holding the time- and
+# frequency-filtered spectrograms and leave holding the masked parts. Reading
+# and writing the same array at the same index lets LLVM vectorise; separate
+# output arrays that alias the inputs would defeat its runtime alias check.
 
 
 @njit(**JIT_OPTIONS)
-def _apply_masks(S, harm, perc, power, margin, zero_value, tiny, H, P):
+def _masks_square_inplace(S, H, P, margin, zero_value, tiny):
     for k in range(S.shape[0]):
-        s, h, p = S[k], harm[k], perc[k]
-        H[k] = s * _soft_mask(h, p * margin, power, zero_value, tiny)
-        P[k] = s * _soft_mask(p, h * margin, power, zero_value, tiny)
+        s, h, p = S[k], H[k], P[k]
+        H[k] = s * _soft_mask_square(h, p * margin, zero_value, tiny)
+        P[k] = s * _soft_mask_square(p, h * margin, zero_value, tiny)
+
+
+@njit(**JIT_OPTIONS)
+def _masks_power_inplace(S, H, P, power, margin, zero_value, tiny):
+    for k in range(S.shape[0]):
+        s, h, p = S[k], H[k], P[k]
+        H[k] = s * _soft_mask_power(h, p * margin, power, zero_value, tiny)
+        P[k] = s * _soft_mask_power(p, h * margin, power, zero_value, tiny)
 
 
 def apply_hpss_masks(S, harm, perc, power=2.0, margin=1.0, out=None):
@@ -79,8 +101,7 @@ def apply_hpss_masks(S, harm, perc, power=2.0, margin=1.0, out=None):
     if not arrays[0].shape == arrays[1].shape == arrays[2].shape:
         raise ValueError("S, harm and perc must have the same shape.")
     if out is None:
-        H = np.empty_like(arrays[0], order=order)
-        P = np.empty_like(arrays[0], order=order)
+        H, P = arrays[1].copy(order=order), arrays[2].copy(order=order)
     else:
         H, P = out
         for buf in out:
@@ -88,19 +109,14 @@ def apply_hpss_masks(S, harm, perc, power=2.0, margin=1.0, out=None):
                 raise ValueError(
                     f"out buffers must be {order}-contiguous {dtype} arrays of shape {arrays[0].shape}."
                 )
-    flat = [a.ravel(order="K") for a in (*arrays, H, P)]
-    zero_value = 0.5 if margin == 1 else 0.0
-    tiny = np.finfo(dtype).tiny
+        for buf, source in ((H, arrays[1]), (P, arrays[2])):
+            if buf is not source:
+                np.copyto(buf, source)
+    S_, H_, P_ = (a.ravel(order="K") for a in (arrays[0], H, P))
     typed = dtype.type
-    _apply_masks(
-        flat[0],
-        flat[1],
-        flat[2],
-        typed(power),
-        typed(margin),
-        typed(zero_value),
-        typed(tiny),
-        flat[3],
-        flat[4],
-    )
+    constants = typed(margin), typed(0.5 if margin == 1 else 0.0), typed(np.finfo(dtype).tiny)
+    if power == 2.0:
+        _masks_square_inplace(S_, H_, P_, *constants)
+    else:
+        _masks_power_inplace(S_, H_, P_, typed(power), *constants)
     return H, P
