@@ -500,7 +500,8 @@ def _run_in_processes(todo, extractor, jobs, record):
 def _worker_context():
     """Processes forked from a fork server that has imported musicfeat once.
 
-    Workers start warm (imports and compiled kernels already loaded), and
+    Workers start warm (imports and compiled kernels already loaded by
+    :mod:`musicfeat._warm`), and
     are forked from the server's single thread, never from this process,
     which may hold BLAS or LLVM threads. Spawn where there is no fork server.
     """
@@ -510,7 +511,7 @@ def _worker_context():
         context = multiprocessing.get_context("forkserver")
     except ValueError:  # Windows
         return multiprocessing.get_context("spawn")
-    context.set_forkserver_preload(["musicfeat", "musicfeat.batch", "musicfeat.kernels"])
+    context.set_forkserver_preload(["musicfeat", "musicfeat.batch", "musicfeat._warm"])
     return context
 
 
