@@ -295,10 +295,10 @@ class Spectra:
     def chroma(self):
         """``librosa.feature.chroma_stft(S=H**2, sr=sr)`` (12 x t).
 
-        Computed over blocks of frames: librosa's tuning estimate (piptrack)
-        holds about seven spectrogram-sized temporaries at once, but every
-        step of it is frame-local except the final median and histogram, so
-        pooling the picked peaks of each block gives the same tuning.
+        Computed over blocks of frames: the tuning estimate
+        (:func:`estimate_tuning`) is frame-local except its final median and
+        histogram, so pooling the peaks picked in each block gives librosa's
+        tuning, and the chroma of each frame depends on that frame alone.
         """
         import librosa
 

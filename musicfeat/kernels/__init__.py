@@ -3,8 +3,14 @@
 This sub-package imports nothing else from musicfeat and nothing from
 scikit-learn. Each module pairs a public wrapper that validates its input and
 allocates the output with a private ``@njit(cache=True)`` kernel that fills it
-in place. Every kernel is tested against a numpy/scipy reference in
-``tests/naive.py``.
+in place. Every kernel is tested against its reference in ``tests/``
+(``tests/naive.py``, scipy, or the librosa function it replaces, for
+equality wherever the reference allows it):
+
+- :func:`median_filter_axis`: the two HPSS median filters (= scipy);
+- :func:`apply_hpss_masks`: HPSS soft masks (= librosa, bit for bit);
+- :func:`rolling_moments`: std, skew, kurtosis of every window (O(N));
+- :func:`pick_spectral_peaks`: the tuning estimate's peaks (= librosa.piptrack).
 """
 
 from .masks import apply_hpss_masks
