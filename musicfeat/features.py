@@ -20,7 +20,7 @@ from .groups import (
     WindowedStats,
     ZeroCrossingFeatures,
 )
-from .groups._base import ClipTransformer, as_items
+from .groups._base import ClipTransformer
 from .groups.bands import DEFAULT_BAND_COUNTS
 from .groups.windowed import DEFAULT_WINDOW_SECONDS
 
@@ -248,24 +248,14 @@ class MusicFeatures(ClipTransformer):
         self.feature_set_version_ = FEATURE_SET_VERSION
         return self
 
-    def transform(self, X):
-        """The features of every clip; see :meth:`ClipTransformer.transform`.
-
-        Returns
-        -------
-        np.ndarray [shape=(n_clips, n_features_out), dtype=float64]
-        """
+    def _try_rows(self, items, config):
+        # Worker processes return errors instead of raising them, so the
+        # parent alone applies on_error (and its warnings reach the user).
         if self.n_jobs in (None, 1):
-            return super().transform(X)
-        config = self._check_params()
-        items = as_items(X)
-        results = Parallel(n_jobs=self.n_jobs)(
+            return super()._try_rows(items, config)
+        return Parallel(n_jobs=self.n_jobs)(
             delayed(self._try_row)(item, index, config) for index, item in enumerate(items)
         )
-        out = np.empty((len(items), len(self._feature_names())), dtype=np.float64)
-        for index, (row, error) in enumerate(results):
-            out[index] = self._row_or_nan(row, error)
-        return out
 
     def _feature_names(self):
         return [name for group in self._groups() for name in group._feature_names()]

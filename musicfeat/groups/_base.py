@@ -140,9 +140,13 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         config = self._check_params()
         items = as_items(X)
         out = np.empty((len(items), len(self._feature_names())), dtype=np.float64)
-        for index, item in enumerate(items):
-            out[index] = self._row_or_nan(*self._try_row(item, index, config))
+        for index, (row, error) in enumerate(self._try_rows(items, config)):
+            out[index] = self._row_or_nan(row, error)
         return out
+
+    def _try_rows(self, items, config):
+        """``(row, error)`` for every item, in order; subclasses may compute them in parallel."""
+        return (self._try_row(item, index, config) for index, item in enumerate(items))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features, in column order.
