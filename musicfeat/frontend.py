@@ -113,6 +113,21 @@ def hpss(S, kernel_size=31, power=2.0, margin=1.0):
 FRAME_BLOCK = 2048
 
 
+def frame_blocks(n_frames):
+    """Slices covering ``range(n_frames)`` in blocks of :data:`FRAME_BLOCK` frames.
+
+    Every frame-local step walks a clip this way, so the block size is set in
+    one place (and read when called, so a test can make blocks tiny).
+
+    Examples
+    --------
+    >>> from musicfeat.frontend import frame_blocks
+    >>> [(b.start, b.stop) for b in frame_blocks(5000)]
+    [(0, 2048), (2048, 4096), (4096, 6144)]
+    """
+    return [slice(start, start + FRAME_BLOCK) for start in range(0, n_frames, FRAME_BLOCK)]
+
+
 def project_frames(matrix, X, transform, dtype):
     """``matrix @ transform(X)`` computed over blocks of frames (columns).
 
@@ -130,8 +145,7 @@ def project_frames(matrix, X, transform, dtype):
     np.ndarray [shape=(k, t)]
     """
     out = np.empty((matrix.shape[0], X.shape[1]), dtype=dtype)
-    for start in range(0, X.shape[1], FRAME_BLOCK):
-        block = slice(start, start + FRAME_BLOCK)
+    for block in frame_blocks(X.shape[1]):
         out[:, block] = matrix @ transform(X[:, block])
     return out
 
@@ -156,8 +170,8 @@ def estimate_tuning(X, sr, n_fft):
     import librosa
 
     pitches, magnitudes = [], []
-    for start in range(0, X.shape[1], FRAME_BLOCK):
-        pitch, mag = pick_spectral_peaks(X[:, start : start + FRAME_BLOCK], sr, n_fft)  # = librosa.piptrack
+    for block in frame_blocks(X.shape[1]):
+        pitch, mag = pick_spectral_peaks(X[:, block], sr, n_fft)  # = librosa.piptrack
         picked = pitch > 0
         pitches.append(pitch[picked])
         magnitudes.append(mag[picked])
@@ -185,8 +199,7 @@ def _rms_from_magnitude(X, frame_length):
     # bound the squared temporary; each frame is still summed on its own, in
     # librosa's order.
     rms = np.empty(X.shape[1], dtype=np.float64)
-    for start in range(0, X.shape[1], FRAME_BLOCK):
-        block = slice(start, start + FRAME_BLOCK)
+    for block in frame_blocks(X.shape[1]):
         power = np.square(X[:, block])
         power[0] *= 0.5
         if frame_length % 2 == 0:
@@ -305,8 +318,7 @@ class Spectra:
         c = self.config
         tuning = estimate_tuning(self.H, c.sr, c.n_fft)
         chroma = np.empty((12, self.H.shape[1]), dtype=self.H.dtype)
-        for start in range(0, self.H.shape[1], FRAME_BLOCK):
-            block = slice(start, start + FRAME_BLOCK)
+        for block in frame_blocks(self.H.shape[1]):
             chroma[:, block] = librosa.feature.chroma_stft(
                 S=np.square(self.H[:, block]), sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length, tuning=tuning
             )

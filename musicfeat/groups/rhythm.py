@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..frontend import FRAME_BLOCK
+from ..frontend import frame_blocks
 from ..stats import moments
 from ._base import ClipTransformer, stat_names
 
@@ -31,9 +31,9 @@ def tempo_from_envelope(
     padded = np.pad(envelope, win_length // 2, mode="linear_ramp", end_values=[0, 0])
     frames = librosa.util.frame(padded, frame_length=win_length, hop_length=1)[:, :n]
     total = np.zeros(win_length)
-    for start in range(0, n, FRAME_BLOCK):
-        block = frames[:, start : start + FRAME_BLOCK] * window
-        tempogram = librosa.util.normalize(librosa.autocorrelate(block, axis=-2), norm=np.inf, axis=-2)
+    for block in frame_blocks(n):
+        windowed = frames[:, block] * window
+        tempogram = librosa.util.normalize(librosa.autocorrelate(windowed, axis=-2), norm=np.inf, axis=-2)
         total += tempogram.sum(axis=-1)
     bpms = librosa.tempo_frequencies(win_length, hop_length=hop_length, sr=sr)
     with np.errstate(divide="ignore"):
