@@ -318,7 +318,8 @@ def predict_timeline(estimator, recording, *, segmenter=None, smooth=3):
         raise ValueError("the recording is shorter than one segment and the segmenter drops the tail.")
     proba = estimator.predict_proba(table.X)
     classes = [str(c) for c in estimator.classes_]
-    smooth = v.check_int(Segmenter(), "smooth", smooth, minimum=1)
+    if isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 1:
+        raise ValueError(f"predict_timeline's 'smooth' must be an int of at least 1. Got {smooth!r} instead.")
     smoothed = _moving_average(proba, smooth)
     timeline = pd.DataFrame(
         {

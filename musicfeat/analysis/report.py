@@ -165,7 +165,7 @@ def _importance_chart(importance, top):
             "mean": shown["impurity_mean"].to_numpy(),
             "lower": (shown["impurity_mean"] - shown["impurity_std"]).to_numpy(),
             "upper": (shown["impurity_mean"] + shown["impurity_std"]).to_numpy(),
-            "permutation": shown["permutation_mean"].fillna(np.nan).to_numpy(),
+            "permutation": shown["permutation_mean"].to_numpy(),
         }
     )
     fig = figure(
