@@ -5,10 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# tests/naive.py is imported by several test modules as a plain module.
+# naive.py, helpers.py, golden.py and crashy.py are imported by the test
+# modules as plain modules.
 sys.path.insert(0, str(Path(__file__).parent))
 
-SR = 22050
+from helpers import SR  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -32,11 +33,6 @@ def example_path():
     import librosa
 
     return lambda key: librosa.example(key)
-
-
-def tone(freq=440.0, seconds=2.0, sr=SR, amplitude=0.5):
-    t = np.arange(int(seconds * sr)) / sr
-    return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
 
 @pytest.fixture

@@ -29,12 +29,15 @@ def stats4(x):
     return [np.mean(x), np.std(x), 0.0 if np.isnan(skew) else skew, 0.0 if np.isnan(kurt) else kurt]
 
 
-def windowed(x, width):
-    """Mean over every window of W frames of std, skew and kurtosis."""
+def rolling_moments(x, width):
+    """Std, skew and excess kurtosis of every window of ``width`` frames (one window if shorter).
+
+    Explicit windows and scipy.stats; scipy's NaN (a window of one value, or
+    precision loss on a near-constant window) becomes 0, as the spec says.
+    """
     x = np.asarray(x, dtype=np.float64)
     width = min(width, x.size)
     windows = sliding_window_view(x, width)
-    std = windows.std(axis=1)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         skew = scipy.stats.skew(windows, axis=1, bias=True)
@@ -42,7 +45,12 @@ def windowed(x, width):
     if width < 2:
         skew = np.full(len(windows), np.nan)
         kurt = np.full(len(windows), np.nan)
-    return [std.mean(), np.nan_to_num(skew, nan=0.0).mean(), np.nan_to_num(kurt, nan=0.0).mean()]
+    return windows.std(axis=1), np.nan_to_num(skew, nan=0.0), np.nan_to_num(kurt, nan=0.0)
+
+
+def windowed(x, width):
+    """Mean over every window of W frames of std, skew and kurtosis."""
+    return [series.mean() for series in rolling_moments(x, width)]
 
 
 def band_members(B, sr, n_fft, fmin=20.0, fmax=10000.0):

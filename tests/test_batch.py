@@ -10,13 +10,13 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
+from helpers import SR
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from musicfeat import InvalidAudioError, MusicFeatures, extract_folder, load_audio, load_features
 from musicfeat.batch import ResumeMismatchError, find_tracks
 
-SR = 22050
 BAD = {"empty.wav", "truncated.ogg", "notes.mp3", "folder.wav"}
 
 

@@ -11,7 +11,7 @@ hold the spectrogram in float32 and sum in different orders.
 import librosa
 import numpy as np
 import pytest
-from conftest import SR, tone
+from helpers import SR, tone
 from naive import naive_features
 
 from musicfeat import HPSSFeatures, MusicFeatures

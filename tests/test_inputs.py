@@ -7,7 +7,7 @@ import librosa
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import SR, tone
+from helpers import SR, tone
 
 import musicfeat.frontend as frontend
 from musicfeat import ExtractionWarning, InvalidAudioError, MusicFeatures, ZeroCrossingFeatures, load_audio

@@ -3,7 +3,7 @@
 import librosa
 import numpy as np
 import pytest
-from conftest import SR, tone
+from helpers import SR, tone
 
 from musicfeat import MFCCFeatures, MusicFeatures, PitchFeatures, Segmenter
 from musicfeat.segments import (

@@ -10,7 +10,7 @@ import types
 
 import numpy as np
 import pytest
-from conftest import SR, tone
+from helpers import SR, tone
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
