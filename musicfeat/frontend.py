@@ -1,19 +1,27 @@
 """The shared front end: one STFT and one HPSS per clip.
 
-Every feature group reads from a :class:`Spectra`, which computes each
-intermediate (magnitude spectrogram, harmonic/percussive split, RMS series,
-polynomial fit, onset envelope, chromagram) the first time a group asks for
-it and keeps it for the others. :class:`~musicfeat.MusicFeatures` makes one
-``Spectra`` per clip and hands it to all its groups, so nothing is computed
-twice; a group used alone builds its own.
+The room between decoding (:mod:`musicfeat.io`) and the feature groups
+(:mod:`musicfeat.groups`). Every group reads from a :class:`Spectra`, which
+computes what several groups share (magnitude spectrogram, harmonic and
+percussive parts, their RMS series, the line fit through each harmonic
+frame) the first time a group asks for it and keeps it for the others.
+Intermediates that belong to one group's module but that other groups may
+reuse (chroma, onset envelope, mel spectrogram) are kept with
+:meth:`Spectra.memo`, so the front end does not need to know them.
+:class:`~musicfeat.MusicFeatures` makes one ``Spectra`` per clip and hands it
+to all its groups, so nothing is computed twice; a group used alone builds
+its own. Imports: :mod:`musicfeat.kernels` and :mod:`musicfeat.blockwise`.
 """
 
-from dataclasses import asdict, dataclass
-from functools import cached_property, lru_cache
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from .kernels import apply_hpss_masks, median_filter_axis, pick_spectral_peaks
+from ._deprecation import warn_deprecated
+from .blockwise import as_float64, frame_blocks, project_frames
+from .kernels import apply_hpss_masks, median_filter_axis
 
 __all__ = ["FrontEndConfig", "Spectra", "stft_magnitude", "hpss"]
 
@@ -29,9 +37,6 @@ class FrontEndConfig:
     hpss_power: float = 2.0
     hpss_margin: float = 1.0
 
-    def as_dict(self):
-        return asdict(self)
-
 
 def stft_magnitude(y, n_fft, hop_length):
     """``abs(librosa.stft(y, n_fft, hop_length))``: Hann window, centred, zero padding.
@@ -40,8 +45,6 @@ def stft_magnitude(y, n_fft, hop_length):
     -------
     np.ndarray [shape=(1 + n_fft // 2, t), dtype=float32]
     """
-    import warnings
-
     import librosa
 
     with warnings.catch_warnings():
@@ -108,91 +111,6 @@ def hpss(S, kernel_size=31, power=2.0, margin=1.0):
     return apply_hpss_masks(S, harm, perc, power=power, margin=margin, out=(harm, perc))
 
 
-#: Frames per block when projecting spectrogram frames: bounds the float64
-#: and squared temporaries to a few tens of MB whatever the clip's length.
-FRAME_BLOCK = 2048
-
-
-def frame_blocks(n_frames):
-    """Slices covering ``range(n_frames)`` in blocks of :data:`FRAME_BLOCK` frames.
-
-    Every frame-local step walks a clip this way, so the block size is set in
-    one place (and read when called, so a test can make blocks tiny).
-
-    Examples
-    --------
-    >>> from musicfeat.frontend import frame_blocks
-    >>> [(b.start, b.stop) for b in frame_blocks(5000)]
-    [(0, 2048), (2048, 4096), (4096, 6144)]
-    """
-    return [slice(start, start + FRAME_BLOCK) for start in range(0, n_frames, FRAME_BLOCK)]
-
-
-def project_frames(matrix, X, transform, dtype):
-    """``matrix @ transform(X)`` computed over blocks of frames (columns).
-
-    Parameters
-    ----------
-    matrix : np.ndarray [shape=(k, d)]
-    X : np.ndarray [shape=(d, t)]
-    transform : callable
-        Applied to each block ``X[:, a:b]`` (e.g. squaring, a cast).
-    dtype : numpy dtype
-        Of the result.
-
-    Returns
-    -------
-    np.ndarray [shape=(k, t)]
-    """
-    out = np.empty((matrix.shape[0], X.shape[1]), dtype=dtype)
-    for block in frame_blocks(X.shape[1]):
-        out[:, block] = matrix @ transform(X[:, block])
-    return out
-
-
-def as_float64(X):
-    return X.astype(np.float64)
-
-
-def estimate_tuning(X, sr, n_fft):
-    """``librosa.estimate_tuning(S=X**2, sr=sr, n_fft=n_fft)``, a block of frames at a time.
-
-    Peaks come from :func:`musicfeat.kernels.pick_spectral_peaks`, which
-    equals ``librosa.piptrack`` bit for bit in one pass. piptrack picks, per frame, the interpolated spectral peaks between 150
-    Hz and 4 kHz above a tenth of the frame's maximum; the tuning is the
-    mode of their deviation from the equal-tempered grid, counting peaks at
-    least as strong as the median peak. Only that pooling spans frames.
-    Returns 0 where there is no pitched peak at all (silence, clicks), as
-    librosa does, without its warning.
-    """
-    import warnings
-
-    import librosa
-
-    pitches, magnitudes = [], []
-    for block in frame_blocks(X.shape[1]):
-        pitch, mag = pick_spectral_peaks(X[:, block], sr, n_fft)  # = librosa.piptrack
-        picked = pitch > 0
-        pitches.append(pitch[picked])
-        magnitudes.append(mag[picked])
-    pitch, mag = np.concatenate(pitches), np.concatenate(magnitudes)
-    threshold = np.median(mag) if mag.size else 0.0
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message="Trying to estimate tuning from empty", category=UserWarning
-        )
-        return librosa.pitch_tuning(pitch[mag >= threshold], resolution=0.01, bins_per_octave=12)
-
-
-@lru_cache(maxsize=16)
-def _mel_basis(sr, n_fft):
-    import librosa
-
-    basis = librosa.filters.mel(sr=sr, n_fft=n_fft)
-    basis.setflags(write=False)
-    return basis
-
-
 def _rms_from_magnitude(X, frame_length):
     # librosa.feature.rms(S=X, frame_length=frame_length): Parseval with the
     # DC (and Nyquist, for even frames) bins counted once. Blocks of frames
@@ -224,6 +142,13 @@ class Spectra:
         STFT magnitude.
     H, P : np.ndarray [shape=(1 + n_fft // 2, t)]
         Harmonic and percussive magnitudes.
+    rms_harmonic, rms_percussive : np.ndarray [shape=(t,)]
+        RMS energy of H and of P per frame.
+    poly : np.ndarray [shape=(2, t)]
+        Slope and constant of the line through each frame of H.
+
+    Every attribute is computed the first time it is read. Group modules
+    keep their own intermediates here with :meth:`memo`.
 
     Examples
     --------
@@ -241,6 +166,7 @@ class Spectra:
     def __init__(self, y, config=None):
         self.y = y
         self.config = config if config is not None else FrontEndConfig()
+        self._memo = {}
 
     @property
     def sr(self):
@@ -293,33 +219,49 @@ class Spectra:
         slope, mean = project_frames(weights, self.H, as_float64, np.float64)
         return np.vstack([slope, mean - slope * f.mean()])
 
-    @cached_property
-    def onset_envelope(self):
-        """Onset strength of the percussive mel spectrogram (in dB)."""
-        import librosa
+    def memo(self, key, compute):
+        """``compute(self)``, computed the first time ``key`` is asked for and kept.
 
-        c = self.config
-        mel = project_frames(_mel_basis(c.sr, c.n_fft), self.P, np.square, np.float32)
-        return librosa.onset.onset_strength(
-            S=librosa.power_to_db(mel), sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length
-        ).astype(np.float64)
+        The way a group module shares an intermediate of its own (the
+        chromagram, the onset envelope, the mel spectrogram) with every other
+        group analysing the same clip, without the front end knowing it. Keys
+        are module-qualified names (``"note_classes.chroma"``), so two modules
+        cannot collide.
 
-    @cached_property
-    def chroma(self):
-        """``librosa.feature.chroma_stft(S=H**2, sr=sr)`` (12 x t).
+        Parameters
+        ----------
+        key : str
+        compute : callable
+            ``compute(spectra)`` returns the intermediate.
 
-        Computed over blocks of frames: the tuning estimate
-        (:func:`estimate_tuning`) is frame-local except its final median and
-        histogram, so pooling the peaks picked in each block gives librosa's
-        tuning, and the chroma of each frame depends on that frame alone.
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from musicfeat import Spectra
+        >>> spectra = Spectra(np.ones(4096, dtype=np.float32))
+        >>> total = spectra.memo("example.total", lambda s: float(s.S.sum()))
+        >>> spectra.memo("example.total", lambda s: 0.0) == total  # computed once
+        True
         """
-        import librosa
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute(self)
+            return value
 
-        c = self.config
-        tuning = estimate_tuning(self.H, c.sr, c.n_fft)
-        chroma = np.empty((12, self.H.shape[1]), dtype=self.H.dtype)
-        for block in frame_blocks(self.H.shape[1]):
-            chroma[:, block] = librosa.feature.chroma_stft(
-                S=np.square(self.H[:, block]), sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length, tuning=tuning
-            )
-        return chroma
+    @property
+    def onset_envelope(self):
+        """Deprecated: use :func:`musicfeat.groups.rhythm.onset_envelope`."""
+        # The deprecated shims are the front end's only arrows up to the groups.
+        from .groups.rhythm import onset_envelope
+
+        warn_deprecated("Spectra.onset_envelope", "musicfeat.groups.rhythm.onset_envelope(spectra)")
+        return onset_envelope(self)
+
+    @property
+    def chroma(self):
+        """Deprecated: use :func:`musicfeat.groups.note_classes.chroma`."""
+        from .groups.note_classes import chroma
+
+        warn_deprecated("Spectra.chroma", "musicfeat.groups.note_classes.chroma(spectra)")
+        return chroma(self)

@@ -9,7 +9,7 @@ label) then gives a timeline (:func:`predict_timeline`) and each class's
 share (:func:`predict_proportions`).
 
 Short windows change what some features can mean, so the default segment
-features follow three rules: the A.4 window widths (0.5, 1, 3, 5 s) are kept
+features follow three rules: the window widths of WindowedStats (0.5, 1, 3, 5 s) are kept
 only up to half a segment; tempo is left out below 8 s (librosa's tempo
 needs an 8-second autocorrelation window); and the 312 band energies are left
 out (at 2 s they are mostly noise, and they outnumber everything else by far
@@ -56,7 +56,7 @@ def segment_features(segment_seconds=2.0, *, sr=22050, **params):
     """The default features of segments of a given length.
 
     :class:`MusicFeatures` without the band energies, with pitch and MFCCs
-    added, A.4 window widths limited to half a segment (2-s segments keep
+    added, the window widths of WindowedStats limited to half a segment (2-s segments keep
     0.5 s and 1 s; a segment under 1 s gets one width of a quarter segment),
     and tempo (``'rhythm'``) only for segments of 8 s or more. Other
     parameters go to :class:`MusicFeatures`.

@@ -14,7 +14,7 @@ import pytest
 from helpers import SR, tone
 from naive import naive_features
 
-from musicfeat import HPSSFeatures, MusicFeatures
+from musicfeat import HPSSFeatures, MusicFeatures, Spectra
 from musicfeat.frontend import hpss
 
 RTOL = 1e-4
@@ -131,26 +131,54 @@ def test_analytic_centroid_and_band_of_a_tone():
 
 
 def test_blockwise_tuning_and_chroma_equal_librosa(example, monkeypatch):
-    import musicfeat.frontend as frontend
+    import musicfeat.blockwise as blockwise
+    from musicfeat.groups.note_classes import chroma, estimate_tuning
 
     y = example("brahms", 20)
     S = np.abs(librosa.stft(y))
     H, _ = hpss(S)
-    monkeypatch.setattr(frontend, "FRAME_BLOCK", 100)  # many blocks, the last one short
-    tuning = frontend.estimate_tuning(H, SR, 2048)
+    monkeypatch.setattr(blockwise, "FRAME_BLOCK", 100)  # many blocks, the last one short
+    tuning = estimate_tuning(H, SR, 2048)
     assert tuning == librosa.estimate_tuning(S=H**2, sr=SR, n_fft=2048)
-    chroma = frontend.Spectra(y).chroma
-    np.testing.assert_allclose(chroma, librosa.feature.chroma_stft(S=H**2, sr=SR), rtol=1e-5, atol=1e-7)
+    got = chroma(Spectra(y))
+    np.testing.assert_allclose(got, librosa.feature.chroma_stft(S=H**2, sr=SR), rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("key", ["choice", "brahms", "libri2"])
 def test_blockwise_tempo_equals_librosa(key, example, monkeypatch):
-    import musicfeat.frontend as frontend
+    import musicfeat.blockwise as blockwise
     import musicfeat.groups.rhythm as rhythm
 
     envelope = librosa.onset.onset_strength(y=example(key, 30), sr=SR)
-    monkeypatch.setattr(frontend, "FRAME_BLOCK", 300)  # many blocks, the last one short
+    monkeypatch.setattr(blockwise, "FRAME_BLOCK", 300)  # many blocks, the last one short
     assert (
         rhythm.tempo_from_envelope(envelope, SR, 512)
         == librosa.feature.tempo(onset_envelope=envelope, sr=SR)[0]
     )
+
+
+def test_shared_intermediates_are_computed_once_per_clip(monkeypatch):
+    """Chroma, onset envelope and mel spectrogram live in their group's module, kept once per clip."""
+    import musicfeat.groups.mfcc as mfcc
+    import musicfeat.groups.note_classes as note_classes
+    import musicfeat.groups.rhythm as rhythm
+
+    calls = []
+    for module, name in ((note_classes, "_chroma"), (rhythm, "_onset_envelope"), (mfcc, "_mel_spectrogram")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda s, real=real, name=name: calls.append(name) or real(s))
+    spectra = Spectra(tone(440.0, 1.0))
+    for _ in range(2):
+        note_classes.chroma(spectra), rhythm.onset_envelope(spectra), mfcc.mel_spectrogram(spectra)
+    assert sorted(calls) == ["_chroma", "_mel_spectrogram", "_onset_envelope"]
+
+
+def test_moved_spectra_attributes_warn_and_still_work():
+    from musicfeat.groups.note_classes import chroma
+    from musicfeat.groups.rhythm import onset_envelope
+
+    spectra = Spectra(tone(440.0, 1.0))
+    with pytest.warns(FutureWarning, match=r"Spectra\.chroma is deprecated.*note_classes\.chroma"):
+        np.testing.assert_array_equal(spectra.chroma, chroma(spectra))
+    with pytest.warns(FutureWarning, match=r"Spectra\.onset_envelope is deprecated"):
+        np.testing.assert_array_equal(spectra.onset_envelope, onset_envelope(spectra))

@@ -29,8 +29,8 @@ from .pitch import PitchFeatures
 from .poly import PolyFeatures
 from .rhythm import RhythmFeatures
 from .spectral import SpectralFeatures
-from .temporal import ZeroCrossingFeatures
 from .windowed import WindowedStats
+from .zero_crossings import ZeroCrossingFeatures
 
 __all__ = [
     "ClipTransformer",

@@ -1,11 +1,14 @@
-"""A.3: energy in log-spaced frequency bands, harmonic and percussive."""
+"""Energy in log-spaced frequency bands, of the harmonic and of the percussive part.
+
+The room of one feature group, with its band layout (:func:`band_weights`).
+"""
 
 from functools import lru_cache
 
 import numpy as np
 
 from .. import _validation as v
-from ..frontend import project_frames
+from ..blockwise import project_frames
 from ..stats import MOMENT_NAMES, moments
 from ._base import ClipTransformer
 

@@ -1,4 +1,7 @@
-"""A.1: energy of the harmonic and percussive parts."""
+"""Energy of the harmonic and percussive parts: the first group of the 419.
+
+The room of one feature group; the RMS series come from the shared front end.
+"""
 
 import numpy as np
 

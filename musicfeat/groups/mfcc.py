@@ -1,11 +1,36 @@
-"""Mel-frequency cepstral coefficients: the timbre summary of speech research (not in the 419)."""
+"""Mel-frequency cepstral coefficients: the timbre summary of speech research (not in the 419).
+
+The room of one feature group. The mel spectrogram of S is computed here
+once per clip (:func:`mel_spectrogram`, kept in the clip's
+:class:`~musicfeat.Spectra` for any other group that wants it).
+"""
 
 import numpy as np
 
 from .. import _validation as v
-from ..frontend import _mel_basis, project_frames
+from ..blockwise import mel_power
 from ..stats import moments
 from ._base import ClipTransformer
+
+
+def mel_spectrogram(spectra):
+    """``librosa.feature.melspectrogram(S=S**2, sr=sr)`` of a clip, computed once per clip.
+
+    Parameters
+    ----------
+    spectra : Spectra
+
+    Returns
+    -------
+    np.ndarray [shape=(128, t), dtype=float32]
+        Power in 128 mel bands (Slaney) per frame.
+    """
+    return spectra.memo("mfcc.mel_spectrogram", _mel_spectrogram)
+
+
+def _mel_spectrogram(spectra):
+    c = spectra.config
+    return mel_power(spectra.S, c.sr, c.n_fft)
 
 
 class MFCCFeatures(ClipTransformer):
@@ -74,8 +99,6 @@ class MFCCFeatures(ClipTransformer):
         import librosa
 
         n = self._check_group_params()
-        c = spectra.config
-        mel = project_frames(_mel_basis(c.sr, c.n_fft), spectra.S, np.square, np.float32)
-        mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=n)
+        mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel_spectrogram(spectra)), n_mfcc=n)
         stats = moments(mfcc)
         return np.concatenate([stats[:, 0], stats[:, 1]])

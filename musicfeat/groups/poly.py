@@ -1,4 +1,8 @@
-"""A.1: a straight line through each harmonic spectrum."""
+"""A straight line through each harmonic spectrum: its slope and level.
+
+The room of one feature group; the line fit comes from the shared front end
+(the windowed moments use it too).
+"""
 
 import numpy as np
 

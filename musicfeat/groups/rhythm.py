@@ -1,10 +1,44 @@
-"""A.1: onsets and tempo of the percussive part."""
+"""Rhythm: onset strength and tempo of the percussive part.
+
+The room of one feature group: the onset envelope is computed here, once
+per clip (:func:`onset_envelope` keeps it in the clip's
+:class:`~musicfeat.Spectra`, where other groups may reuse it), and the tempo
+from it, a block of frames at a time.
+"""
 
 import numpy as np
 
-from ..frontend import frame_blocks
+from ..blockwise import frame_blocks, mel_power
 from ..stats import moments
 from ._base import ClipTransformer, stat_names
+
+
+def onset_envelope(spectra):
+    """Onset strength of a clip's percussive mel spectrogram in dB, computed once per clip.
+
+    ``librosa.onset.onset_strength(S=power_to_db(melspectrogram(S=P**2,
+    sr=sr)), sr=sr)``: per frame, the mean over 128 mel bands of the
+    positive first difference of the level.
+
+    Parameters
+    ----------
+    spectra : Spectra
+
+    Returns
+    -------
+    np.ndarray [shape=(t,), dtype=float64]
+    """
+    return spectra.memo("rhythm.onset_envelope", _onset_envelope)
+
+
+def _onset_envelope(spectra):
+    import librosa
+
+    c = spectra.config
+    mel = mel_power(spectra.P, c.sr, c.n_fft)
+    return librosa.onset.onset_strength(
+        S=librosa.power_to_db(mel), sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length
+    ).astype(np.float64)
 
 
 def tempo_from_envelope(
@@ -81,6 +115,6 @@ class RhythmFeatures(ClipTransformer):
 
     def _features(self, spectra):
         c = spectra.config
-        envelope = spectra.onset_envelope
+        envelope = onset_envelope(spectra)
         tempo = tempo_from_envelope(envelope, c.sr, c.hop_length)
         return np.concatenate([moments(envelope)[:2], [tempo]])

@@ -1,8 +1,12 @@
-"""A.1: spectral shape."""
+"""Spectral shape: centroid, bandwidth and contrast of the magnitude spectrogram.
+
+The room of one feature group, with its blockwise centroid/bandwidth and
+its partition-based contrast (both equal to librosa's).
+"""
 
 import numpy as np
 
-from ..frontend import as_float64, project_frames
+from ..blockwise import as_float64, project_frames
 from ..stats import moments
 from ._base import ClipTransformer, stat_names
 

@@ -1,4 +1,8 @@
-"""A.4: moments inside sliding time windows."""
+"""How four frame series move within sliding time windows: their windowed moments.
+
+The room of one feature group; the rolling moments are a numba kernel
+(:func:`musicfeat.kernels.windowed_moment_means`).
+"""
 
 import numpy as np
 
