@@ -1,7 +1,10 @@
 """Parameter checks with scikit-learn's wording.
 
 "The 'x' parameter of Cls must be ... Got ... instead." (as
-``sklearn.utils._param_validation``, whose API is private).
+``sklearn.utils._param_validation``, whose API is private). ``owner`` is
+the estimator the user configured: its class names the error, so a group
+built by :class:`~musicfeat.MusicFeatures` from its parameters reports them
+as MusicFeatures' own.
 """
 
 from numbers import Integral, Real
@@ -9,7 +12,8 @@ from numbers import Integral, Real
 import numpy as np
 
 
-def _fail(owner, name, expectation, value):
+def fail(owner, name, expectation, value):
+    """The error for parameter ``name`` of ``owner``: it must be ``expectation``, it is ``value``."""
     return ValueError(
         f"The {name!r} parameter of {type(owner).__name__} must be {expectation}. Got {value!r} instead."
     )
@@ -17,7 +21,7 @@ def _fail(owner, name, expectation, value):
 
 def check_int(owner, name, value, *, minimum):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value < minimum:
-        raise _fail(owner, name, f"an int in the range [{minimum}, inf)", value)
+        raise fail(owner, name, f"an int in the range [{minimum}, inf)", value)
     return int(value)
 
 
@@ -27,25 +31,25 @@ def check_real(owner, name, value, *, minimum, include_minimum=True):
         ok = value >= minimum if include_minimum else value > minimum
     if not ok:
         bracket = "[" if include_minimum else "("
-        raise _fail(owner, name, f"a float in the range {bracket}{minimum}, inf)", value)
+        raise fail(owner, name, f"a float in the range {bracket}{minimum}, inf)", value)
     return float(value)
 
 
 def check_options(owner, name, value, options):
     if not isinstance(value, str) or value not in options:
-        raise _fail(owner, name, "a str among {" + ", ".join(repr(o) for o in options) + "}", value)
+        raise fail(owner, name, "a str among {" + ", ".join(repr(o) for o in options) + "}", value)
     return value
 
 
 def check_tuple_of(owner, name, value, check_item, description):
     """A non-empty tuple/list of items passing ``check_item``, without duplicates."""
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise _fail(owner, name, f"a non-empty sequence of {description}", value)
+        raise fail(owner, name, f"a non-empty sequence of {description}", value)
     items = list(value)
     try:
         checked = tuple(check_item(v) for v in items)
     except (TypeError, ValueError):
-        raise _fail(owner, name, f"a non-empty sequence of {description}", value) from None
+        raise fail(owner, name, f"a non-empty sequence of {description}", value) from None
     if not checked or len(set(checked)) != len(checked):
-        raise _fail(owner, name, f"a non-empty sequence of distinct {description}", value)
+        raise fail(owner, name, f"a non-empty sequence of distinct {description}", value)
     return checked

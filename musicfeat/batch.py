@@ -18,6 +18,7 @@ Files written next to ``FEATURES.csv``:
 No pickle anywhere in the data path: tables are CSV or Parquet.
 """
 
+import copy
 import csv
 import hashlib
 import io
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._version import FEATURE_SET_VERSION, __version__
+from ._version import __version__
 from .exceptions import InvalidAudioError
 from .io import load_audio
 
@@ -120,18 +121,25 @@ def file_sha256(path):
 def extract_track(path, extractor):
     """Features of one file, never raising for the file's own faults.
 
+    Decodes with :func:`~musicfeat.load_audio` and extracts with the
+    extractor's public ``transform``.
+
+    Parameters
+    ----------
+    path : str
+    extractor : MusicFeatures
+        Fitted, with ``on_error='raise'`` and no ``n_jobs`` of its own
+        (:func:`extract_folder` prepares it so).
+
     Returns
     -------
     tuple
         ``("ok", duration_s, sha256, row)`` or ``("error", error_type, message)``.
     """
-    config = extractor._check_params()
     try:
-        y = load_audio(path, config.sr)
-        row, error = extractor._try_row(y, 0, config)
-        if error is not None:
-            raise error
-        return ("ok", y.size / config.sr, file_sha256(path), row)
+        y = load_audio(path, extractor.sr)
+        row = extractor.transform([y])[0]
+        return ("ok", y.size / extractor.sr, file_sha256(path), row)
     except InvalidAudioError as error:
         return ("error", type(error).__name__, error.reason)
     except OSError as error:
@@ -197,10 +205,8 @@ def _csv_line(values):
     return buf.getvalue().encode("utf-8")
 
 
-def _format_row(track, duration, sha, row):
-    return [track.relpath, track.label, repr(float(duration)), FEATURE_SET_VERSION, sha] + [
-        repr(float(v)) for v in row
-    ]
+def _format_row(track, duration, version, sha, row):
+    return [track.relpath, track.label, repr(float(duration)), version, sha] + [repr(float(v)) for v in row]
 
 
 class _LineFile:
@@ -261,10 +267,14 @@ def _read_rows(path):
     return (rows[0], rows[1:]) if rows else (None, [])
 
 
-def _extractor_signature(extractor):
+def _extractor_params(extractor):
+    """The parameters that change a table's values, as JSON values (tuples as lists)."""
     params = {k: v for k, v in extractor.get_params().items() if k not in ("memory", "n_jobs", "on_error")}
-    params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
-    return {"feature_set_version": FEATURE_SET_VERSION, "params": params}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+def _extractor_signature(extractor):
+    return {"feature_set_version": extractor.feature_set_version_, "params": _extractor_params(extractor)}
 
 
 def _check_resumable(meta_path, extractor, header, columns):
@@ -275,11 +285,12 @@ def _check_resumable(meta_path, extractor, header, columns):
         if old.get("feature_set_version") != new["feature_set_version"]:
             raise ResumeMismatchError(
                 f"cannot resume: the table has feature set {old.get('feature_set_version')!r}, "
-                f"this musicfeat makes {FEATURE_SET_VERSION!r}. Write to a new file."
+                f"this musicfeat makes {new['feature_set_version']!r}. Write to a new file."
             )
-        changed = {
-            k: (old["params"].get(k), v) for k, v in new["params"].items() if old["params"].get(k) != v
-        }
+        # A parameter the table's metadata predates had its default's effect.
+        defaults = _extractor_params(type(extractor)())
+        before = {k: old["params"].get(k, defaults.get(k)) for k in new["params"]}
+        changed = {k: (before[k], v) for k, v in new["params"].items() if before[k] != v}
         if changed:
             described = ", ".join(
                 f"{k}: {a!r} in the table, {b!r} now" for k, (a, b) in sorted(changed.items())
@@ -406,6 +417,9 @@ def extract_folder(
     started = time.perf_counter()
     extractor = MusicFeatures() if extractor is None else extractor
     extractor.fit()
+    # What each worker runs: the same extractor, failing loudly (a failure is
+    # recorded per file), one clip at a time (the workers are the parallelism).
+    extractor = copy.deepcopy(extractor).set_params(on_error="raise", n_jobs=None)
     output, rows_path, errors_path, meta_path, parquet = _paths_for(output)
     columns = list(METADATA_COLUMNS) + [str(n) for n in extractor.get_feature_names_out()]
     tracks = find_tracks(root)
@@ -431,7 +445,7 @@ def extract_folder(
     def record(track, result):
         if result[0] == "ok":
             _, duration, sha, row = result
-            rows.write(_format_row(track, duration, sha, row))
+            rows.write(_format_row(track, duration, extractor.feature_set_version_, sha, row))
             summary.done += 1
             summary.audio_seconds += duration
         else:

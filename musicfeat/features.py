@@ -1,65 +1,59 @@
-"""MusicFeatures: the 419-vector, with one analysis per clip."""
+"""MusicFeatures: a named feature set (the talk's 419 by default), with one analysis per clip.
 
-import numpy as np
+The room above the groups: it reads the registry
+(:mod:`musicfeat.groups.registry`) for the groups of its feature set,
+builds each from its own parameters once per ``fit`` or ``transform``
+call, and adds what a whole extractor needs: the ``memory=`` cache and
+``n_jobs`` worker processes.
+"""
+
 from joblib import Parallel, delayed
-from sklearn.base import clone
 from sklearn.pipeline import FeatureUnion
-from sklearn.utils.validation import check_memory
+from sklearn.utils.validation import check_is_fitted, check_memory
 
 from . import _validation as v
-from ._version import FEATURE_SET_VERSION, __version__
-from .groups import (
-    BandEnergy,
-    HPSSFeatures,
-    MFCCFeatures,
-    NoteClassFeatures,
-    PitchFeatures,
-    PolyFeatures,
-    RhythmFeatures,
-    SpectralFeatures,
-    WindowedStats,
-    ZeroCrossingFeatures,
-)
-from .groups._base import ClipTransformer
+from ._deprecation import warn_deprecated
+from ._version import __version__
+from .frontend import Spectra
+from .groups import registry
+from .groups._base import ClipTransformer, features_of
 from .groups.bands import DEFAULT_BAND_COUNTS
 from .groups.windowed import DEFAULT_WINDOW_SECONDS
 
-_FRONT_END = ("sr", "n_fft", "hop_length", "kernel_size", "hpss_power", "hpss_margin")
 
-#: Every group, in output order; the first eight make the 419-vector.
-GROUPS = (
-    "hpss",
-    "spectral",
-    "poly",
-    "zero_crossings",
-    "rhythm",
-    "note_classes",
-    "bands",
-    "windowed",
-    "pitch",
-    "mfcc",
-)
-DEFAULT_GROUPS = GROUPS[:8]
+def _cached_row(groups, config, y, feature_set_version, package_version):
+    """The cache's unit of work: one clip's row, keyed on its samples, the groups and the analysis.
 
-
-def _cached_row(extractor, y, feature_set_version, package_version):
-    """The cache's unit of work: one clip's row, keyed on its samples and the parameters.
-
-    The versions are arguments only so that they are part of the cache key.
+    The groups carry every parameter that changes a value (and what a
+    learning group learnt); the versions are arguments only so that they are
+    part of the key.
     """
-    return extractor._compute_row(y, extractor._check_params())
+    return features_of(groups, Spectra(y, config))
+
+
+def __getattr__(name):
+    # GROUPS and DEFAULT_GROUPS were this module's copy of the group list.
+    if name == "GROUPS":
+        warn_deprecated("musicfeat.features.GROUPS", "musicfeat.groups.GROUPS (the registry)")
+        return tuple(registry.GROUPS)
+    if name == "DEFAULT_GROUPS":
+        warn_deprecated(
+            "musicfeat.features.DEFAULT_GROUPS", "musicfeat.groups.FEATURE_SETS['talk419'].groups"
+        )
+        return registry.FEATURE_SETS[registry.DEFAULT_FEATURE_SET].groups
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class MusicFeatures(ClipTransformer):
-    """The 419 hand-crafted features of "Machine learning with music".
+    """The 419 hand-crafted features of "Machine learning with music" (or another feature set).
 
     A scikit-learn transformer from clips to one row of features each: the
-    :class:`~sklearn.pipeline.FeatureUnion` of the eight groups
-    (:meth:`make_union`), with the STFT and the harmonic/percussive
-    separation computed once per clip and shared by every group. With the
-    defaults the output has the 419 columns of FEATURES-419.md, in that
-    order; ``band_counts`` and ``window_seconds`` change the length and the
-    names together.
+    groups of a named feature set side by side (:meth:`make_union` gives
+    them as a :class:`~sklearn.pipeline.FeatureUnion`), with the STFT and the
+    harmonic/percussive separation computed once per clip and shared by
+    every group. With the defaults (``feature_set='talk419'``) the output
+    has the 419 columns of FEATURES-419.md, in that order; ``band_counts``
+    and ``window_seconds`` change the length and the names together.
 
     =====================  ====
     group                  size
@@ -74,6 +68,9 @@ class MusicFeatures(ClipTransformer):
     WindowedStats            48
     =====================  ====
 
+    Every parameter of every group is a parameter here, under the same name
+    and default, and reaches the group (an error names MusicFeatures).
+
     Parameters
     ----------
     band_counts : sequence of int, default=(4, 11, 24)
@@ -82,6 +79,10 @@ class MusicFeatures(ClipTransformer):
         Frequency range of the bands (Hz).
     window_seconds : sequence of float, default=(0.5, 1, 3, 5)
         Window widths of :class:`WindowedStats`.
+    n_mfcc : int, default=20
+        Coefficients of :class:`MFCCFeatures` (group ``'mfcc'``).
+    pitch_fmin, pitch_fmax : float, default=65.0, 1000.0
+        Search range of :class:`PitchFeatures` in Hz (group ``'pitch'``).
     sr : int, default=22050
         Analysis sample rate; files and ``(waveform, rate)`` pairs at other
         rates are resampled (soxr_hq), bare waveforms must already be at it.
@@ -108,20 +109,32 @@ class MusicFeatures(ClipTransformer):
     n_jobs : int or None, default=None
         Clips analysed in parallel worker processes (joblib; ``-1`` for all
         cores). Each worker holds one clip's spectra at a time.
+    feature_set : str, default='talk419'
+        The named, versioned feature set (:data:`musicfeat.groups.FEATURE_SETS`):
+        which groups are computed by default, and the version their
+        definitions carry (``feature_set_version_``, and every table of
+        them). ``'talk419'``: the talk's 419 features, version
+        :data:`musicfeat.FEATURE_SET_VERSION`.
     include : sequence of str or None, default=None
-        The groups to compute, by name: ``'hpss'``, ``'spectral'``,
-        ``'poly'``, ``'zero_crossings'``, ``'rhythm'``, ``'note_classes'``,
-        ``'bands'``, ``'windowed'`` (the 419, the default), ``'pitch'``
-        (:class:`PitchFeatures`) and ``'mfcc'`` (:class:`MFCCFeatures`).
-        Output follows that order whatever the order given. All share one
-        analysis per clip.
+        The groups to compute, by name, instead of all the feature set's:
+        any of its groups and of its optional groups. For ``'talk419'``:
+        ``'hpss'``, ``'spectral'``, ``'poly'``, ``'zero_crossings'``,
+        ``'rhythm'``, ``'note_classes'``, ``'bands'``, ``'windowed'`` (the
+        419), and the optional ``'pitch'`` (:class:`PitchFeatures`) and
+        ``'mfcc'`` (:class:`MFCCFeatures`). Output follows the registry's
+        order (:data:`musicfeat.groups.GROUPS`) whatever the order given; all
+        share one analysis per clip, and the version stays the feature set's.
 
     Attributes
     ----------
     n_features_out_ : int
         Number of output features (419 with the defaults).
     feature_set_version_ : str
-        :data:`musicfeat.FEATURE_SET_VERSION` of the definitions used.
+        Version of the feature set's definitions (for ``'talk419'``,
+        :data:`musicfeat.FEATURE_SET_VERSION`).
+    groups_ : tuple of transformers
+        The fitted groups, only when one of them learns from training clips
+        (no group of ``'talk419'`` does).
 
     See Also
     --------
@@ -153,6 +166,9 @@ class MusicFeatures(ClipTransformer):
         band_fmin=20.0,
         band_fmax=10000.0,
         window_seconds=DEFAULT_WINDOW_SECONDS,
+        n_mfcc=20,
+        pitch_fmin=65.0,
+        pitch_fmax=1000.0,
         sr=22050,
         n_fft=2048,
         hop_length=512,
@@ -162,6 +178,7 @@ class MusicFeatures(ClipTransformer):
         on_error="raise",
         memory=None,
         n_jobs=None,
+        feature_set=registry.DEFAULT_FEATURE_SET,
         include=None,
     ):
         super().__init__(
@@ -177,12 +194,16 @@ class MusicFeatures(ClipTransformer):
         self.band_fmin = band_fmin
         self.band_fmax = band_fmax
         self.window_seconds = window_seconds
+        self.n_mfcc = n_mfcc
+        self.pitch_fmin = pitch_fmin
+        self.pitch_fmax = pitch_fmax
         self.memory = memory
         self.n_jobs = n_jobs
+        self.feature_set = feature_set
         self.include = include
 
     def make_union(self):
-        """The groups as a FeatureUnion with this estimator's parameters.
+        """The included groups as a FeatureUnion with this estimator's parameters.
 
         Used alone on raw clips the union analyses each clip once per group;
         :class:`MusicFeatures` gives the same columns analysing each clip once.
@@ -191,83 +212,109 @@ class MusicFeatures(ClipTransformer):
         -------
         sklearn.pipeline.FeatureUnion
         """
-        common = {name: getattr(self, name) for name in _FRONT_END}
-        common["on_error"] = self.on_error
-        bands = {"band_counts": self.band_counts, "band_fmin": self.band_fmin, "band_fmax": self.band_fmax}
-        factories = {
-            "hpss": lambda: HPSSFeatures(**common),
-            "spectral": lambda: SpectralFeatures(**common),
-            "poly": lambda: PolyFeatures(**common),
-            "zero_crossings": lambda: ZeroCrossingFeatures(**common),
-            "rhythm": lambda: RhythmFeatures(**common),
-            "note_classes": lambda: NoteClassFeatures(**common),
-            "bands": lambda: BandEnergy(**bands, **common),
-            "windowed": lambda: WindowedStats(window_seconds=self.window_seconds, **common),
-            "pitch": lambda: PitchFeatures(**common),
-            "mfcc": lambda: MFCCFeatures(**common),
-        }
-        chosen = self._included_groups()
-        return FeatureUnion([(name, factories[name]()) for name in chosen], verbose_feature_names_out=False)
+        return FeatureUnion(
+            [(name, registry.build_group(registry.GROUPS[name], self)) for name in self._included_groups()],
+            verbose_feature_names_out=False,
+        )
+
+    # ------------------------------------------------------------------
+    # the feature set and its groups, from the registry
+
+    def _feature_set(self):
+        name = v.check_options(self, "feature_set", self.feature_set, tuple(registry.FEATURE_SETS))
+        return registry.FEATURE_SETS[name]
 
     def _included_groups(self):
+        feature_set = self._feature_set()
         if self.include is None:
-            return DEFAULT_GROUPS
-        if isinstance(self.include, str) or not hasattr(self.include, "__iter__"):
-            names = None
-        else:
-            names = list(self.include)
-        if not names or not set(names) <= set(GROUPS) or len(set(names)) != len(names):
-            raise ValueError(
-                f"The 'include' parameter of {type(self).__name__} must be None or a non-empty sequence of "
-                f"distinct names among {list(GROUPS)}. Got {self.include!r} instead."
+            return feature_set.groups
+        available = feature_set.available_groups
+        is_sequence = not isinstance(self.include, str) and hasattr(self.include, "__iter__")
+        names = list(self.include) if is_sequence else []
+        if not names or not set(names) <= set(available) or len(set(names)) != len(names):
+            raise v.fail(
+                self,
+                "include",
+                f"None or a non-empty sequence of distinct names among {list(available)} "
+                f"(the groups of feature set {feature_set.name!r})",
+                self.include,
             )
-        return tuple(g for g in GROUPS if g in names)
+        return tuple(name for name in registry.GROUPS if name in names)
 
-    def _groups(self):
-        return [group for _, group in self.make_union().transformer_list]
+    @property
+    def _learns(self):
+        try:
+            return any(registry.GROUPS[name]._learns for name in self._included_groups())
+        except ValueError:  # invalid parameters: fit or transform will say which
+            return False
 
-    def _check_group_params(self):
-        for group in self._groups():
-            group._check_group_params()
+    def _check_front_end(self):
+        config = super()._check_front_end()
         if self.n_jobs is not None:
             v.check_int(self, "n_jobs", self.n_jobs, minimum=-(2**31))
             if self.n_jobs == 0:
-                raise ValueError(
-                    "The 'n_jobs' parameter of MusicFeatures must be a nonzero int or None. Got 0 instead."
-                )
+                raise v.fail(self, "n_jobs", "a nonzero int or None", 0)
         check_memory(self.memory)
+        return config
+
+    def _build_groups(self):
+        # Every group's parameters are validated, included or not (as
+        # scikit-learn validates every parameter), naming MusicFeatures. The
+        # groups never apply on_error themselves: this estimator does.
+        included = self._included_groups()
+        groups = {
+            name: registry.build_group(cls, self, on_error="raise") for name, cls in registry.GROUPS.items()
+        }
+        for group in groups.values():
+            group._check_group_params(owner=self)
+        return tuple(groups[name] for name in included)
+
+    def _fitted_groups(self):
+        if not self._learns:
+            return self._build_groups()
+        check_is_fitted(self)
+        return self.groups_
+
+    def __sklearn_is_fitted__(self):
+        return not self._learns or hasattr(self, "groups_")
+
+    # ------------------------------------------------------------------
+    # scikit-learn API
 
     def fit(self, X=None, y=None):
-        """Validate the parameters; learn nothing.
+        """Validate the parameters, and learn from X when a group of the feature set learns.
+
+        Parameters
+        ----------
+        X : sequence of clips, optional
+            Training clips; ignored (and optional) when no included group
+            learns, as in ``'talk419'``.
+        y : ignored
 
         Returns
         -------
         self
         """
-        super().fit(X, y)
-        self.feature_set_version_ = FEATURE_SET_VERSION
-        return self
+        return super().fit(X, y)
 
-    def _try_rows(self, items, config):
+    def _remember_fit(self, plan):
+        super()._remember_fit(plan)
+        self.feature_set_version_ = self._feature_set().version
+        if plan.learners:
+            self.groups_ = plan.groups
+
+    def _clip_outcomes(self, items, plan, task):
         # Worker processes return errors instead of raising them, so the
         # parent alone applies on_error (and its warnings reach the user).
         if self.n_jobs in (None, 1):
-            return super()._try_rows(items, config)
+            return super()._clip_outcomes(items, plan, task)
         return Parallel(n_jobs=self.n_jobs)(
-            delayed(self._try_row)(item, index, config) for index, item in enumerate(items)
+            delayed(self._clip_outcome)(item, index, plan, task) for index, item in enumerate(items)
         )
 
-    def _feature_names(self):
-        return [name for group in self._groups() for name in group._feature_names()]
-
-    def _features(self, spectra):
-        return np.concatenate([group._features(spectra) for group in self._groups()])
-
-    def _compute_row(self, y, config):
+    def _compute_row(self, y, plan):
         memory = check_memory(self.memory)
         if memory.location is None:
-            return super()._compute_row(y, config)
-        # The key: the decoded samples and a fresh clone's parameters (the
-        # cache, workers and error policy do not change the values).
-        extractor = clone(self).set_params(memory=None, n_jobs=None, on_error="raise")
-        return memory.cache(_cached_row)(extractor, y, FEATURE_SET_VERSION, __version__)
+            return super()._compute_row(y, plan)
+        version = self._feature_set().version
+        return memory.cache(_cached_row)(plan.groups, plan.config, y, version, __version__)

@@ -1,9 +1,12 @@
-"""Turning one item of X into a mono float32 waveform at the requested rate.
+"""Input: X into its clips, and each clip into a mono float32 waveform at the requested rate.
 
+The room below the front end; it imports only :mod:`musicfeat.exceptions`.
 An item is a file path (str or PathLike), an open binary file object, a 1-D
 floating-point waveform already at the estimator's ``sr``, or a
-``(waveform, sample_rate)`` pair. Everything that can go wrong with an item
-becomes :class:`~musicfeat.exceptions.InvalidAudioError` naming the item.
+``(waveform, sample_rate)`` pair (a transformer also takes a
+:class:`~musicfeat.Spectra`, which it checks itself). Everything that can
+go wrong with an item becomes :class:`~musicfeat.exceptions.InvalidAudioError`
+naming the item and its position in X.
 """
 
 import os
@@ -13,10 +16,62 @@ import numpy as np
 
 from .exceptions import InvalidAudioError
 
-__all__ = ["load_audio", "describe_item", "item_error"]
+__all__ = ["as_items", "load_audio", "describe_item", "item_error"]
 
 #: Resampler of the spec (librosa's default).
 RES_TYPE = "soxr_hq"
+
+
+def as_items(X):
+    """X as a list of clips, refusing the common mistakes early.
+
+    Parameters
+    ----------
+    X : sequence of clips, 1-D object array, or one-column DataFrame
+
+    Returns
+    -------
+    list
+
+    Raises
+    ------
+    ValueError
+        For a single path, a 1-D numeric array (one waveform, not a
+        sequence), a DataFrame of several columns, or anything not iterable
+        (such as a single :class:`~musicfeat.Spectra`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat.io import as_items
+    >>> len(as_items([np.zeros(10), "song.ogg"]))
+    2
+    """
+    if isinstance(X, (str, bytes, os.PathLike)):
+        raise ValueError(
+            f"X must be a sequence of clips (paths, waveforms or (waveform, sr) pairs); "
+            f"got a single path {os.fsdecode(X)!r}. Wrap it in a list: [path]."
+        )
+    if isinstance(X, np.ndarray):
+        if X.ndim == 0:
+            raise ValueError("X must be a sequence of clips; got a 0-d array.")
+        if X.ndim == 1 and X.dtype != object:
+            raise ValueError(
+                f"X must be a sequence of clips; got a 1-D numeric array of shape {X.shape}, "
+                "which would be read as clips of one sample each. Pass [y] for one waveform."
+            )
+        return list(X)
+    if hasattr(X, "columns"):  # a pandas DataFrame: one column of clips
+        if X.shape[1] != 1:
+            raise ValueError(f"X as a DataFrame must have one column of clips; got {X.shape[1]} columns.")
+        return list(X.iloc[:, 0])
+    try:
+        return list(X)
+    except TypeError:
+        raise ValueError(
+            f"X must be a sequence of clips (paths, waveforms, (waveform, sr) pairs or Spectra); "
+            f"got {type(X).__name__}. Wrap a single clip in a list."
+        ) from None
 
 
 def describe_item(item):
@@ -129,7 +184,7 @@ def load_audio(item, sr, *, index=None):
                 raise item_error(index, item, "is a directory, not an audio file")
         try:
             data, rate = _decode_file(item)
-        except Exception as error:  # noqa: BLE001 - any decoder failure is the item's
+        except Exception as error:  # any decoder failure is the item's
             raise item_error(
                 index, item, f"could not decode audio ({type(error).__name__}: {error})"
             ) from error

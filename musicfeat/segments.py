@@ -26,9 +26,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 
 from . import _validation as v
-from .features import GROUPS, MusicFeatures
-from .groups._base import as_items
-from .io import load_audio
+from .features import MusicFeatures
+from .groups import registry
+from .io import as_items, load_audio
 
 __all__ = [
     "Segmenter",
@@ -69,7 +69,8 @@ def segment_features(segment_seconds=2.0, *, sr=22050, **params):
     ((0.5, 1), False, False, True)
     """
     widths = tuple(w for w in (0.5, 1, 3, 5) if w <= segment_seconds / 2) or (segment_seconds / 4,)
-    include = [g for g in GROUPS if g != "bands" and (g != "rhythm" or segment_seconds >= TEMPO_MIN_SECONDS)]
+    offered = registry.FEATURE_SETS[registry.DEFAULT_FEATURE_SET].available_groups
+    include = [g for g in offered if g != "bands" and (g != "rhythm" or segment_seconds >= TEMPO_MIN_SECONDS)]
     return MusicFeatures(sr=sr, window_seconds=widths, include=tuple(include), **params)
 
 

@@ -12,9 +12,17 @@ feature is ever NaN.
 
 import numpy as np
 
-__all__ = ["moments", "MOMENT_NAMES"]
+__all__ = ["moments", "MOMENT_NAMES", "MOMENT_DESCRIPTIONS"]
 
 MOMENT_NAMES = ("mean", "std", "skew", "kurtosis")
+
+#: How the feature reference words each statistic taken over a clip's frames.
+MOMENT_DESCRIPTIONS = {
+    "mean": "mean over frames",
+    "std": "standard deviation (population) over frames",
+    "skew": "skewness (biased) over frames",
+    "kurtosis": "excess kurtosis (Fisher, biased) over frames",
+}
 
 _EPS = np.finfo(np.float64).eps
 

@@ -19,10 +19,10 @@ class CrashOnLengthFeatures(MusicFeatures):
         super().__init__(**params)
         self.crash_on_samples = crash_on_samples
 
-    def _row_single_threaded(self, item, index, config):
+    def _clip_result(self, item, index, plan, task):
         if getattr(item, "size", None) == self.crash_on_samples:
             os.kill(os.getpid(), signal.SIGSEGV)
-        return super()._row_single_threaded(item, index, config)
+        return super()._clip_result(item, index, plan, task)
 
     # scikit-learn reads parameters from the signature; expose MusicFeatures' too.
     @classmethod

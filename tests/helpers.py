@@ -6,6 +6,8 @@ as ``from helpers import SR, tone``, like ``naive`` and ``golden``.
 
 import numpy as np
 
+from musicfeat.groups import ClipTransformer
+
 #: The default analysis rate.
 SR = 22050
 
@@ -14,3 +16,31 @@ def tone(freq=440.0, seconds=2.0, sr=SR, amplitude=0.5):
     """A float32 sine of ``freq`` Hz."""
     t = np.arange(int(seconds * sr)) / sr
     return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+class LearnedLevelFeatures(ClipTransformer):
+    """A test group that learns: the harmonic RMS of a clip over that of the training clips.
+
+    Stands for the learned summaries of a richer feature set (a codebook):
+    ``fit`` sees every training clip's analysis, ``transform`` uses what it
+    learnt. Importable by worker processes, like crashy.py.
+    """
+
+    _learns = True
+
+    def _feature_names(self):
+        return ["harmonic_level_over_training"]
+
+    def _feature_descriptions(self):
+        return ["mean harmonic RMS over the mean of the training clips'"]
+
+    def _fit_clip(self, spectra):
+        return float(spectra.rms_harmonic.mean())
+
+    def _fit_finish(self, samples):
+        if not samples:
+            raise ValueError("LearnedLevelFeatures needs at least one training clip.")
+        self.training_level_ = float(np.mean(samples))
+
+    def _features(self, spectra):
+        return np.array([spectra.rms_harmonic.mean() / self.training_level_])

@@ -157,10 +157,34 @@ def test_x_itself_of_the_wrong_kind_is_refused(X, message, fast):
         fast.transform(X)
 
 
-def test_spectra_from_other_parameters_are_refused():
+def test_spectra_from_other_parameters_are_refused_naming_the_item():
     spectra = frontend.Spectra(tone(440.0, 0.5), frontend.FrontEndConfig(n_fft=1024))
-    with pytest.raises(ValueError, match="same front-end parameters"):
-        MusicFeatures().transform([spectra])
+    with pytest.raises(
+        InvalidAudioError, match=r"^X\[1\] \(object of type Spectra\): .*n_fft=1024.*same front-end"
+    ):
+        MusicFeatures().transform([tone(440.0, 0.5), spectra])
+
+
+def test_spectra_items_obey_on_error():
+    good = frontend.Spectra(tone(440.0, 0.5))
+    mismatched = frontend.Spectra(tone(440.0, 0.5), frontend.FrontEndConfig(hop_length=256))
+    with pytest.warns(ExtractionWarning, match=r"X\[1\] .*same front-end parameters; its features are NaN"):
+        out = MusicFeatures(on_error="nan").fit_transform([good, mismatched, tone(440.0, 0.5)])
+    assert np.isnan(out[1]).all()
+    np.testing.assert_array_equal(out[0], out[2])  # a Spectra and its waveform give the same row
+
+
+def test_a_spectra_whose_analysis_fails_names_the_item(monkeypatch):
+    real = ZeroCrossingFeatures._features
+    monkeypatch.setattr(
+        ZeroCrossingFeatures, "_features", lambda self, s: 1 / 0 if s.y.size == 7000 else real(self, s)
+    )
+    X = [tone(440.0, 0.5), frontend.Spectra(tone(440.0, 7000 / SR))]
+    with pytest.raises(InvalidAudioError, match=r"^X\[1\] .*feature extraction failed \(ZeroDivisionError"):
+        ZeroCrossingFeatures().transform(X)
+    with pytest.warns(ExtractionWarning, match=r"X\[1\] .*ZeroDivisionError"):
+        out = ZeroCrossingFeatures(on_error="nan").transform(X)
+    assert np.isfinite(out[0]).all() and np.isnan(out[1]).all()
 
 
 # ---------------------------------------------------------------- degenerate but valid

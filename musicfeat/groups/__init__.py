@@ -1,8 +1,11 @@
-"""Feature groups: one scikit-learn transformer per group of the 419-vector.
+"""Feature groups: one scikit-learn transformer per group, and the registry that lists them.
 
-Each group is usable alone on raw clips, or on :class:`~musicfeat.Spectra`
-shared with other groups (which is what :class:`~musicfeat.MusicFeatures`
-does). In vector order:
+The room between the front end and :class:`~musicfeat.MusicFeatures`. Each
+group is usable alone on raw clips, or on :class:`~musicfeat.Spectra` shared
+with other groups (which is what ``MusicFeatures`` does). :data:`GROUPS`
+(name -> class, in output order) and :data:`FEATURE_SETS` (named, versioned
+choices of groups) live in :mod:`musicfeat.groups.registry`. In output
+order (a test keeps this table in step with the registry):
 
 =====================  ====  ==========================================
 class                  size  what
@@ -20,6 +23,9 @@ MFCCFeatures             40  20 MFCCs, mean and std; not in the 419
 =====================  ====  ==========================================
 """
 
+# The group classes are imported by name (not copied from the registry at
+# run time) so that IDEs, type checkers and linters see them; a test checks
+# that this list and musicfeat's equal the registry's.
 from ._base import ClipTransformer
 from .bands import BandEnergy
 from .hpss import HPSSFeatures
@@ -27,6 +33,7 @@ from .mfcc import MFCCFeatures
 from .note_classes import NoteClassFeatures
 from .pitch import PitchFeatures
 from .poly import PolyFeatures
+from .registry import DEFAULT_FEATURE_SET, FEATURE_SETS, GROUPS, FeatureSet
 from .rhythm import RhythmFeatures
 from .spectral import SpectralFeatures
 from .windowed import WindowedStats
@@ -34,6 +41,10 @@ from .zero_crossings import ZeroCrossingFeatures
 
 __all__ = [
     "ClipTransformer",
+    "GROUPS",
+    "FEATURE_SETS",
+    "DEFAULT_FEATURE_SET",
+    "FeatureSet",
     "HPSSFeatures",
     "SpectralFeatures",
     "PolyFeatures",

@@ -1,61 +1,86 @@
-"""What every feature group shares: parameters, the per-clip loop, the error policy."""
+"""What every feature transformer shares: parameters, the one per-clip path, the error policy.
 
-import os
+The room under every group and under :class:`~musicfeat.MusicFeatures`.
+:class:`ClipTransformer` validates the parameters once per ``fit`` or
+``transform`` call into an :class:`ExtractionPlan` (the front-end
+configuration, the groups, the output names) and sends every clip, whether
+a path, a waveform or a :class:`~musicfeat.Spectra`, through one wrapper
+(:meth:`ClipTransformer._clip_result`): a failure becomes an
+:class:`~musicfeat.InvalidAudioError` naming the clip, which ``on_error``
+then raises or turns into a row of NaN.
+"""
+
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .. import _validation as v
 from ..exceptions import ExtractionWarning, InvalidAudioError
 from ..frontend import FrontEndConfig, Spectra
-from ..io import item_error, load_audio
+from ..io import as_items, item_error, load_audio
+from ..stats import MOMENT_DESCRIPTIONS
 
 ON_ERROR_OPTIONS = ("raise", "nan")
 
 
-def as_items(X):
-    """Turn X into a list of clips, refusing the common mistakes early."""
-    if isinstance(X, (str, bytes, os.PathLike)):
-        raise ValueError(
-            f"X must be a sequence of clips (paths, waveforms or (waveform, sr) pairs); "
-            f"got a single path {os.fsdecode(X)!r}. Wrap it in a list: [path]."
-        )
-    if isinstance(X, Spectra):
-        raise ValueError("X must be a sequence of clips; got a single Spectra. Wrap it in a list.")
-    if isinstance(X, np.ndarray):
-        if X.ndim == 0:
-            raise ValueError("X must be a sequence of clips; got a 0-d array.")
-        if X.ndim == 1 and X.dtype != object:
-            raise ValueError(
-                f"X must be a sequence of clips; got a 1-D numeric array of shape {X.shape}, "
-                "which would be read as clips of one sample each. Pass [y] for one waveform."
-            )
-        return list(X)
-    if hasattr(X, "columns"):  # a pandas DataFrame: one column of clips
-        if X.shape[1] != 1:
-            raise ValueError(f"X as a DataFrame must have one column of clips; got {X.shape[1]} columns.")
-        return list(X.iloc[:, 0])
-    try:
-        return list(X)
-    except TypeError:
-        raise ValueError(
-            f"X must be a sequence of clips (paths, waveforms or (waveform, sr) pairs); "
-            f"got {type(X).__name__}."
-        ) from None
+@dataclass(frozen=True)
+class ExtractionPlan:
+    """What one ``fit`` or ``transform`` call validated and built, handed to every clip.
+
+    Attributes
+    ----------
+    config : FrontEndConfig
+        The analysis of each clip.
+    groups : tuple of ClipTransformer
+        The feature groups, in output order; a group alone is its own only group.
+    names : tuple of str
+        The output features.
+    """
+
+    config: FrontEndConfig
+    groups: tuple
+    names: tuple
+
+    @property
+    def learners(self):
+        """The groups that learn from training clips."""
+        return tuple(group for group in self.groups if group._learns)
+
+    def features(self, spectra):
+        """One clip's row: every group's features of the same analysis."""
+        return features_of(self.groups, spectra)
+
+
+def features_of(groups, spectra):
+    """The groups' features of one clip's :class:`~musicfeat.Spectra`, concatenated."""
+    rows = [group._features(spectra) for group in groups]
+    return rows[0] if len(rows) == 1 else np.concatenate(rows)
 
 
 class ClipTransformer(TransformerMixin, BaseEstimator):
     """Base class of every musicfeat transformer: X is a sequence of clips.
 
-    Subclasses define ``_feature_names()`` (a list of str) and
-    ``_features(spectra)`` (a 1-D float array of that length), and list
-    their own parameters in ``__init__`` as scikit-learn requires.
+    A feature group defines ``_feature_names()`` (a list of str),
+    ``_feature_descriptions()`` (a one-line definition per feature, same
+    order) and ``_features(spectra)`` (a 1-D float array of that length),
+    validates its own parameters in ``_check_group_params(owner)`` (errors
+    name ``owner``), and lists its parameters in ``__init__`` as
+    scikit-learn requires.
 
-    The transformer is stateless: ``fit`` only validates the parameters, and
-    ``transform`` works without it.
+    A group is stateless unless it sets ``_learns = True``: then ``fit``
+    sends every training clip through ``_fit_clip(spectra)`` (what the group
+    keeps of one clip; small, and computed in worker processes when
+    ``n_jobs`` asks for them) and hands the list to ``_fit_finish(samples)``,
+    which sets the fitted attributes. A stateless transformer's ``fit`` only
+    validates the parameters, and ``transform`` works without it.
     """
+
+    #: True for a group that learns from training clips (see the class docstring).
+    _learns = False
 
     def __init__(
         self,
@@ -77,10 +102,10 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         self.on_error = on_error
 
     # ------------------------------------------------------------------
-    # parameters
+    # parameters, validated once per call
 
-    def _check_params(self):
-        """Validate every parameter; return the front-end configuration."""
+    def _check_front_end(self):
+        """Validate the analysis parameters and ``on_error``; return the front-end configuration."""
         config = FrontEndConfig(
             sr=v.check_int(self, "sr", self.sr, minimum=1),
             n_fft=v.check_int(self, "n_fft", self.n_fft, minimum=2),
@@ -90,31 +115,52 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             hpss_margin=v.check_real(self, "hpss_margin", self.hpss_margin, minimum=1.0),
         )
         v.check_options(self, "on_error", self.on_error, ON_ERROR_OPTIONS)
-        self._check_group_params()
         return config
 
-    def _check_group_params(self):
-        """Subclasses validate their own parameters here."""
+    def _check_group_params(self, owner=None):
+        """Validate this group's own parameters, naming ``owner`` (default: the group) in errors."""
+
+    def _build_groups(self):
+        """The groups this transformer computes, validated and in output order: a group is its own."""
+        self._check_group_params()
+        return (self,)
+
+    def _fitted_groups(self):
+        """The groups ``transform`` uses: those of ``fit`` for a transformer that learns."""
+        if self._learns:
+            check_is_fitted(self)
+        return self._build_groups()
+
+    def _plan(self, *, fitting=False):
+        config = self._check_front_end()
+        groups = self._build_groups() if fitting else self._fitted_groups()
+        names = tuple(name for group in groups for name in group._feature_names())
+        return ExtractionPlan(config, groups, names)
 
     # ------------------------------------------------------------------
     # scikit-learn API
 
     def fit(self, X=None, y=None):
-        """Validate the parameters; learn nothing.
+        """Validate the parameters, and learn from X for a transformer that learns.
 
         Parameters
         ----------
         X : sequence of clips, optional
-            Ignored: feature extraction is stateless.
+            Training clips; ignored (and optional) when nothing is learnt.
         y : ignored
 
         Returns
         -------
         self
         """
-        self._check_params()
-        self.n_features_out_ = len(self._feature_names())
+        plan = self._plan(fitting=True)
+        if plan.learners:
+            self._learn(X, plan)
+        self._remember_fit(plan)
         return self
+
+    def _remember_fit(self, plan):
+        self.n_features_out_ = len(plan.names)
 
     def transform(self, X):
         """Compute the features of every clip.
@@ -137,16 +183,12 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         InvalidAudioError
             For a clip that cannot be read or analysed (with ``on_error='raise'``).
         """
-        config = self._check_params()
+        plan = self._plan()
         items = as_items(X)
-        out = np.empty((len(items), len(self._feature_names())), dtype=np.float64)
-        for index, (row, error) in enumerate(self._try_rows(items, config)):
-            out[index] = self._row_or_nan(row, error)
+        out = np.empty((len(items), len(plan.names)), dtype=np.float64)
+        for index, (row, error) in enumerate(self._clip_outcomes(items, plan, "features")):
+            out[index] = row if error is None else self._nan_row_or_raise(error, plan)
         return out
-
-    def _try_rows(self, items, config):
-        """``(row, error)`` for every item, in order; subclasses may compute them in parallel."""
-        return (self._try_row(item, index, config) for index, item in enumerate(items))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features, in column order.
@@ -160,83 +202,127 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         -------
         np.ndarray of str objects
         """
-        self._check_group_params()
-        return np.asarray(self._feature_names(), dtype=object)
+        return np.asarray([n for group in self._build_groups() for n in group._feature_names()], dtype=object)
+
+    def describe_features(self):
+        """A one-line definition of each output feature, in column order.
+
+        Returns
+        -------
+        np.ndarray of str objects
+            Aligned with :meth:`get_feature_names_out`.
+
+        Examples
+        --------
+        >>> from musicfeat import ZeroCrossingFeatures
+        >>> str(ZeroCrossingFeatures().describe_features()[0])
+        'zero-crossing rate of the waveform (`librosa.feature.zero_crossing_rate`), mean over frames'
+        """
+        self._check_front_end()  # some definitions depend on the analysis (sr)
+        return np.asarray(
+            [d for group in self._build_groups() for d in group._feature_descriptions()], dtype=object
+        )
 
     def __sklearn_is_fitted__(self):
-        return True
+        return not self._learns or hasattr(self, "n_features_out_")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.requires_fit = False
+        tags.requires_fit = self._learns
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []
         return tags
 
     # ------------------------------------------------------------------
-    # the per-clip loop
+    # learning from training clips
 
-    def _try_row(self, item, index, config):
-        """``(row, None)``, or ``(None, error)`` for a clip that failed.
+    def _learn(self, X, plan):
+        if X is None:
+            learners = ", ".join(type(group).__name__ for group in plan.learners)
+            raise ValueError(f"{type(self).__name__} learns from training clips ({learners}): fit needs X.")
+        samples = []
+        for sample, error in self._clip_outcomes(as_items(X), plan, "fit"):
+            if error is None:
+                samples.append(sample)
+            elif self.on_error == "raise":
+                raise error
+            else:
+                warnings.warn(f"{error}; left out of fit.", ExtractionWarning, stacklevel=3)
+        for k, learner in enumerate(plan.learners):
+            learner._fit_finish([sample[k] for sample in samples])
+
+    # ------------------------------------------------------------------
+    # the per-clip path
+
+    def _clip_outcomes(self, items, plan, task):
+        """``(result, error)`` for every item, in order; subclasses may compute them in parallel."""
+        return (self._clip_outcome(item, index, plan, task) for index, item in enumerate(items))
+
+    def _clip_outcome(self, item, index, plan, task):
+        """``(result, None)``, or ``(None, error)`` for a clip that failed.
 
         Errors are returned, not raised, so that worker processes hand them
-        back to the parent, which alone applies the ``on_error`` policy.
+        back to the parent, which alone applies the ``on_error`` policy. One
+        BLAS thread per clip: the values then do not depend on the machine's
+        BLAS threading (OpenBLAS rounds differently with other thread
+        counts), and parallel clips do not oversubscribe the cores.
         """
         try:
-            return self._row(item, index, config), None
+            with threadpool_limits(limits=1, user_api="blas"):
+                return self._clip_result(item, index, plan, task), None
         except InvalidAudioError as error:
             return None, error
 
-    def _row_or_nan(self, row, error):
-        if error is None:
-            return row
-        if self.on_error == "raise":
-            raise error
-        warnings.warn(f"{error}; its features are NaN.", ExtractionWarning, stacklevel=4)
-        return np.full(len(self._feature_names()), np.nan)
+    def _clip_result(self, item, index, plan, task):
+        """One clip's row (``task='features'``) or training sample (``'fit'``), or InvalidAudioError.
 
-    def _row(self, item, index, config):
-        # One BLAS thread per clip: the values then do not depend on the
-        # machine's BLAS threading (OpenBLAS rounds differently with other
-        # thread counts), and parallel clips do not oversubscribe the cores.
-        with threadpool_limits(limits=1, user_api="blas"):
-            return self._row_single_threaded(item, index, config)
-
-    def _row_single_threaded(self, item, index, config):
+        The one path of every kind of item: a Spectra is checked against the
+        plan's analysis, anything else is decoded; whatever fails in the
+        analysis is the clip's failure, named by its position in X.
+        """
         if isinstance(item, Spectra):
-            if item.config != config:
-                raise ValueError(
-                    f"X[{index}] is a Spectra computed with {item.config}, but "
-                    f"{type(self).__name__} has {config}; use the same front-end parameters."
+            if item.config != plan.config:
+                raise item_error(
+                    index,
+                    item,
+                    f"a Spectra computed with {item.config}, but {type(self).__name__} has "
+                    f"{plan.config}; use the same front-end parameters",
                 )
-            return self._checked(self._features(item), index, item)
-        y = load_audio(item, config.sr, index=index)
-        return self._row_from_waveform(y, config, index, item)
-
-    def _row_from_waveform(self, y, config, index, item):
+            source = item
+        else:
+            source = load_audio(item, plan.config.sr, index=index)
         try:
-            row = self._compute_row(y, config)
+            if task == "fit":
+                spectra = source if isinstance(source, Spectra) else Spectra(source, plan.config)
+                return tuple(learner._fit_clip(spectra) for learner in plan.learners)
+            row = plan.features(source) if isinstance(source, Spectra) else self._compute_row(source, plan)
         except MemoryError:
             raise
-        except Exception as error:  # noqa: BLE001 - a failure on one clip must name that clip
+        except Exception as error:  # a failure on one clip must name that clip
             raise item_error(
                 index, item, f"feature extraction failed ({type(error).__name__}: {error})"
             ) from error
-        return self._checked(row, index, item)
+        return self._checked(row, index, item, plan)
 
-    def _compute_row(self, y, config):
+    def _compute_row(self, y, plan):
         """One clip's features from its waveform (the unit a cache may store)."""
-        return self._features(Spectra(y, config))
+        return plan.features(Spectra(y, plan.config))
 
-    def _checked(self, row, index, item):
+    def _checked(self, row, index, item, plan):
         row = np.asarray(row, dtype=np.float64)
         bad = ~np.isfinite(row)
         if bad.any():
-            names = [n for n, b in zip(self._feature_names(), bad, strict=True) if b]
+            names = [n for n, b in zip(plan.names, bad, strict=True) if b]
             more = f" and {len(names) - 5} more" if len(names) > 5 else ""
             raise item_error(index, item, f"features came out non-finite: {names[:5]}{more}")
         return row
+
+    def _nan_row_or_raise(self, error, plan):
+        if self.on_error == "raise":
+            raise error
+        warnings.warn(f"{error}; its features are NaN.", ExtractionWarning, stacklevel=4)
+        return np.full(len(plan.names), np.nan)
 
     # ------------------------------------------------------------------
     # to be defined by each group
@@ -244,10 +330,24 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
     def _feature_names(self):
         raise NotImplementedError
 
+    def _feature_descriptions(self):
+        raise NotImplementedError
+
     def _features(self, spectra):
+        raise NotImplementedError
+
+    def _fit_clip(self, spectra):
+        raise NotImplementedError
+
+    def _fit_finish(self, samples):
         raise NotImplementedError
 
 
 def stat_names(prefix, stats):
     """``[f"{prefix}_{s}" for s in stats]``: the naming pattern of every group."""
     return [f"{prefix}_{s}" for s in stats]
+
+
+def stat_descriptions(series, stats):
+    """The definitions matching :func:`stat_names`: ``"{series}, {how the stat is taken}"``."""
+    return [f"{series}, {MOMENT_DESCRIPTIONS[s]}" for s in stats]

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..blockwise import project_frames
-from ..stats import MOMENT_NAMES, moments
+from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments
 from ._base import ClipTransformer
 
 DEFAULT_BAND_COUNTS = (4, 11, 24)
@@ -121,21 +121,19 @@ class BandEnergy(ClipTransformer):
         self.band_fmin = band_fmin
         self.band_fmax = band_fmax
 
-    def _check_group_params(self):
+    def _check_group_params(self, owner=None):
+        owner = self if owner is None else owner
         counts = v.check_tuple_of(
-            self,
+            owner,
             "band_counts",
             self.band_counts,
-            lambda b: v.check_int(self, "band_counts", b, minimum=1),
+            lambda b: v.check_int(owner, "band_counts", b, minimum=1),
             "positive ints",
         )
-        fmin = v.check_real(self, "band_fmin", self.band_fmin, minimum=0.0, include_minimum=False)
-        fmax = v.check_real(self, "band_fmax", self.band_fmax, minimum=0.0, include_minimum=False)
+        fmin = v.check_real(owner, "band_fmin", self.band_fmin, minimum=0.0, include_minimum=False)
+        fmax = v.check_real(owner, "band_fmax", self.band_fmax, minimum=0.0, include_minimum=False)
         if fmax <= fmin:
-            raise ValueError(
-                f"The 'band_fmax' parameter of BandEnergy must be greater than band_fmin={fmin!r}. "
-                f"Got {self.band_fmax!r} instead."
-            )
+            raise v.fail(owner, "band_fmax", f"greater than band_fmin={fmin!r}", self.band_fmax)
         return counts, fmin, fmax
 
     def _feature_names(self):
@@ -147,6 +145,20 @@ class BandEnergy(ClipTransformer):
             for part in ("harmonic", "percussive")
             for stat in MOMENT_NAMES
         ]
+
+    def _feature_descriptions(self):
+        counts, fmin, fmax = self._check_group_params()
+        described = []
+        for b in counts:
+            edges = band_edges(b, self.sr, fmin, fmax)
+            for i in range(b):
+                where = f"band {i} of {b} ({edges[i]:.4g} Hz to {edges[i + 1]:.4g} Hz)"
+                described += [
+                    f"{where}: {part} energy, {MOMENT_DESCRIPTIONS[stat]}"
+                    for part in ("harmonic", "percussive")
+                    for stat in MOMENT_NAMES
+                ]
+        return described
 
     def _features(self, spectra):
         counts, fmin, fmax = self._check_group_params()

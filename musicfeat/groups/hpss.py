@@ -6,7 +6,7 @@ The room of one feature group; the RMS series come from the shared front end.
 import numpy as np
 
 from ..stats import MOMENT_NAMES, moments
-from ._base import ClipTransformer, stat_names
+from ._base import ClipTransformer, stat_descriptions, stat_names
 
 
 class HPSSFeatures(ClipTransformer):
@@ -67,6 +67,14 @@ class HPSSFeatures(ClipTransformer):
 
     def _feature_names(self):
         return stat_names("rms_percussive", MOMENT_NAMES) + stat_names("rms_harmonic", MOMENT_NAMES)
+
+    def _feature_descriptions(self):
+        return stat_descriptions(
+            "RMS energy of the percussive part P (`librosa.feature.rms(S=P, frame_length=n_fft)`)",
+            MOMENT_NAMES,
+        ) + stat_descriptions(
+            "RMS energy of the harmonic part H (`librosa.feature.rms(S=H, frame_length=n_fft)`)", MOMENT_NAMES
+        )
 
     def _features(self, spectra):
         return np.concatenate([moments(spectra.rms_percussive), moments(spectra.rms_harmonic)])

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..blockwise import mel_power
-from ..stats import moments
+from ..stats import MOMENT_DESCRIPTIONS, moments
 from ._base import ClipTransformer
 
 
@@ -88,12 +88,20 @@ class MFCCFeatures(ClipTransformer):
         )
         self.n_mfcc = n_mfcc
 
-    def _check_group_params(self):
-        return v.check_int(self, "n_mfcc", self.n_mfcc, minimum=1)
+    def _check_group_params(self, owner=None):
+        return v.check_int(self if owner is None else owner, "n_mfcc", self.n_mfcc, minimum=1)
 
     def _feature_names(self):
         n = self._check_group_params()
         return [f"mfcc{i}_{stat}" for stat in ("mean", "std") for i in range(n)]
+
+    def _feature_descriptions(self):
+        n = self._check_group_params()
+        return [
+            f"MFCC {i} of the log mel power of S (`librosa.feature.mfcc`), {MOMENT_DESCRIPTIONS[stat]}"
+            for stat in ("mean", "std")
+            for i in range(n)
+        ]
 
     def _features(self, spectra):
         import librosa

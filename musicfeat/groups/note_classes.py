@@ -11,7 +11,7 @@ import numpy as np
 
 from ..blockwise import frame_blocks
 from ..kernels import pick_spectral_peaks
-from ..stats import moments
+from ..stats import MOMENT_DESCRIPTIONS, moments
 from ._base import ClipTransformer
 
 PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -132,6 +132,17 @@ class NoteClassFeatures(ClipTransformer):
         tonnetz_means = [f"tonnetz_{d}_mean" for d in TONNETZ_DIMENSIONS]
         tonnetz_stds = [f"tonnetz_{d}_std" for d in TONNETZ_DIMENSIONS]
         return chroma_means + chroma_stds + tonnetz_means + tonnetz_stds
+
+    def _feature_descriptions(self):
+        return [
+            f"chroma of pitch class {p} (`chroma_stft(S=H**2)`), {MOMENT_DESCRIPTIONS[stat]}"
+            for stat in ("mean", "std")
+            for p in PITCH_CLASSES
+        ] + [
+            f"tonnetz coordinate {d} (`librosa.feature.tonnetz`), {MOMENT_DESCRIPTIONS[stat]}"
+            for stat in ("mean", "std")
+            for d in TONNETZ_DIMENSIONS
+        ]
 
     def _features(self, spectra):
         import librosa

@@ -79,19 +79,29 @@ class PitchFeatures(ClipTransformer):
         self.pitch_fmin = pitch_fmin
         self.pitch_fmax = pitch_fmax
 
-    def _check_group_params(self):
-        fmin = v.check_real(self, "pitch_fmin", self.pitch_fmin, minimum=0.0, include_minimum=False)
-        fmax = v.check_real(self, "pitch_fmax", self.pitch_fmax, minimum=0.0, include_minimum=False)
+    def _check_group_params(self, owner=None):
+        owner = self if owner is None else owner
+        fmin = v.check_real(owner, "pitch_fmin", self.pitch_fmin, minimum=0.0, include_minimum=False)
+        fmax = v.check_real(owner, "pitch_fmax", self.pitch_fmax, minimum=0.0, include_minimum=False)
         if fmax <= fmin:
-            raise ValueError(
-                f"The 'pitch_fmax' parameter of {type(self).__name__} must be greater than "
-                f"pitch_fmin={fmin!r}. Got {self.pitch_fmax!r} instead."
-            )
+            raise v.fail(owner, "pitch_fmax", f"greater than pitch_fmin={fmin!r}", self.pitch_fmax)
         return fmin, fmax
 
     def _feature_names(self):
         self._check_group_params()
         return list(PITCH_FEATURES)
+
+    def _feature_descriptions(self):
+        f0 = "f0 (pYIN) over voiced frames, Hz; 0 when no frame is voiced"
+        return [
+            f"mean {f0}",
+            f"standard deviation (population) of {f0}",
+            f"median {f0}",
+            f"10th percentile of {f0}",
+            f"90th percentile of {f0}",
+            "fraction of frames pYIN marks voiced",
+            "mean over frames of pYIN's voicing probability",
+        ]
 
     def _features(self, spectra):
         import warnings

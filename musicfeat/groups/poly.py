@@ -7,7 +7,7 @@ The room of one feature group; the line fit comes from the shared front end
 import numpy as np
 
 from ..stats import moments
-from ._base import ClipTransformer, stat_names
+from ._base import ClipTransformer, stat_descriptions, stat_names
 
 
 class PolyFeatures(ClipTransformer):
@@ -43,6 +43,13 @@ class PolyFeatures(ClipTransformer):
     def _feature_names(self):
         stats = ("mean", "std")
         return stat_names("poly_gradient", stats) + stat_names("poly_constant", stats)
+
+    def _feature_descriptions(self):
+        stats = ("mean", "std")
+        line = "the least-squares line through each frame of H"
+        return stat_descriptions(
+            f"slope of {line} (`poly_features(S=H, order=1)[0]`)", stats
+        ) + stat_descriptions(f"constant of {line} (`poly_features(S=H, order=1)[1]`)", stats)
 
     def _features(self, spectra):
         gradient, constant = spectra.poly

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..blockwise import frame_blocks, mel_power
 from ..stats import moments
-from ._base import ClipTransformer, stat_names
+from ._base import ClipTransformer, stat_descriptions, stat_names
 
 
 def onset_envelope(spectra):
@@ -112,6 +112,12 @@ class RhythmFeatures(ClipTransformer):
 
     def _feature_names(self):
         return stat_names("onset_strength", ("mean", "std")) + ["tempo_bpm"]
+
+    def _feature_descriptions(self):
+        return stat_descriptions(
+            "onset strength of the percussive mel spectrogram in dB (`librosa.onset.onset_strength`)",
+            ("mean", "std"),
+        ) + ["global tempo in BPM from the onset envelope (`librosa.feature.tempo`); 0 without onsets"]
 
     def _features(self, spectra):
         c = spectra.config

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..blockwise import as_float64, project_frames
 from ..stats import moments
-from ._base import ClipTransformer, stat_names
+from ._base import ClipTransformer, stat_descriptions, stat_names
 
 CONTRAST_FMIN = 200.0
 CONTRAST_BANDS = 6
@@ -137,6 +137,18 @@ class SpectralFeatures(ClipTransformer):
             stat_names("spectral_centroid", stats)
             + stat_names("spectral_bandwidth", stats)
             + stat_names("spectral_contrast", stats)
+        )
+
+    def _feature_descriptions(self):
+        stats = ("mean", "std")
+        bands = contrast_bands(self.sr) + 1  # the octave bands and the rest above them
+        return (
+            stat_descriptions("spectral centroid of S (`librosa.feature.spectral_centroid`)", stats)
+            + stat_descriptions("spectral bandwidth of S (`librosa.feature.spectral_bandwidth`, p=2)", stats)
+            + stat_descriptions(
+                f"spectral contrast of S, pooled over its {bands} bands (`librosa.feature.spectral_contrast`)",
+                stats,
+            )
         )
 
     def _features(self, spectra):

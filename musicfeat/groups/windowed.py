@@ -12,6 +12,13 @@ from ._base import ClipTransformer
 
 DEFAULT_WINDOW_SECONDS = (0.5, 1, 3, 5)
 SERIES = ("poly_gradient", "poly_constant", "harmonic", "percussive")
+_SERIES_WORDS = {
+    "poly_gradient": "poly_gradient series",
+    "poly_constant": "poly_constant series",
+    "harmonic": "harmonic RMS series",
+    "percussive": "percussive RMS series",
+}
+_STAT_WORDS = {"std": "std", "skew": "skewness", "kurtosis": "excess kurtosis"}
 
 
 def window_frames(seconds, sr, hop_length):
@@ -81,25 +88,32 @@ class WindowedStats(ClipTransformer):
         )
         self.window_seconds = window_seconds
 
-    def _check_group_params(self):
+    def _check_group_params(self, owner=None):
+        owner = self if owner is None else owner
         seconds = v.check_tuple_of(
-            self,
+            owner,
             "window_seconds",
             self.window_seconds,
-            lambda w: v.check_real(self, "window_seconds", w, minimum=0.0005),
+            lambda w: v.check_real(owner, "window_seconds", w, minimum=0.0005),
             "window widths in seconds (at least 0.0005)",
         )
         labels = [window_label(w) for w in seconds]
         if len(set(labels)) != len(labels):
-            raise ValueError(
-                "The 'window_seconds' parameter of WindowedStats must hold widths that differ in "
-                f"milliseconds. Got {self.window_seconds!r} instead."
-            )
+            raise v.fail(owner, "window_seconds", "widths that differ in milliseconds", self.window_seconds)
         return seconds
 
     def _feature_names(self):
         return [
             f"{window_label(w)}_{series}_{stat}"
+            for w in self._check_group_params()
+            for series in SERIES
+            for stat in ("std", "skew", "kurtosis")
+        ]
+
+    def _feature_descriptions(self):
+        return [
+            f"{_STAT_WORDS[stat]} of the {_SERIES_WORDS[series]} in every {round(w * 1000)} ms window, "
+            "averaged over windows"
             for w in self._check_group_params()
             for series in SERIES
             for stat in ("std", "skew", "kurtosis")

@@ -6,7 +6,7 @@ The room of one feature group: the zero-crossing rate, counted in O(n).
 import numpy as np
 
 from ..stats import moments
-from ._base import ClipTransformer, stat_names
+from ._base import ClipTransformer, stat_descriptions, stat_names
 
 #: librosa's zero_crossing_rate threshold: smaller magnitudes count as +0.
 ZERO_THRESHOLD = 1e-10
@@ -62,6 +62,11 @@ class ZeroCrossingFeatures(ClipTransformer):
 
     def _feature_names(self):
         return stat_names("zero_crossing_rate", ("mean", "std"))
+
+    def _feature_descriptions(self):
+        return stat_descriptions(
+            "zero-crossing rate of the waveform (`librosa.feature.zero_crossing_rate`)", ("mean", "std")
+        )
 
     def _features(self, spectra):
         c = spectra.config
