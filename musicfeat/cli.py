@@ -113,30 +113,6 @@ def _str_list(text):
     return items
 
 
-def _add_extractor_options(parser):
-    group = parser.add_argument_group("extractor parameters (see MusicFeatures)")
-    group.add_argument(
-        "--sr", type=int, default=22050, help="analysis sample rate in Hz (default: %(default)s)"
-    )
-    group.add_argument("--n-fft", type=int, default=2048, help="STFT frame length (default: %(default)s)")
-    group.add_argument("--hop-length", type=int, default=512, help="STFT hop (default: %(default)s)")
-    group.add_argument(
-        "--kernel-size", type=int, default=31, help="HPSS median filter length (default: %(default)s)"
-    )
-    group.add_argument(
-        "--band-counts",
-        type=_int_tuple,
-        default=(4, 11, 24),
-        help="band sets of BandEnergy, comma-separated (default: 4,11,24)",
-    )
-    group.add_argument(
-        "--window-seconds",
-        type=_float_tuple,
-        default=(0.5, 1, 3, 5),
-        help="window widths of WindowedStats in seconds, comma-separated (default: 0.5,1,3,5)",
-    )
-
-
 def _int_tuple(text):
     try:
         return tuple(int(part) for part in text.split(","))
@@ -151,19 +127,59 @@ def _float_tuple(text):
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
 
 
+#: Every MusicFeatures parameter that changes the features, as a command-line
+#: option: (parser of the text, metavar, help). A test checks that none is missing.
+_EXTRACTOR_OPTIONS = {
+    "feature_set": (str, "NAME", "named feature set"),
+    "include": (_str_list, "GROUPS", "only these groups of the feature set, comma-separated"),
+    "sr": (int, "HZ", "analysis sample rate"),
+    "n_fft": (int, "N", "STFT frame length"),
+    "hop_length": (int, "N", "STFT hop"),
+    "kernel_size": (int, "N", "HPSS median filter length"),
+    "hpss_power": (float, "P", "HPSS soft-mask exponent"),
+    "hpss_margin": (float, "M", "HPSS margin"),
+    "band_counts": (_int_tuple, "N,N,...", "band sets of BandEnergy"),
+    "band_fmin": (float, "HZ", "lowest band edge of BandEnergy"),
+    "band_fmax": (float, "HZ", "highest band edge of BandEnergy"),
+    "window_seconds": (_float_tuple, "S,S,...", "window widths of WindowedStats in seconds"),
+    "n_mfcc": (int, "N", "MFCCs of MFCCFeatures (group 'mfcc')"),
+    "pitch_fmin": (float, "HZ", "lowest f0 of PitchFeatures (group 'pitch')"),
+    "pitch_fmax": (float, "HZ", "highest f0 of PitchFeatures (group 'pitch')"),
+}
+
+
+def _add_extractor_options(parser):
+    from .groups.registry import FEATURE_SETS
+
+    defaults = _extractor_defaults()
+    group = parser.add_argument_group("extractor parameters (see MusicFeatures)")
+    for name, (parse, metavar, text) in _EXTRACTOR_OPTIONS.items():
+        default = defaults[name]
+        if name == "feature_set":
+            sets = "; ".join(f"{n}: {fs.description}" for n, fs in FEATURE_SETS.items())
+            text = f"{text}, one of {sets} (default: {default})"
+        elif name == "include":
+            offered = ", ".join(FEATURE_SETS[defaults["feature_set"]].available_groups)
+            text = f"{text} (default: all its groups; {defaults['feature_set']} offers {offered})"
+        else:
+            shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+            text = f"{text} (default: {shown})"
+        group.add_argument(
+            "--" + name.replace("_", "-"), dest=name, type=parse, default=default, metavar=metavar, help=text
+        )
+
+
+def _extractor_defaults():
+    from .features import MusicFeatures
+
+    return MusicFeatures().get_params()
+
+
 def extractor_from_args(args, **extra):
     """A MusicFeatures configured from parsed command-line options."""
     from .features import MusicFeatures
 
-    return MusicFeatures(
-        sr=args.sr,
-        n_fft=args.n_fft,
-        hop_length=args.hop_length,
-        kernel_size=args.kernel_size,
-        band_counts=args.band_counts,
-        window_seconds=args.window_seconds,
-        **extra,
-    )
+    return MusicFeatures(**{name: getattr(args, name) for name in _EXTRACTOR_OPTIONS}, **extra)
 
 
 def _features_command(args, out):
@@ -188,7 +204,7 @@ def _features_command(args, out):
             print(f"musicfeat: {error}", file=sys.stderr)
             status = 1
             continue
-        print(f"# {path}: {len(names)} features, feature set {FEATURE_SET_VERSION}", file=out)
+        print(f"# {path}: {len(names)} features, feature set {extractor.feature_set_version_}", file=out)
         for name, value in zip(names, row, strict=True):
             print(f"{name} {value:.10g}", file=out)
     return status

@@ -63,3 +63,23 @@ def test_bundled_data_is_free_with_attribution():
         "brahms_hungarian_dance_5.ogg",
         "talk_features_247.csv.xz",
     ]
+
+
+def test_every_extractor_parameter_is_a_command_line_option():
+    from musicfeat.cli import _EXTRACTOR_OPTIONS
+
+    not_options = {"memory", "n_jobs", "on_error"}  # how to run, not what to compute
+    assert set(_EXTRACTOR_OPTIONS) == set(MusicFeatures._get_param_names()) - not_options
+
+
+def test_cli_feature_set_include_and_group_parameters(capsys):
+    out = io.StringIO()
+    assert main(["features", "--include", "hpss,mfcc", "--n-mfcc", "3"], out=out) == 0
+    lines = [line for line in out.getvalue().splitlines() if not line.startswith("#")]
+    assert [line.split()[0] for line in lines][-2:] == ["mfcc1_std", "mfcc2_std"] and len(lines) == 8 + 6
+    assert main(["features", "--feature-set", "nope"], out=io.StringIO()) == 2
+    assert (
+        "The 'feature_set' parameter of MusicFeatures must be a str among {'talk419'}"
+        in capsys.readouterr().err
+    )
+    assert main(["features", "--include", "hpss,tempo"], out=io.StringIO()) == 2
