@@ -6,8 +6,9 @@
 """
 
 from ._version import FEATURE_SET_VERSION, __version__
-from .batch import extract_folder, load_features
+from .batch import extract_folder
 from .exceptions import ExtractionWarning, InvalidAudioError
+from .feature_table import load_features
 from .features import MusicFeatures
 from .frontend import FrontEndConfig, Spectra
 from .groups import (

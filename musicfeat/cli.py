@@ -254,7 +254,7 @@ def _report_command(args):
     import numpy as np
 
     from .analysis.report import write_report
-    from .batch import load_features
+    from .feature_table import load_features
 
     if not os.path.isfile(args.table):
         print(f"musicfeat: error: no such file: {args.table!r}", file=sys.stderr)

@@ -194,6 +194,22 @@ def test_resume_with_other_parameters_is_refused(corpus, tmp_path):
         )
 
 
+def test_resume_accepts_a_table_whose_metadata_predates_a_parameter(corpus, tmp_path):
+    import json
+
+    out = tmp_path / "features.csv"
+    extract_folder(corpus / "Brahms Orchestra", out, jobs=1, progress=False)
+    meta_path = tmp_path / "features.csv.meta.json"
+    meta = json.loads(meta_path.read_text())
+    for newer in ("feature_set", "n_mfcc", "pitch_fmin", "pitch_fmax"):  # not in 0.1's metadata
+        del meta["params"][newer]
+    meta_path.write_text(json.dumps(meta))
+    summary = extract_folder(corpus / "Brahms Orchestra", out, jobs=1, resume=True, progress=False)
+    assert (summary.done, summary.skipped) == (0, 3)
+    with pytest.raises(ResumeMismatchError, match="n_mfcc: 20 in the table, 13 now"):
+        extract_folder(corpus / "Brahms Orchestra", out, extractor=MusicFeatures(n_mfcc=13), resume=True)
+
+
 def test_resume_reextracts_changed_files_only(tmp_path, example):
     root = tmp_path / "music"
     root.mkdir()

@@ -1,0 +1,40 @@
+"""Extracting whole folders of audio: one row per track, written as it finishes.
+
+The room above :class:`~musicfeat.MusicFeatures` that turns folders into
+tables. The talk's workflow starts with a folder per artist full of songs
+and ends with a table of songs x features. :func:`extract_folder` (and
+``musicfeat extract``) walks a folder, extracts every audio file in worker
+processes (or on a Dask cluster), and appends each finished row to the
+output with one flushed write, so an interrupted run keeps every finished
+track and ``resume=True`` extracts only the rest. A file that cannot be
+read, or whose worker process dies, is recorded in the errors file and costs
+nothing else.
+
+Files written next to ``FEATURES.csv``:
+
+- ``FEATURES.errors.csv``: ``path, error_type, message`` of every failure of
+  the last run;
+- ``FEATURES.csv.meta.json``: the extractor's parameters and the feature-set
+  version, which ``resume`` checks before adding rows to an old table.
+
+No pickle anywhere in the data path: tables are CSV or Parquet. Its rooms:
+
+- :mod:`~musicfeat.batch.tracks`: finding the audio files and hashing them;
+- :mod:`~musicfeat.batch.resume`: the metadata file and what a resumed run
+  keeps;
+- :mod:`~musicfeat.batch.workers`: one track through the extractor's public
+  API, in worker processes with crash isolation, or on Dask;
+- :mod:`~musicfeat.batch.extract`: :func:`extract_folder`, tying them
+  together.
+
+The table format itself, and :func:`load_features`, live in
+:mod:`musicfeat.feature_table`, since the command line and the analyses read
+tables too.
+"""
+
+from ..feature_table import load_features
+from .extract import BatchSummary, extract_folder
+from .resume import ResumeMismatchError
+from .tracks import find_tracks
+
+__all__ = ["extract_folder", "find_tracks", "load_features", "BatchSummary", "ResumeMismatchError"]

@@ -1,0 +1,202 @@
+"""Extracting a whole folder into a table: the orchestration of :mod:`musicfeat.batch`.
+
+:func:`extract_folder` finds the tracks (:mod:`~musicfeat.batch.tracks`),
+decides what a resumed run still has to do (:mod:`~musicfeat.batch.resume`),
+hands the tracks to workers (:mod:`~musicfeat.batch.workers`), and appends
+each finished row to the table (:mod:`musicfeat.feature_table`).
+"""
+
+import copy
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+from ..feature_table import (
+    ERROR_COLUMNS,
+    METADATA_COLUMNS,
+    LineFile,
+    feature_row,
+    parquet_to_rows,
+    rows_to_parquet,
+    table_paths,
+)
+from . import workers
+from .resume import prepare_resume, write_meta
+from .tracks import find_tracks
+
+__all__ = ["BatchSummary", "extract_folder"]
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did.
+
+    Attributes
+    ----------
+    done : int
+        Tracks extracted in this run.
+    failed : int
+        Tracks that failed in this run (see ``errors_path``).
+    skipped : int
+        Tracks already in the output (``resume``), not extracted again.
+    audio_seconds : float
+        Audio extracted in this run.
+    wall_seconds : float
+    output_path, errors_path : str
+    interrupted : bool
+        True when stopped early (``strict`` failure or Ctrl-C).
+    failures : list of (path, error_type, message)
+    """
+
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    audio_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    output_path: str = ""
+    errors_path: str = ""
+    interrupted: bool = False
+    failures: list = field(default_factory=list)
+
+    def __str__(self):
+        rate = self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
+        lines = [
+            f"{self.done} tracks extracted, {self.failed} failed, {self.skipped} skipped (already done); "
+            f"{self.audio_seconds / 3600:.2f} h of audio in {self.wall_seconds:.1f} s ({rate:.0f}x real time)",
+            f"features: {self.output_path}",
+        ]
+        if self.failed:
+            lines.append(f"failures: {self.errors_path}")
+        if self.interrupted:
+            lines.append("stopped early: run again with --resume to extract the rest")
+        return "\n".join(lines)
+
+
+def _progress_bar(total, enabled):
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # progress is an optional extra
+        return None
+    return tqdm(total=total, unit="track", dynamic_ncols=True, file=sys.stderr)
+
+
+def extract_folder(
+    root,
+    output,
+    *,
+    extractor=None,
+    jobs=None,
+    resume=False,
+    strict=False,
+    progress=None,
+    client=None,
+):
+    """Extract the features of every audio file under a folder into a table.
+
+    Parameters
+    ----------
+    root : str or PathLike
+        Folder to walk. Each file's label is its first-level subfolder
+        (see :func:`~musicfeat.batch.find_tracks`).
+    output : str or PathLike
+        ``.csv`` (default) or ``.parquet`` (needs pyarrow). Columns: ``path``
+        (relative to ``root``), ``label``, ``duration_s``,
+        ``feature_set_version``, ``content_sha256``, then the features.
+    extractor : MusicFeatures, optional
+        The extractor and its parameters; ``MusicFeatures()`` by default.
+    jobs : int, optional
+        Worker processes (default: all cores). With 2 or more, a worker that
+        dies (a decoder crash) fails only the files it held: they are retried
+        one by one in a fresh process to find the culprit. ``jobs=1`` runs in
+        this process.
+    resume : bool, default=False
+        Keep the rows already in ``output`` whose file is unchanged (same
+        path and SHA-256) and extract only the rest. Refused, with
+        :class:`~musicfeat.batch.ResumeMismatchError`, if the table was made with other
+        parameters. Without it an existing ``output`` is overwritten.
+    strict : bool, default=False
+        Stop at the first failure.
+    progress : bool, optional
+        Progress bar (tqdm) on stderr; by default when stderr is a terminal.
+    client : distributed.Client, optional
+        Run on this Dask cluster instead of local processes.
+
+    Returns
+    -------
+    BatchSummary
+
+    Examples
+    --------
+    >>> import os, shutil, tempfile
+    >>> from musicfeat import extract_folder, load_features
+    >>> from musicfeat.datasets import example_audio
+    >>> root = tempfile.mkdtemp()
+    >>> os.makedirs(os.path.join(root, "Brahms"))
+    >>> _ = shutil.copy(example_audio(), os.path.join(root, "Brahms", "dance.ogg"))
+    >>> summary = extract_folder(root, os.path.join(root, "features.csv"), jobs=1)
+    >>> summary.done, summary.failed
+    (1, 0)
+    >>> X, y, names, table = load_features(os.path.join(root, "features.csv"))
+    >>> X.shape, list(y)
+    ((1, 419), ['Brahms'])
+    """
+    from ..features import MusicFeatures
+
+    started = time.perf_counter()
+    extractor = MusicFeatures() if extractor is None else extractor
+    extractor.fit()
+    # What each worker runs: the same extractor, failing loudly (a failure is
+    # recorded per file), one clip at a time (the workers are the parallelism).
+    extractor = copy.deepcopy(extractor).set_params(on_error="raise", n_jobs=None)
+    paths = table_paths(output)
+    columns = list(METADATA_COLUMNS) + [str(n) for n in extractor.get_feature_names_out()]
+    tracks = find_tracks(root)
+    summary = BatchSummary(output_path=paths.output, errors_path=paths.errors)
+
+    if resume and paths.parquet and not os.path.exists(paths.rows) and os.path.exists(paths.output):
+        parquet_to_rows(paths.output, paths.rows)
+    if resume and os.path.exists(paths.rows):
+        todo, summary.skipped = prepare_resume(paths, extractor, columns, tracks)
+    else:
+        todo = tracks
+    write_meta(paths.meta, extractor, len(columns))
+
+    rows = LineFile(paths.rows, columns, append=resume)
+    errors = LineFile(paths.errors, list(ERROR_COLUMNS), append=False)
+    bar = _progress_bar(len(todo), sys.stderr.isatty() if progress is None else progress)
+
+    def record(track, result):
+        if result[0] == "ok":
+            _, duration, sha, row = result
+            rows.write(
+                feature_row(track.relpath, track.label, duration, extractor.feature_set_version_, sha, row)
+            )
+            summary.done += 1
+            summary.audio_seconds += duration
+        else:
+            _, error_type, message = result
+            errors.write([track.relpath, error_type, message])
+            summary.failed += 1
+            summary.failures.append((track.relpath, error_type, message))
+        if bar is not None:
+            bar.update(1)
+        return result[0] == "ok" or not strict
+
+    try:
+        workers.run_tracks(todo, extractor, record, jobs=jobs, client=client)
+        summary.interrupted = summary.done + summary.failed < len(todo)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        raise
+    finally:
+        rows.close()
+        errors.close()
+        if bar is not None:
+            bar.close()
+        summary.wall_seconds = time.perf_counter() - started
+        if paths.parquet and not summary.interrupted:
+            rows_to_parquet(paths.rows, paths.output)
+    return summary

@@ -1,0 +1,272 @@
+"""The feature table: its columns, the append-only line file, CSV/Parquet, and reading it back.
+
+The room of the table format, apart from extraction: :mod:`musicfeat.batch`
+writes tables through it, and the command line, the analyses and
+:func:`load_features` read them through it. A table is a CSV (or Parquet)
+file: the :data:`METADATA_COLUMNS`, then one column per feature. It is
+written one whole line per ``write()`` (:class:`LineFile`), so a process
+killed between two rows leaves whole lines, and a line cut by a crash
+mid-write is dropped when the file is read or appended to. Parquet output is
+written as such a CSV (``OUTPUT.partial.csv``) and converted when the run
+finishes. Nothing is pickled. Imports nothing else of the package.
+"""
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "METADATA_COLUMNS",
+    "ERROR_COLUMNS",
+    "TablePaths",
+    "table_paths",
+    "csv_line",
+    "feature_row",
+    "LineFile",
+    "read_rows",
+    "write_rows",
+    "parquet_to_rows",
+    "rows_to_parquet",
+    "read_table",
+    "load_features",
+]
+
+#: Columns before the features, in order.
+METADATA_COLUMNS = ("path", "label", "duration_s", "feature_set_version", "content_sha256")
+#: Columns of the errors file written beside a table.
+ERROR_COLUMNS = ("path", "error_type", "message")
+#: Metadata columns that hold text, never numbers.
+_TEXT_COLUMNS = ("path", "label", "feature_set_version", "content_sha256")
+
+
+@dataclass(frozen=True)
+class TablePaths:
+    """The files of one output table.
+
+    Attributes
+    ----------
+    output : str
+        The table the user asked for (absolute).
+    rows : str
+        The appendable CSV the rows go to: ``output`` itself, or
+        ``output + '.partial.csv'`` for Parquet.
+    errors : str
+        ``STEM.errors.csv``: the failures of the last run.
+    meta : str
+        ``output + '.meta.json'``: the extractor's parameters and version.
+    parquet : bool
+    """
+
+    output: str
+    rows: str
+    errors: str
+    meta: str
+    parquet: bool
+
+
+def table_paths(output):
+    """The :class:`TablePaths` of an output table (``.csv`` or ``.parquet``).
+
+    Examples
+    --------
+    >>> from musicfeat.feature_table import table_paths
+    >>> paths = table_paths("/data/features.parquet")
+    >>> paths.rows, paths.errors
+    ('/data/features.parquet.partial.csv', '/data/features.errors.csv')
+    """
+    output = os.path.abspath(os.fspath(output))
+    stem, ext = os.path.splitext(output)
+    parquet = ext.lower() == ".parquet"
+    rows = output + ".partial.csv" if parquet else output
+    return TablePaths(output, rows, stem + ".errors.csv", output + ".meta.json", parquet)
+
+
+def csv_line(values):
+    """One CSV line (``\\n``-terminated, UTF-8 bytes) of ``values``."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(values)
+    return buf.getvalue().encode("utf-8")
+
+
+def feature_row(relpath, label, duration, version, sha256, row):
+    """The cells of one track's line, in :data:`METADATA_COLUMNS` order then the features.
+
+    Floats are written with ``repr``, which reads back to the same float64.
+    """
+    return [relpath, label, repr(float(duration)), version, sha256] + [repr(float(v)) for v in row]
+
+
+class LineFile:
+    """Append-only lines, each with a single write() of the whole line, flushed to the OS.
+
+    A process killed between two rows leaves whole lines; a line cut by a
+    crash mid-write is dropped when the file is read or appended to.
+
+    Parameters
+    ----------
+    path : str
+    header : list of str
+        Written first when the file is created.
+    append : bool
+        Append to an existing file (after dropping a cut last line) instead
+        of creating it anew.
+    """
+
+    def __init__(self, path, header, append):
+        if append and os.path.exists(path):
+            _drop_partial_last_line(path)
+            self._fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        else:
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            self.write(header)
+
+    def write(self, values):
+        """Append one line of ``values``."""
+        line = csv_line(values)
+        written = os.write(self._fd, line)
+        while written < len(line):  # a regular file takes it in one go; be safe anyway
+            written += os.write(self._fd, line[written:])
+
+    def close(self):
+        os.close(self._fd)
+
+
+def _drop_partial_last_line(path):
+    with open(path, "rb+") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        if size == 0:
+            return
+        f.seek(max(0, size - 1))
+        if f.read(1) == b"\n":
+            return
+        # find the last newline and cut after it
+        pos = size
+        while pos > 0:
+            step = min(1 << 16, pos)
+            f.seek(pos - step)
+            chunk = f.read(step)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0:
+                f.truncate(pos - step + cut + 1)
+                return
+            pos -= step
+        f.truncate(0)
+
+
+def read_rows(path):
+    """Header and rows of a CSV table written by this module (a cut last line dropped).
+
+    Returns
+    -------
+    header : list of str or None
+        None for an empty file.
+    rows : list of list of str
+    """
+    with open(path, "rb") as f:
+        data = f.read()
+    if data and not data.endswith(b"\n"):
+        data = data[: data.rfind(b"\n") + 1]
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    return (rows[0], rows[1:]) if rows else (None, [])
+
+
+def write_rows(path, header, rows):
+    """Replace ``path`` by a table of ``header`` and ``rows``, atomically (write, then rename)."""
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(csv_line(header))
+        for row in rows:
+            f.write(csv_line(row))
+    os.replace(tmp, path)
+
+
+def parquet_to_rows(parquet_path, rows_path):
+    """Turn a finished Parquet table back into the appendable CSV (for resume)."""
+    import pandas as pd
+
+    pd.read_parquet(parquet_path).to_csv(rows_path, index=False, float_format="%r", lineterminator="\n")
+
+
+def rows_to_parquet(rows_path, parquet_path):
+    """Write the appendable CSV as the Parquet table, and remove the CSV."""
+    table = read_table(rows_path)
+    table.to_parquet(parquet_path, index=False)
+    os.remove(rows_path)
+
+
+def read_table(path):
+    """A table (CSV or Parquet) as a pandas DataFrame; numeric columns as numbers.
+
+    A CSV column becomes numeric when every non-empty cell parses as a
+    number; musicfeat's text metadata columns stay text.
+    """
+    import pandas as pd
+
+    if os.fspath(path).lower().endswith(".parquet"):
+        return pd.read_parquet(path)
+    header, rows = read_rows(path)
+    if header is None:
+        raise ValueError(f"{os.fspath(path)!r} is empty: not a feature table.")
+    table = pd.DataFrame(rows, columns=header)
+    for column in header:
+        if column in _TEXT_COLUMNS:
+            continue
+        converted = pd.to_numeric(table[column], errors="coerce")
+        if converted.notna().sum() == table[column].ne("").sum():
+            table[column] = converted
+    return table
+
+
+def load_features(path, *, label_column="label"):
+    """Read a feature table back: ``(X, y, feature_names, table)``.
+
+    Works on tables written by :func:`~musicfeat.extract_folder` (CSV or
+    Parquet) and on any CSV with a label column and numeric feature columns,
+    such as tables from other tools or older studies. Feature columns are
+    the numeric columns other than the label and musicfeat's metadata
+    columns (``path``, ``duration_s``, ...). A line cut short by an
+    interrupted run is ignored. Nothing is unpickled.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    label_column : str, default='label'
+        Column of the labels; ``y`` is None if the table has none.
+
+    Returns
+    -------
+    X : np.ndarray [shape=(n_tracks, n_features), dtype=float64]
+    y : np.ndarray of str, or None
+    feature_names : list of str
+    table : pandas.DataFrame
+        The whole table.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from musicfeat import load_features
+    >>> path = os.path.join(tempfile.mkdtemp(), "table.csv")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("song,artist,tempo\\na.mp3,A,120.5\\nb.mp3,B,99\\n")
+    >>> X, y, names, table = load_features(path, label_column="artist")
+    >>> X.tolist(), list(y), names
+    ([[120.5], [99.0]], ['A', 'B'], ['tempo'])
+    """
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    table = read_table(path)
+    if len(table.columns) != len(set(table.columns)):
+        raise ValueError(f"{os.fspath(path)!r} has duplicate column names.")
+    skip = set(METADATA_COLUMNS) | {label_column}
+    names = [
+        c
+        for c in table.columns
+        if c not in skip and is_numeric_dtype(table[c]) and not is_bool_dtype(table[c])
+    ]
+    X = table[names].to_numpy(dtype=np.float64)
+    y = table[label_column].astype(str).to_numpy() if label_column in table.columns else None
+    return X, y, names, table
