@@ -38,7 +38,7 @@ def test_window_bounds_and_tail_rules(tail, seconds, expected):
 
 def test_segment_table_ids_times_and_features():
     clips = [tone(440.0, 3.0), tone(220.0, 1.2)]
-    table = Segmenter().transform(clips)
+    table = Segmenter().segment(clips)
     assert table.recording.tolist() == [0, 0, 1]
     np.testing.assert_allclose(table.start_s, [0, 1, 0])
     np.testing.assert_allclose(table.end_s, [2, 3, 1.2])
@@ -108,7 +108,7 @@ def test_energy_gate_excludes_silence():
     rng = np.random.default_rng(0)
     loud = (0.3 * rng.standard_normal(4 * SR)).astype(np.float32)
     recording = np.concatenate([loud, np.zeros(4 * SR, np.float32), loud])
-    table = Segmenter().transform([recording])
+    table = Segmenter().segment([recording])
     silent = silent_segments(table.energy_db)
     np.testing.assert_array_equal(np.flatnonzero(silent), [4, 5, 6])  # windows wholly inside the gap
     assert silent_segments([-10.0, -45.0, -55.0]).tolist() == [False, False, True]  # 40 dB below the loudest
@@ -166,3 +166,42 @@ def test_group_aware_evaluation_keeps_recordings_apart(example):
     test[evaluation.test_index] = True
     assert not set(groups[test]) & set(groups[~test])
     assert hasattr(model, "predict_proba")
+
+
+# ---------------------------------------------------------------- the segmenter's shape
+
+
+def test_transform_is_a_deprecated_alias_of_segment():
+    clips = [tone(440.0, 2.5)]
+    with pytest.warns(FutureWarning, match=r"Segmenter\.transform is deprecated.*Segmenter\.segment"):
+        table = Segmenter().transform(clips)
+    np.testing.assert_array_equal(table.X, Segmenter().segment(clips).X)
+
+
+def test_the_extractor_is_cloned_and_fitted_once_per_call(monkeypatch):
+    fits = []
+    real_fit = MusicFeatures.fit
+    monkeypatch.setattr(
+        MusicFeatures, "fit", lambda self, X=None, y=None: fits.append(1) or real_fit(self, X)
+    )
+    Segmenter().segment([tone(440.0, 3.0), tone(330.0, 2.5), tone(220.0, 4.0)])
+    assert len(fits) == 1
+
+
+def test_the_analysis_rate_comes_from_the_transformers_sr():
+    from sklearn.pipeline import FeatureUnion
+
+    from musicfeat import HPSSFeatures, ZeroCrossingFeatures
+
+    union = FeatureUnion([("h", HPSSFeatures(sr=16000)), ("z", ZeroCrossingFeatures(sr=16000))])
+    table = Segmenter(union).segment([(tone(440.0, 3.0), SR)])  # resampled to 16 kHz
+    assert table.X.shape == (2, 10)
+    mixed = FeatureUnion([("h", HPSSFeatures(sr=16000)), ("z", ZeroCrossingFeatures())])
+    with pytest.raises(ValueError, match=r"one analysis rate 'sr'; found \[16000, 22050\]"):
+        Segmenter(mixed).segment([tone(440.0, 3.0)])
+
+
+def test_predict_timeline_checks_smooth_before_any_work():
+    # No model and a missing file: the argument error comes first, before any extraction.
+    with pytest.raises(ValueError, match="'smooth' must be an int of at least 1. Got 0 instead"):
+        predict_timeline(None, "no such file.wav", smooth=0)
