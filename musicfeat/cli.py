@@ -253,7 +253,7 @@ def _report_command(args):
 
     import numpy as np
 
-    from .analysis.report import write_report
+    from .analysis import ReportOptions, write_report
     from .feature_table import load_features
 
     if not os.path.isfile(args.table):
@@ -278,13 +278,7 @@ def _report_command(args):
         tracks = (
             table[args.track_column].astype(str).to_numpy() if args.track_column in table.columns else None
         )
-        results = write_report(
-            X,
-            y,
-            names,
-            args.output,
-            tracks=tracks,
-            groups=groups,
+        options = ReportOptions(
             labels=args.labels,
             drop_labels=args.drop_labels,
             test_size=args.test_size,
@@ -292,6 +286,15 @@ def _report_command(args):
             seed=args.seed,
             tsne=not args.no_tsne,
             top=args.top,
+        )
+        results = write_report(
+            X,
+            y,
+            names,
+            args.output,
+            tracks=tracks,
+            groups=groups,
+            options=options,
             png_dir=args.png,
             title=args.title or f"musicfeat report: {os.path.basename(args.table)}",
         )

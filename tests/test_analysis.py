@@ -243,3 +243,44 @@ def test_report_does_not_depend_on_row_order(table_csv, tmp_path):
         main(["report", str(source), "-o", str(tmp_path / name), "--no-tsne", "--title", "t"])
         pages.append(re.sub(ids, "", (tmp_path / name).read_text()))
     assert pages[0] == pages[1]
+
+
+# ---------------------------------------------------------------- the report's API
+
+
+def test_write_report_has_its_own_signature_and_bokeh_loads_only_to_draw():
+    import inspect
+    import subprocess
+    import sys
+
+    from musicfeat.analysis import write_report
+
+    params = inspect.signature(write_report).parameters
+    assert list(params)[:4] == ["X", "y", "feature_names", "output"] and "options" in params
+    code = "import sys, musicfeat.analysis; print('bokeh' in sys.modules, 'matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split() == [
+        "False",
+        "False",
+    ]
+
+
+def test_report_options_written_once_and_the_old_keywords_still_work(tmp_path):
+    from musicfeat.analysis import ReportOptions, analyse, write_report
+
+    X, y = clusters(n_per=15)
+    names = [f"f{i}" for i in range(X.shape[1])]
+    options = ReportOptions(labels=["label0", "label1"], tsne=False, n_repeats=1, seed=2)
+    results = analyse(X, y, names, options=options)
+    assert results.labels == ["label0", "label1"] and results.mask.sum() == 30 == len(results.tracks)
+    with pytest.warns(
+        FutureWarning, match=r"write_report\(labels=, tsne=, n_repeats=, seed=.*options=ReportOptions"
+    ):
+        old = write_report(
+            X, y, names, tmp_path / "old.html", labels=["label0", "label1"], tsne=False, n_repeats=1, seed=2
+        )
+    new = write_report(X, y, names, tmp_path / "new.html", options=options)
+    assert old.classification.accuracy == new.classification.accuracy == results.classification.accuracy
+    with pytest.raises(TypeError, match="not both"):
+        write_report(X, y, names, tmp_path / "x.html", options=options, seed=1)
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \['colour'\]"):
+        write_report(X, y, names, tmp_path / "x.html", colour="red")

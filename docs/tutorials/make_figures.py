@@ -14,8 +14,7 @@ from pathlib import Path
 import librosa
 
 from musicfeat import extract_folder, load_features
-from musicfeat.analysis import classify, select_labels
-from musicfeat.analysis.report import write_report
+from musicfeat.analysis import ReportOptions, classify, select_labels, write_report
 from musicfeat.datasets import TALK_RESULTS, load_talk_features
 
 HERE = Path(__file__).parent
@@ -63,7 +62,7 @@ def talk():
         tracks=table["path"],
         png_dir=out,
         title="The talk's 2,333 songs",
-        top=15,
+        options=ReportOptions(top=15),
     )
     print("all 13 artists:", round(results.classification.accuracy, 3))
     for question, spec in TALK_RESULTS.items():
