@@ -1,5 +1,7 @@
 """musicfeat: music and audio to machine-learning features, the scikit-learn way.
 
+The public names, in ``__all__``; docs/README.md maps the rooms behind them.
+
 >>> from musicfeat import MusicFeatures
 >>> MusicFeatures().get_feature_names_out().shape
 (419,)

@@ -1,3 +1,5 @@
+"""``python -m musicfeat``: the command line (:mod:`musicfeat.cli`)."""
+
 import sys
 
 from .cli import main

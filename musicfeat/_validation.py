@@ -1,4 +1,4 @@
-"""Parameter checks with scikit-learn's wording.
+"""Parameter checks with scikit-learn's wording: a leaf helper of every estimator.
 
 "The 'x' parameter of Cls must be ... Got ... instead." (as
 ``sklearn.utils._param_validation``, whose API is private). ``owner`` is

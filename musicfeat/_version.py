@@ -1,4 +1,4 @@
-"""Package and feature-set versions."""
+"""Package and feature-set versions: a leaf every room may read (no imports)."""
 
 __version__ = "0.1.0"
 

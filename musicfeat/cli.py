@@ -8,6 +8,11 @@ of a feature table into one interactive page.
 
 Exit status: 0 when every file succeeded, 1 when some failed, 2 for usage
 errors, 130 when interrupted.
+
+The top room: it reads the batch, the feature table, the analyses and
+:class:`~musicfeat.MusicFeatures`, and nothing imports it. Its extractor
+options come from one table that a test keeps in step with MusicFeatures'
+parameters.
 """
 
 import argparse

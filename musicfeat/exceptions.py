@@ -1,4 +1,4 @@
-"""The package's exception and warning types."""
+"""The package's exception and warning types: a leaf every room may raise from (no imports)."""
 
 
 class InvalidAudioError(ValueError):

@@ -8,6 +8,8 @@ of float64), the test under which scipy answers NaN for precision loss, or
 so small that its square underflows to 0 (below about 1e-154, where scipy
 answers NaN or infinity); a degenerate series has skew and kurtosis 0, so no
 feature is ever NaN.
+
+A leaf room below the groups: it imports nothing else of the package.
 """
 
 import numpy as np

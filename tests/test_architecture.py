@@ -308,3 +308,141 @@ def test_zero_crossings_moved_out_of_temporal_with_a_warning():
 
     with pytest.warns(FutureWarning, match=r"groups\.temporal\.ZeroCrossingFeatures is deprecated"):
         assert temporal.ZeroCrossingFeatures is musicfeat.ZeroCrossingFeatures
+
+
+# ---------------------------------------------------------------- rooms and public names
+
+PACKAGE = Path(musicfeat.__file__).parent
+
+
+def _module_names():
+    names = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+MODULES = _module_names()
+PACKAGES = [n for n in MODULES if (PACKAGE.parent / n.replace(".", "/") / "__init__.py").exists()]
+#: What each room may import from the package, besides itself (docs/README.md, "Architecture").
+LEAVES = {
+    "kernels",
+    "_version",
+    "exceptions",
+    "_deprecation",
+    "_validation",
+    "blockwise",
+    "stats",
+    "feature_table",
+}
+ALLOWED = {
+    **{leaf: set() for leaf in LEAVES},
+    "datasets": set(),
+    "io": {"exceptions"},
+    "frontend": {"kernels", "blockwise", "_deprecation"},
+    "groups": {
+        "frontend",
+        "blockwise",
+        "stats",
+        "kernels",
+        "io",
+        "exceptions",
+        "_validation",
+        "_version",
+        "_deprecation",
+    },
+    "features": {"groups", "frontend", "_validation", "_version", "_deprecation"},
+    "reference": {"features", "groups"},
+    "batch": {"features", "feature_table", "io", "exceptions", "_version"},
+    "analysis": {"_deprecation"},
+    "segments": {"features", "groups", "io", "analysis", "_validation", "_deprecation"},
+    "_warm": {"features"},
+    "__main__": {"cli"},
+    "cli": {"features", "batch", "feature_table", "analysis", "datasets", "exceptions", "groups", "_version"},
+}
+#: Imports against the arrows, each with its reason.
+EXCEPTIONS = {
+    ("musicfeat.frontend", "groups"): "the deprecated Spectra.chroma/onset_envelope shims, until 0.3",
+}
+
+
+def _imported_rooms(module_name):
+    """The package's top-level modules that ``module_name`` imports, anywhere in its code."""
+    import ast
+
+    path = PACKAGE.parent / (module_name.replace(".", "/") + ".py")
+    if not path.exists():
+        path = PACKAGE.parent / module_name.replace(".", "/") / "__init__.py"
+    package = module_name if path.name == "__init__.py" else module_name.rpartition(".")[0]
+    rooms = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            target = ".".join(base + ([node.module] if node.module else []))
+            targets = [target] if node.module else [f"{target}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        else:
+            continue
+        rooms |= {t.split(".")[1] for t in targets if t.startswith("musicfeat.")}
+    return rooms
+
+
+@pytest.mark.parametrize("module_name", [m for m in MODULES if m != "musicfeat"])
+def test_every_module_imports_only_along_the_arrows(module_name):
+    room = module_name.split(".")[1]
+    found = _imported_rooms(module_name) - {room} - {r for (m, r) in EXCEPTIONS if m == module_name}
+    assert found <= ALLOWED[room], f"{module_name} imports {sorted(found - ALLOWED[room])}"
+
+
+def test_batch_uses_only_the_extractor_s_public_api():
+    import ast
+
+    for path in (PACKAGE / "batch").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
+                pytest.fail(f"{path.name}: private attribute {node.attr!r}")
+
+
+@pytest.mark.parametrize("package_name", PACKAGES)
+def test_every_package_all_is_consistent(package_name):
+    import importlib
+    import types
+
+    package = importlib.import_module(package_name)
+    assert len(set(package.__all__)) == len(package.__all__)
+    for name in package.__all__:
+        assert hasattr(package, name), f"{package_name}.__all__ names a missing {name!r}"
+    public = {n for n in dir(package) if not n.startswith("_")} - set(package.__all__)
+    for name in public:
+        assert isinstance(getattr(package, name), types.ModuleType), f"{package_name}.{name} not in __all__"
+
+
+@pytest.mark.parametrize(
+    "module_name", [m for m in MODULES if m not in PACKAGES and not m.rpartition(".")[2].startswith("_")]
+)
+def test_every_module_all_lists_its_public_functions_and_classes(module_name):
+    import importlib
+
+    module = importlib.import_module(module_name)
+    if not hasattr(module, "__all__"):
+        pytest.skip("no __all__: nothing public beyond its package's")
+    for name in module.__all__:
+        assert hasattr(module, name), f"{module_name}.__all__ names a missing {name!r}"
+    defined = {
+        n
+        for n, obj in vars(module).items()
+        if not n.startswith("_") and callable(obj) and getattr(obj, "__module__", None) == module_name
+    }
+    assert defined <= set(module.__all__), (
+        f"{module_name}: {sorted(defined - set(module.__all__))} not in __all__"
+    )
+
+
+def test_musicfeat_versions_are_strings():
+    assert isinstance(musicfeat.__version__, str) and isinstance(musicfeat.FEATURE_SET_VERSION, str)

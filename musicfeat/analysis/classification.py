@@ -1,4 +1,7 @@
-"""Telling labels apart: the talk's classification tables, with honest protocols."""
+"""Telling labels apart: the talk's classification tables, with honest protocols.
+
+In the analysis room: it works on a feature table (``X, y``), never on audio.
+"""
 
 from dataclasses import dataclass
 

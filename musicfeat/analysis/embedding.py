@@ -1,4 +1,7 @@
-"""Two-dimensional maps of tracks."""
+"""Two-dimensional maps of tracks.
+
+In the analysis room: it works on a feature table (``X, y``), never on audio.
+"""
 
 import numpy as np
 from sklearn.preprocessing import StandardScaler

@@ -1,4 +1,7 @@
-"""Which features mattered."""
+"""Which features mattered.
+
+In the analysis room: it works on a feature table (``X, y``), never on audio.
+"""
 
 import numpy as np
 from sklearn.metrics import accuracy_score

@@ -1,4 +1,7 @@
-"""How alike the labels are: distances between their mean feature vectors."""
+"""How alike the labels are: distances between their mean feature vectors.
+
+In the analysis room: it works on a feature table (``X, y``), never on audio.
+"""
 
 import numpy as np
 from sklearn.preprocessing import StandardScaler

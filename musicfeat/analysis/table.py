@@ -1,4 +1,7 @@
-"""Selecting labels and counting them."""
+"""Selecting labels and counting them.
+
+In the analysis room: it works on a feature table (``X, y``), never on audio.
+"""
 
 import numpy as np
 

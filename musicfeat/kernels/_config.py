@@ -8,6 +8,8 @@ machine code from disk instead of recompiling. numba writes the cache beside
 the source in ``__pycache__``; when site-packages is read-only it falls back
 to a per-user directory (``~/.cache/numba`` or ``NUMBA_CACHE_DIR``), so a
 system-wide install still starts warm from the second process on.
+
+In the kernels room: numba only, importing nothing else of the package.
 """
 
 #: Options every kernel is compiled with. No fastmath: the kernels are

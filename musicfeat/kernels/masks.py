@@ -4,6 +4,8 @@
 (six temporaries and boolean indexing) and multiplies them into ``S``. This
 kernel does the same float operations, in the same order and precision, for
 each bin once: the results equal librosa's bit for bit for ``power=2``.
+
+In the kernels room: numba only, importing nothing else of the package.
 """
 
 import numpy as np

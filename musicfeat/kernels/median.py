@@ -14,6 +14,8 @@ invariant breaks the new median is the nearest window value above ``m`` (or
 below it), found with one read-only pass that also counts its copies. Every
 operation is a compare or a select over contiguous lanes, so LLVM vectorises
 it, and the pass is skipped when no lane's median moved.
+
+In the kernels room: numba only, importing nothing else of the package.
 """
 
 import numpy as np

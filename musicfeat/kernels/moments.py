@@ -20,6 +20,8 @@ References
 .. [2] T. F. Chan, G. H. Golub and R. J. LeVeque, "Updating formulae and a
    pairwise algorithm for computing sample variances", Stanford CS report
    STAN-CS-79-773, 1979.
+
+In the kernels room: numba only, importing nothing else of the package.
 """
 
 import numpy as np

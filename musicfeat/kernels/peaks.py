@@ -4,6 +4,8 @@ librosa's chroma estimates the tuning from the peaks that ``piptrack`` picks
 in every frame; piptrack allocates half a dozen spectrogram-sized arrays to
 do it. This kernel makes one pass per frame with the same float32
 operations, in the same order, and writes the same pitches and magnitudes.
+
+In the kernels room: numba only, importing nothing else of the package.
 """
 
 import numpy as np
