@@ -20,3 +20,29 @@ def warn_deprecated(old, new, *, stacklevel=3):
         FutureWarning,
         stacklevel=stacklevel,
     )
+
+
+def moved_names(old_module, new_homes):
+    """A module ``__getattr__`` that still serves names that moved, with a FutureWarning.
+
+    Parameters
+    ----------
+    old_module : str
+        The module the names were in, as users import it.
+    new_homes : dict of str to str
+        Name -> the module it lives in now (imported only when asked for).
+
+    Returns
+    -------
+    callable
+        To assign to the old module's ``__getattr__``.
+    """
+    import importlib
+
+    def __getattr__(name):
+        if name not in new_homes:
+            raise AttributeError(f"module {old_module!r} has no attribute {name!r}")
+        warn_deprecated(f"{old_module}.{name}", f"{new_homes[name]}.{name}")
+        return getattr(importlib.import_module(new_homes[name]), name)
+
+    return __getattr__

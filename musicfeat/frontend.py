@@ -19,11 +19,22 @@ from functools import cached_property
 
 import numpy as np
 
-from ._deprecation import warn_deprecated
-from .blockwise import as_float64, frame_blocks, project_frames
+from . import blockwise
+from ._deprecation import moved_names, warn_deprecated
 from .kernels import apply_hpss_masks, median_filter_axis
 
 __all__ = ["FrontEndConfig", "Spectra", "stft_magnitude", "hpss"]
+
+# Moved in 0.2: the block helpers to musicfeat.blockwise, the tuning to its group.
+__getattr__ = moved_names(
+    __name__,
+    {
+        **dict.fromkeys(
+            ("FRAME_BLOCK", "frame_blocks", "project_frames", "as_float64"), "musicfeat.blockwise"
+        ),
+        "estimate_tuning": "musicfeat.groups.note_classes",
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,7 @@ def _rms_from_magnitude(X, frame_length):
     # bound the squared temporary; each frame is still summed on its own, in
     # librosa's order.
     rms = np.empty(X.shape[1], dtype=np.float64)
-    for block in frame_blocks(X.shape[1]):
+    for block in blockwise.frame_blocks(X.shape[1]):
         power = np.square(X[:, block])
         power[0] *= 0.5
         if frame_length % 2 == 0:
@@ -216,7 +227,7 @@ class Spectra:
         f = self.frequencies
         f_centred = f - f.mean()
         weights = np.vstack([f_centred / np.dot(f_centred, f_centred), np.full(f.size, 1.0 / f.size)])
-        slope, mean = project_frames(weights, self.H, as_float64, np.float64)
+        slope, mean = blockwise.project_frames(weights, self.H, blockwise.as_float64, np.float64)
         return np.vstack([slope, mean - slope * f.mean()])
 
     def memo(self, key, compute):

@@ -303,11 +303,32 @@ def test_deprecated_group_lists_of_features_module_warn():
         assert features.DEFAULT_GROUPS == TALK419.groups
 
 
-def test_zero_crossings_moved_out_of_temporal_with_a_warning():
-    from musicfeat.groups import temporal
+MOVED = [
+    ("musicfeat.groups.temporal", "ZeroCrossingFeatures", "musicfeat.groups.zero_crossings"),
+    ("musicfeat.groups.temporal", "zero_crossing_rate", "musicfeat.groups.zero_crossings"),
+    ("musicfeat.frontend", "frame_blocks", "musicfeat.blockwise"),
+    ("musicfeat.frontend", "project_frames", "musicfeat.blockwise"),
+    ("musicfeat.frontend", "FRAME_BLOCK", "musicfeat.blockwise"),
+    ("musicfeat.frontend", "estimate_tuning", "musicfeat.groups.note_classes"),
+    ("musicfeat.batch", "Track", "musicfeat.batch.tracks"),
+    ("musicfeat.batch", "file_sha256", "musicfeat.batch.tracks"),
+    ("musicfeat.batch", "AUDIO_EXTENSIONS", "musicfeat.batch.tracks"),
+    ("musicfeat.batch", "extract_track", "musicfeat.batch.workers"),
+    ("musicfeat.batch", "METADATA_COLUMNS", "musicfeat.feature_table"),
+    ("musicfeat.segments", "TEMPO_MIN_SECONDS", "musicfeat.segments.windows"),
+]
 
-    with pytest.warns(FutureWarning, match=r"groups\.temporal\.ZeroCrossingFeatures is deprecated"):
-        assert temporal.ZeroCrossingFeatures is musicfeat.ZeroCrossingFeatures
+
+@pytest.mark.parametrize(("old", "name", "new"), MOVED, ids=lambda x: x if "." not in x else None)
+def test_moved_names_still_work_with_a_warning(old, name, new):
+    import importlib
+
+    with pytest.warns(
+        FutureWarning, match=rf"^{re.escape(old)}\.{name} is deprecated .* use {re.escape(new)}\.{name}"
+    ):
+        value = getattr(importlib.import_module(old), name)
+    assert value is getattr(importlib.import_module(new), name)
+    assert not hasattr(importlib.import_module(old), "no_such_name")
 
 
 # ---------------------------------------------------------------- rooms and public names
@@ -354,7 +375,7 @@ ALLOWED = {
     },
     "features": {"groups", "frontend", "_validation", "_version", "_deprecation"},
     "reference": {"features", "groups"},
-    "batch": {"features", "feature_table", "io", "exceptions", "_version"},
+    "batch": {"features", "feature_table", "io", "exceptions", "_version", "_deprecation"},
     "analysis": {"_deprecation"},
     "segments": {"features", "groups", "io", "analysis", "_validation", "_deprecation"},
     "_warm": {"features"},

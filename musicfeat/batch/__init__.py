@@ -32,9 +32,20 @@ The table format itself, and :func:`load_features`, live in
 tables too.
 """
 
+from .._deprecation import moved_names as _moved_names
 from ..feature_table import load_features
 from .extract import BatchSummary, extract_folder
 from .resume import ResumeMismatchError
 from .tracks import find_tracks
 
 __all__ = ["extract_folder", "find_tracks", "load_features", "BatchSummary", "ResumeMismatchError"]
+
+# The other names of the former batch.py, now in the room they belong to.
+__getattr__ = _moved_names(
+    __name__,
+    {
+        **dict.fromkeys(("AUDIO_EXTENSIONS", "Track", "file_sha256"), "musicfeat.batch.tracks"),
+        **dict.fromkeys(("METADATA_COLUMNS", "ERROR_COLUMNS"), "musicfeat.feature_table"),
+        "extract_track": "musicfeat.batch.workers",
+    },
+)

@@ -28,6 +28,7 @@ predicts timelines and proportions. Segments read
 (:func:`musicfeat.analysis.classify`) for the honest score.
 """
 
+from .._deprecation import moved_names as _moved_names
 from .timeline import (
     change_points,
     plot_timeline,
@@ -59,3 +60,8 @@ __all__ = [
     "SILENCE_RELATIVE_DB",
     "SILENCE_FLOOR_DB",
 ]
+
+# Constants of the former segments.py that the package does not export.
+__getattr__ = _moved_names(
+    __name__, dict.fromkeys(("TEMPO_MIN_SECONDS", "TAIL_OPTIONS"), "musicfeat.segments.windows")
+)
