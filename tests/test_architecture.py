@@ -191,6 +191,10 @@ def test_a_group_alone_names_itself(name, cls):
 def test_band_counts_error_names_music_features():
     with pytest.raises(ValueError, match=r"The 'band_counts' parameter of MusicFeatures must be "):
         MusicFeatures(band_counts=(0,)).fit()
+    with pytest.raises(
+        ValueError, match=r"'window_seconds' parameter of MusicFeatures must be .* differ in milli"
+    ):
+        MusicFeatures(window_seconds=(0.5, 0.5001)).fit()
 
 
 def test_an_unused_group_parameter_is_still_validated():

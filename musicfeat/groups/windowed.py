@@ -99,7 +99,12 @@ class WindowedStats(ClipTransformer):
         )
         labels = [window_label(w) for w in seconds]
         if len(set(labels)) != len(labels):
-            raise v.fail(owner, "window_seconds", "widths that differ in milliseconds", self.window_seconds)
+            raise v.fail(
+                owner,
+                "window_seconds",
+                "a sequence of widths that differ in milliseconds",
+                self.window_seconds,
+            )
         return seconds
 
     def _feature_names(self):
