@@ -13,7 +13,8 @@ from naive import rolling_moments as naive_rolling_moments
 
 import musicfeat.kernels as kernels
 from musicfeat.kernels import median_filter_axis, rolling_moments, windowed_moment_means
-from musicfeat.kernels._config import JIT_OPTIONS
+from musicfeat.kernels._cache import _KernelFunctionCache
+from musicfeat.kernels._config import JIT_OPTIONS, KERNELS
 
 # ---------------------------------------------------------------- median filter
 
@@ -154,15 +155,19 @@ def test_rolling_moments_validation():
 
 
 def test_every_kernel_uses_the_shared_jit_options():
-    """No kernel hard-codes its own numba flags (stumpy's habit)."""
+    """No kernel hard-codes its own numba flags or cache (stumpy's habit): all go through `kernel`."""
     for path in Path(kernels.__file__).parent.glob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {"njit", "jit"}:
-                assert [kw.arg for kw in node.keywords] == [None], (
-                    f"{path.name}: njit must take **JIT_OPTIONS"
+                assert path.name == "_config.py" and [kw.arg for kw in node.keywords] == [None], (
+                    f"{path.name}: declare kernels with @kernel, not {node.func.id}"
                 )
-    assert JIT_OPTIONS["cache"] is True
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("_") and path.name != "_config.py":
+                names = [ast.unparse(d) for d in node.decorator_list]
+                assert not any("jit" in n for n in names), f"{path.name}: {node.name} uses {names}"
+    assert "cache" not in JIT_OPTIONS  # the cache is set up by `kernel`, never beside the sources
+    assert len(KERNELS) >= 4 and all(isinstance(k._cache, _KernelFunctionCache) for k in KERNELS)
 
 
 def test_variance_whose_square_underflows_is_degenerate():

@@ -2,8 +2,10 @@
 
 This sub-package imports nothing else from musicfeat and nothing from
 scikit-learn. Each module pairs a public wrapper that validates its input and
-allocates the output with a private ``@njit(cache=True)`` kernel that fills it
-in place. Every kernel is tested against its reference in ``tests/``
+allocates the output with a private kernel that fills it in place, declared
+with ``_config.kernel``: compiled by numba on first use and cached in the
+user's cache folder (:func:`cache_dir`), never beside the sources. Every
+kernel is tested against its reference in ``tests/``
 (``tests/naive.py``, scipy, or the librosa function it replaces, for
 equality wherever the reference allows it):
 
@@ -13,6 +15,8 @@ equality wherever the reference allows it):
 - :func:`pick_spectral_peaks`: the tuning estimate's peaks (= librosa.piptrack).
 """
 
+from ._cache import cache_dir
+from ._config import cache_is_warm
 from .masks import apply_hpss_masks
 from .median import median_filter_axis
 from .moments import rolling_moments, windowed_moment_means
@@ -20,6 +24,8 @@ from .peaks import pick_spectral_peaks
 
 __all__ = [
     "apply_hpss_masks",
+    "cache_dir",
+    "cache_is_warm",
     "median_filter_axis",
     "pick_spectral_peaks",
     "rolling_moments",

@@ -9,12 +9,11 @@ In the kernels room: numba only, importing nothing else of the package.
 """
 
 import numpy as np
-from numba import njit
 
-from ._config import JIT_OPTIONS
+from ._config import kernel
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _soft_mask_square(x, x_ref, zero_value, tiny):
     # power 2 (the default): branch-free so the loop vectorises. Where z is
     # below tiny, librosa computes with z = 1 and then overwrites the mask:
@@ -29,7 +28,7 @@ def _soft_mask_square(x, x_ref, zero_value, tiny):
     return zero_value if bad else mask
 
 
-@njit(**JIT_OPTIONS)
+@kernel(optional=True)
 def _soft_mask_power(x, x_ref, power, zero_value, tiny):
     z = max(x, x_ref)
     if z < tiny:
@@ -44,7 +43,7 @@ def _soft_mask_power(x, x_ref, power, zero_value, tiny):
 # output arrays that alias the inputs would defeat its runtime alias check.
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _masks_square_inplace(S, H, P, margin, zero_value, tiny):
     for k in range(S.shape[0]):
         s, h, p = S[k], H[k], P[k]
@@ -52,7 +51,7 @@ def _masks_square_inplace(S, H, P, margin, zero_value, tiny):
         P[k] = s * _soft_mask_square(p, h * margin, zero_value, tiny)
 
 
-@njit(**JIT_OPTIONS)
+@kernel(optional=True)
 def _masks_power_inplace(S, H, P, power, margin, zero_value, tiny):
     for k in range(S.shape[0]):
         s, h, p = S[k], H[k], P[k]

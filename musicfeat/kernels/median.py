@@ -19,15 +19,15 @@ In the kernels room: numba only, importing nothing else of the package.
 """
 
 import numpy as np
-from numba import int32, njit
+from numba import int32
 
-from ._config import JIT_OPTIONS
+from ._config import kernel
 
 #: Lines (columns) filtered together: their ring buffers stay in cache.
 _BLOCK = 512
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _reflect_index(i, n):
     # scipy.ndimage mode='reflect' ("d c b a | a b c d | d c b a"): the
     # extension repeats with period 2n, so any offset maps back into [0, n).
@@ -42,7 +42,7 @@ def _reflect_index(i, n):
     return j
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _nearest_beyond(vals_j, median, upward, best, count, width):
     """Fold one window row into each lane's nearest value beyond its median.
 
@@ -62,7 +62,7 @@ def _nearest_beyond(vals_j, median, upward, best, count, width):
         best[col] = v if (beyond and closer) else best[col]
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _first_window(x, size, c0, width, vals, median, below, at_most, out):
     n = x.shape[0]
     half = size // 2
@@ -86,7 +86,7 @@ def _first_window(x, size, c0, width, vals, median, below, at_most, out):
         out[0, c0 + col] = m
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _median_axis0(x, size, out):
     """``out[i, c]`` = rank-``size // 2`` value of ``x[i - size//2 : ..., c]`` (reflected)."""
     n, m = x.shape

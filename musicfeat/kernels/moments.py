@@ -25,14 +25,13 @@ In the kernels room: numba only, importing nothing else of the package.
 """
 
 import numpy as np
-from numba import njit
 
-from ._config import JIT_OPTIONS
+from ._config import kernel
 
 _EPS = np.finfo(np.float64).eps
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _merge(na, ma, m2a, m3a, m4a, nb, mb, m2b, m3b, m4b):
     """Central-moment aggregate of the union of two disjoint samples."""
     if na == 0.0:
@@ -55,7 +54,7 @@ def _merge(na, ma, m2a, m3a, m4a, nb, mb, m2b, m3b, m4b):
     return n, mean, m2, m3, m4
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _standardised(n, mean, m2, m3, m4, eps):
     """(std, skew, kurtosis) with the package's degenerate-series rule."""
     var = m2 / n
@@ -69,7 +68,7 @@ def _standardised(n, mean, m2, m3, m4, eps):
     return std, (m3 / n) / var**1.5, (m4 / n) / (var * var) - 3.0
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _rolling_moments(x, width, offset, std, skew, kurt):
     n_total = x.shape[0]
     n_windows = n_total - width + 1

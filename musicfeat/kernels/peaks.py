@@ -9,18 +9,17 @@ In the kernels room: numba only, importing nothing else of the package.
 """
 
 import numpy as np
-from numba import njit
 
-from ._config import JIT_OPTIONS
+from ._config import kernel
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _gated(power, ref):
     # librosa looks for local maxima of S * (S > ref)
     return power if power > ref else np.float32(0.0)
 
 
-@njit(**JIT_OPTIONS)
+@kernel
 def _pick_peaks(X, in_band, threshold, sr, n_fft, pitch, mag):
     n_bins, n_frames = X.shape
     last = n_bins - 1

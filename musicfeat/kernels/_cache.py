@@ -1,0 +1,125 @@
+"""Where the compiled kernels are kept: a per-user cache folder, never site-packages.
+
+numba's ``cache=True`` writes its ``.nbi``/``.nbc`` files beside the source,
+in ``__pycache__``. pip does not own those files: ``pip uninstall`` leaves
+them behind, and the folder they keep alive in site-packages shadows a later
+editable install (numba issues #9312 and #9350). So musicfeat's kernels
+choose their own cache folder, through numba's cache-locator mechanism,
+for these kernels only (other libraries' numba functions are untouched):
+
+1. ``NUMBA_CACHE_DIR``, when set, wins, exactly as for every numba function
+   (numba's own ``UserProvidedCacheLocator``);
+2. otherwise :func:`cache_dir`: the user's cache folder (``platformdirs``:
+   ``$XDG_CACHE_HOME/musicfeat`` or ``~/.cache/musicfeat`` on Linux,
+   ``~/Library/Caches/musicfeat`` on macOS, ``%LOCALAPPDATA%`` on Windows),
+   in a subfolder named by the numba and Python versions and a digest of
+   this package's sources. Code compiled from other kernel sources is never
+   loaded, whatever numba's own staleness check makes of file times, and
+   installs with the same sources share one compilation;
+3. if neither folder can be written, kernels compile in memory in each
+   process: slower to start, never an error.
+
+Deleting the folder is always safe.
+
+In the kernels room: numba (and platformdirs) only, importing nothing else of
+the package.
+"""
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import numba
+from numba.core import caching, config
+
+#: numba 0.59-0.6x name the locators with a leading underscore.
+_UserProvidedCacheLocator = (
+    getattr(caching, "UserProvidedCacheLocator", None) or caching._UserProvidedCacheLocator
+)
+
+
+def _sources_digest():
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir():
+    """The folder that holds musicfeat's compiled kernels when ``NUMBA_CACHE_DIR`` is unset.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<user cache>/musicfeat/kernels/numba<version>-py<major><minor>-<digest>``.
+
+    Examples
+    --------
+    >>> from musicfeat.kernels import cache_dir
+    >>> cache_dir().parent.name
+    'kernels'
+    """
+    import platformdirs
+
+    tag = f"numba{numba.__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{_SOURCES_DIGEST}"
+    return Path(platformdirs.user_cache_dir("musicfeat", appauthor=False)) / "kernels" / tag
+
+
+def active_cache_dir():
+    """Where kernels compiled now are written: ``NUMBA_CACHE_DIR`` if set, else :func:`cache_dir`."""
+    return Path(config.CACHE_DIR) if config.CACHE_DIR else cache_dir()
+
+
+class _UserCacheLocator(caching._SourceFileBackedLocatorMixin, caching._CacheLocator):
+    """numba locator for :func:`cache_dir` (a source-file-backed locator, as numba's own)."""
+
+    def __init__(self, py_func, py_file):
+        self._py_file = py_file
+        self._lineno = py_func.__code__.co_firstlineno
+        self._cache_path = str(cache_dir())
+
+    def get_cache_path(self):
+        return self._cache_path
+
+
+class _KernelCacheImpl(caching.CompileResultCacheImpl):
+    # numba tries each locator in turn; its in-tree (__pycache__) and
+    # user-wide locators are left out on purpose.
+    _locator_classes = [_UserProvidedCacheLocator, _UserCacheLocator]
+
+
+class _KernelFunctionCache(caching.FunctionCache):
+    _impl_class = _KernelCacheImpl
+
+
+def enable_user_cache(dispatcher):
+    """Cache ``dispatcher``'s compilations in :func:`active_cache_dir`.
+
+    What ``cache=True`` does (``Dispatcher.enable_caching``), with
+    musicfeat's locators. When no folder is writable the dispatcher keeps
+    numba's null cache and compiles in memory.
+    """
+    try:
+        dispatcher._cache = _KernelFunctionCache(dispatcher.py_func)
+    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+        pass
+    return dispatcher
+
+
+def has_cached_code(dispatcher):
+    """True when ``dispatcher``'s cache folder holds an index of compiled code for it.
+
+    numba writes one index file per function; this says nothing of whether
+    its entries match this machine and these sources (numba checks that when
+    it loads them).
+    """
+    cache = dispatcher._cache
+    impl = getattr(cache, "_impl", None)
+    if impl is None:  # numba's null cache: nothing is ever kept
+        return False
+    return os.path.exists(os.path.join(cache.cache_path, impl.filename_base + ".nbi"))
+
+
+_SOURCES_DIGEST = _sources_digest()

@@ -1,0 +1,103 @@
+"""Compiled kernels live in a per-user cache folder, never beside the installed sources.
+
+numba's ``cache=True`` writes ``.nbi``/``.nbc`` files into the package's
+``__pycache__``, which pip does not own: they survive ``pip uninstall`` and
+shadow a later editable install (issue 12). Each check runs in a fresh
+interpreter so that it sees the environment variables as a user's process
+would.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import musicfeat.kernels
+
+PACKAGE = Path(musicfeat.kernels.__file__).parent.parent
+
+PROBE = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    import musicfeat.kernels as k
+    from musicfeat.kernels._config import KERNELS
+    warm_before = k.cache_is_warm()
+    k.median_filter_axis(np.ones((8, 8), np.float32), 3)
+    k.apply_hpss_masks(*(np.ones((4, 4), np.float32),) * 3)
+    k.rolling_moments(np.arange(10.0), 4)
+    k.pick_spectral_peaks(np.ones((1025, 2), np.float32), 22050, 2048)
+    print(json.dumps({
+        "paths": sorted({str(getattr(d._cache, "cache_path", None)) for d in KERNELS}),
+        "cache_dir": str(k.cache_dir()),
+        "warm_before": warm_before,
+        "warm_after": k.cache_is_warm(),
+        "other": sys.argv[1] if len(sys.argv) > 1 else None,
+    }))
+    """
+)
+
+
+def _run(tmp_path, script=PROBE, *args, **env):
+    environ = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
+    environ.update(env)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def _nb_files(folder):
+    return sorted(p for p in Path(folder).rglob("*") if p.suffix in (".nbi", ".nbc"))
+
+
+def test_kernels_compile_into_the_users_cache_folder_and_load_from_it(tmp_path):
+    xdg = tmp_path / "xdg"
+    before = _nb_files(PACKAGE)
+    first = _run(tmp_path, XDG_CACHE_HOME=str(xdg))
+    folder = Path(first["cache_dir"])
+    assert folder.is_relative_to(xdg / "musicfeat" / "kernels")
+    assert folder.name.startswith(f"numba{__import__('numba').__version__}-py{sys.version_info[0]}")
+    assert first["paths"] == [str(folder)]
+    assert not first["warm_before"] and first["warm_after"]
+    assert {p.suffix for p in _nb_files(folder)} == {".nbi", ".nbc"}
+    assert _nb_files(PACKAGE) == before, "a kernel wrote its cache beside the sources"
+    second = _run(tmp_path, XDG_CACHE_HOME=str(xdg))
+    assert second["warm_before"], "the second process should find the compiled kernels"
+
+
+def test_numba_cache_dir_still_wins(tmp_path):
+    xdg, numba_dir = tmp_path / "xdg", tmp_path / "numba"
+    got = _run(tmp_path, XDG_CACHE_HOME=str(xdg), NUMBA_CACHE_DIR=str(numba_dir))
+    assert all(Path(p).is_relative_to(numba_dir) for p in got["paths"])
+    assert _nb_files(numba_dir) and not _nb_files(xdg)
+
+
+def test_other_libraries_keep_numbas_own_cache_location(tmp_path):
+    """Only musicfeat's kernels are redirected: a user's cache=True function still caches in-tree."""
+    (tmp_path / "userlib.py").write_text(
+        "from numba import njit\n\n@njit(cache=True)\ndef twice(x):\n    return 2 * x\n"
+    )
+    script = PROBE.replace(
+        "print(json.dumps",
+        "import userlib; userlib.twice(2)\nsys.argv.append(userlib.twice._cache.cache_path)\nprint(json.dumps",
+    )
+    got = _run(tmp_path, script, XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONPATH=str(tmp_path))
+    assert Path(got["other"]) == tmp_path / "__pycache__"
+    assert _nb_files(tmp_path / "__pycache__")
+
+
+def test_an_unwritable_cache_folder_means_compiling_in_memory_not_failing(tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would go")
+    before = _nb_files(PACKAGE)
+    got = _run(tmp_path, XDG_CACHE_HOME=str(blocked))
+    assert got["paths"] == ["None"] and not got["warm_after"]  # numba's null cache
+    assert _nb_files(PACKAGE) == before  # and still nothing beside the sources
