@@ -10,10 +10,11 @@ reuse (chroma, onset envelope, mel spectrogram) are kept with
 :meth:`Spectra.memo`, so the front end does not need to know them.
 :class:`~musicfeat.MusicFeatures` makes one ``Spectra`` per clip and hands it
 to all its groups, so nothing is computed twice; a group used alone builds
-its own. Imports: :mod:`musicfeat.kernels` and :mod:`musicfeat.blockwise`.
+its own. Imports: :mod:`musicfeat.kernels`, :mod:`musicfeat.blockwise` and
+:mod:`musicfeat.dsp` (the STFT, :func:`stft_magnitude`, which this module
+re-exports).
 """
 
-import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from . import blockwise
 from ._deprecation import moved_names, warn_deprecated
+from .dsp import stft_magnitude
 from .kernels import apply_hpss_masks, median_filter_axis
 
 __all__ = ["FrontEndConfig", "Spectra", "stft_magnitude", "hpss"]
@@ -47,23 +49,6 @@ class FrontEndConfig:
     kernel_size: int = 31
     hpss_power: float = 2.0
     hpss_margin: float = 1.0
-
-
-def stft_magnitude(y, n_fft, hop_length):
-    """``abs(librosa.stft(y, n_fft, hop_length))``: Hann window, centred, zero padding.
-
-    Returns
-    -------
-    np.ndarray [shape=(1 + n_fft // 2, t), dtype=float32]
-    """
-    import librosa
-
-    with warnings.catch_warnings():
-        # A clip shorter than n_fft is valid input (zero padded, as the spec
-        # says); librosa's advice to shorten n_fft is not for our users.
-        warnings.filterwarnings("ignore", message="n_fft=.* is too large", category=UserWarning)
-        D = librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=True, pad_mode="constant")
-    return np.abs(D)
 
 
 def hpss(S, kernel_size=31, power=2.0, margin=1.0):

@@ -14,6 +14,7 @@ from numbers import Real
 
 import numpy as np
 
+from .dsp import resample
 from .exceptions import InvalidAudioError
 
 __all__ = ["as_items", "load_audio", "describe_item", "item_error"]
@@ -207,9 +208,7 @@ def load_audio(item, sr, *, index=None):
     if not np.isfinite(y).all():
         raise item_error(index, item, "the audio contains NaN or infinite samples")
     if rate != sr:
-        import librosa
-
-        y = librosa.resample(y, orig_sr=rate, target_sr=sr, res_type=RES_TYPE)
+        y = resample(y, rate, sr, quality=RES_TYPE)
         if y.size == 0:
             raise item_error(index, item, f"the audio is too short to resample from {rate} Hz to {sr} Hz")
     return np.ascontiguousarray(y, dtype=np.float32)

@@ -360,15 +360,17 @@ LEAVES = {
     "blockwise",
     "stats",
     "feature_table",
+    "dsp",
 }
 ALLOWED = {
     **{leaf: set() for leaf in LEAVES},
     "datasets": set(),
-    "io": {"exceptions"},
-    "frontend": {"kernels", "blockwise", "_deprecation"},
+    "io": {"exceptions", "dsp"},
+    "frontend": {"kernels", "blockwise", "dsp", "_deprecation"},
     "groups": {
         "frontend",
         "blockwise",
+        "dsp",
         "stats",
         "kernels",
         "io",

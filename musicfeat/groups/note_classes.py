@@ -5,11 +5,11 @@ computed here, once per clip (:func:`chroma` keeps it in the clip's
 :class:`~musicfeat.Spectra`, where other groups may reuse it).
 """
 
-import warnings
-
 import numpy as np
 
 from ..blockwise import frame_blocks
+from ..dsp import chroma_stft, pitch_tuning
+from ..dsp import tonnetz as dsp_tonnetz
 from ..kernels import pick_spectral_peaks
 from ..stats import MOMENT_DESCRIPTIONS, moments
 from ._base import ClipTransformer
@@ -40,8 +40,6 @@ def estimate_tuning(X, sr, n_fft):
     float
         Deviation from A440 in fractions of a semitone, in [-0.5, 0.5).
     """
-    import librosa
-
     pitches, magnitudes = [], []
     for block in frame_blocks(X.shape[1]):
         pitch, mag = pick_spectral_peaks(X[:, block], sr, n_fft)  # = librosa.piptrack
@@ -50,11 +48,7 @@ def estimate_tuning(X, sr, n_fft):
         magnitudes.append(mag[picked])
     pitch, mag = np.concatenate(pitches), np.concatenate(magnitudes)
     threshold = np.median(mag) if mag.size else 0.0
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message="Trying to estimate tuning from empty", category=UserWarning
-        )
-        return librosa.pitch_tuning(pitch[mag >= threshold], resolution=0.01, bins_per_octave=12)
+    return pitch_tuning(pitch[mag >= threshold], resolution=0.01, bins_per_octave=12)
 
 
 def chroma(spectra):
@@ -78,15 +72,11 @@ def chroma(spectra):
 
 
 def _chroma(spectra):
-    import librosa
-
     c, H = spectra.config, spectra.H
     tuning = estimate_tuning(H, c.sr, c.n_fft)
     out = np.empty((12, H.shape[1]), dtype=H.dtype)
     for block in frame_blocks(H.shape[1]):
-        out[:, block] = librosa.feature.chroma_stft(
-            S=np.square(H[:, block]), sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length, tuning=tuning
-        )
+        out[:, block] = chroma_stft(np.square(H[:, block]), c.sr, c.n_fft, tuning)
     return out
 
 
@@ -145,10 +135,8 @@ class NoteClassFeatures(ClipTransformer):
         ]
 
     def _features(self, spectra):
-        import librosa
-
         pitch_classes = chroma(spectra)
-        tonnetz = librosa.feature.tonnetz(chroma=pitch_classes)
+        tonnetz = dsp_tonnetz(pitch_classes)
         chroma_stats = moments(pitch_classes)[:, :2]
         tonnetz_stats = moments(tonnetz)[:, :2]
         return np.concatenate(

@@ -9,6 +9,7 @@ from it, a block of frames at a time.
 import numpy as np
 
 from ..blockwise import frame_blocks, mel_power
+from ..dsp import autocorrelate, frame, normalize, onset_strength, power_to_db
 from ..stats import moments
 from ._base import ClipTransformer, stat_descriptions, stat_names
 
@@ -32,13 +33,10 @@ def onset_envelope(spectra):
 
 
 def _onset_envelope(spectra):
-    import librosa
-
     c = spectra.config
     mel = mel_power(spectra.P, c.sr, c.n_fft)
-    return librosa.onset.onset_strength(
-        S=librosa.power_to_db(mel), sr=c.sr, n_fft=c.n_fft, hop_length=c.hop_length
-    ).astype(np.float64)
+    envelope = onset_strength(power_to_db(mel), n_fft=c.n_fft, hop_length=c.hop_length)
+    return envelope.astype(np.float64)
 
 
 def tempo_from_envelope(
@@ -63,11 +61,11 @@ def tempo_from_envelope(
     window = librosa.filters.get_window("hann", win_length, fftbins=True)[:, None]
     n = envelope.size
     padded = np.pad(envelope, win_length // 2, mode="linear_ramp", end_values=[0, 0])
-    frames = librosa.util.frame(padded, frame_length=win_length, hop_length=1)[:, :n]
+    frames = frame(padded, win_length, 1)[:, :n]
     total = np.zeros(win_length)
     for block in frame_blocks(n):
         windowed = frames[:, block] * window
-        tempogram = librosa.util.normalize(librosa.autocorrelate(windowed, axis=-2), norm=np.inf, axis=-2)
+        tempogram = normalize(autocorrelate(windowed, axis=-2), norm=np.inf, axis=-2)
         total += tempogram.sum(axis=-1)
     bpms = librosa.tempo_frequencies(win_length, hop_length=hop_length, sr=sr)
     with np.errstate(divide="ignore"):

@@ -7,6 +7,7 @@ its partition-based contrast (both equal to librosa's).
 import numpy as np
 
 from ..blockwise import as_float64, project_frames
+from ..dsp import power_to_db
 from ..stats import moments
 from ._base import ClipTransformer, stat_descriptions, stat_names
 
@@ -64,8 +65,6 @@ def spectral_contrast(S, sr, n_fft, n_bands=CONTRAST_BANDS, fmin=CONTRAST_FMIN, 
     -------
     np.ndarray [shape=(n_bands + 1, t)], float64
     """
-    import librosa
-
     freqs = np.fft.rfftfreq(n_fft, d=1.0 / sr)
     octaves = np.zeros(n_bands + 2)
     octaves[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))
@@ -86,7 +85,7 @@ def spectral_contrast(S, sr, n_fft, n_bands=CONTRAST_BANDS, fmin=CONTRAST_FMIN, 
         parted = np.partition(band, sorted({idx - 1, n - idx}), axis=0)
         valley[k] = parted[:idx].mean(axis=0)
         peak[k] = parted[n - idx :].mean(axis=0)
-    return librosa.power_to_db(peak) - librosa.power_to_db(valley)
+    return power_to_db(peak) - power_to_db(valley)
 
 
 class SpectralFeatures(ClipTransformer):
