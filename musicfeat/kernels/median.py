@@ -73,9 +73,16 @@ def _first_window(x, size, c0, width, vals, median, below, at_most, out):
             vals[j, col] = src[c0 + col]
     window = np.empty(size, dtype=x.dtype)
     for col in range(width):
+        # Insertion sort: one window per lane per block of lanes, so its cost
+        # does not matter, and it compiles in a fraction of the time that
+        # numba's quicksort (ndarray.sort) takes on a first run.
         for j in range(size):
-            window[j] = vals[j, col]
-        window.sort()
+            v = vals[j, col]
+            k = j
+            while k > 0 and window[k - 1] > v:
+                window[k] = window[k - 1]
+                k -= 1
+            window[k] = v
         m = window[rank]
         lt = 0
         le = 0
