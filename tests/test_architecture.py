@@ -386,7 +386,17 @@ ALLOWED = {
     "segments": {"features", "groups", "io", "analysis", "_validation", "_deprecation"},
     "_warm": {"features"},
     "__main__": {"cli"},
-    "cli": {"features", "batch", "feature_table", "analysis", "datasets", "exceptions", "groups", "_version"},
+    "cli": {
+        "features",
+        "batch",
+        "feature_table",
+        "analysis",
+        "datasets",
+        "exceptions",
+        "groups",
+        "kernels",
+        "_version",
+    },
 }
 #: Imports against the arrows, each with its reason.
 EXCEPTIONS = {

@@ -83,3 +83,13 @@ def test_cli_feature_set_include_and_group_parameters(capsys):
         in capsys.readouterr().err
     )
     assert main(["features", "--include", "hpss,tempo"], out=io.StringIO()) == 2
+
+
+def test_cli_says_once_that_it_compiles_only_when_the_kernel_cache_is_cold(monkeypatch, capsys):
+    import musicfeat.kernels
+
+    for warm in (False, True):
+        monkeypatch.setattr(musicfeat.kernels, "cache_is_warm", lambda warm=warm: warm)
+        assert main(["features"], out=io.StringIO()) == 0
+        err = capsys.readouterr().err
+        assert err.count("compiling musicfeat's kernels, once: about") == (0 if warm else 1), err

@@ -93,14 +93,16 @@ def test_install_first_call_editable_reinstall_call_uninstall(tmp_path, fresh_ve
     _run([*pip, "install", "--no-deps", "."], source, env)
     installed = purelib / "musicfeat"
     assert (installed / "kernels" / "median.py").is_file()
-    features_work()
+    first = features_work()
+    assert first.stderr.count("compiling musicfeat's kernels, once") == 1, first.stderr
     leftovers = [p for p in installed.rglob("*") if p.suffix in (".nbi", ".nbc")]
     assert not leftovers, f"compiled kernels written into site-packages: {leftovers[:3]}"
 
     # 2. python -m pip install -e . && musicfeat features (the README's second command)
     _run([*pip, "install", "--no-deps", "-e", "."], source, env)
     assert not installed.exists(), "site-packages/musicfeat survived the editable reinstall"
-    features_work()
+    again = features_work()
+    assert "compiling" not in again.stderr, "the same kernel sources should load from the user's cache"
     where = _run([python, "-c", "import musicfeat; print(musicfeat.__file__)"], elsewhere, env)
     assert Path(where.stdout.strip()).resolve() == (source / "musicfeat" / "__init__.py").resolve()
 
