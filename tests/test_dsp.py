@@ -78,9 +78,7 @@ def test_normalize_frame_and_autocorrelation_equal_librosa(rng):
                 dsp.normalize(X, norm=norm, axis=axis), librosa.util.normalize(X, norm=norm, axis=axis)
             )
     x = rng.random(1000)
-    np.testing.assert_array_equal(
-        dsp.frame(x, 384, 1), librosa.util.frame(x, frame_length=384, hop_length=1)
-    )
+    np.testing.assert_array_equal(dsp.frame(x, 384, 1), librosa.util.frame(x, frame_length=384, hop_length=1))
     np.testing.assert_array_equal(dsp.frame(x, 50, 7), librosa.util.frame(x, frame_length=50, hop_length=7))
     for axis in (-2, 0, -1):
         np.testing.assert_array_equal(dsp.autocorrelate(X, axis=axis), librosa.autocorrelate(X, axis=axis))
