@@ -60,8 +60,17 @@ def _nb_files(folder):
 
 def test_kernels_compile_into_the_users_cache_folder_and_load_from_it(tmp_path):
     xdg = tmp_path / "xdg"
+    # A user's own cache=True function in the same process keeps numba's in-tree cache:
+    # only musicfeat's kernels are redirected.
+    (tmp_path / "userlib.py").write_text(
+        "from numba import njit\n\n@njit(cache=True)\ndef twice(x):\n    return 2 * x\n"
+    )
+    with_userlib = PROBE.replace(
+        "print(json.dumps",
+        "import userlib; userlib.twice(2)\nsys.argv.append(userlib.twice._cache.cache_path)\nprint(json.dumps",
+    )
     before = _nb_files(PACKAGE)
-    first = _run(tmp_path, XDG_CACHE_HOME=str(xdg))
+    first = _run(tmp_path, with_userlib, XDG_CACHE_HOME=str(xdg), PYTHONPATH=str(tmp_path))
     folder = Path(first["cache_dir"])
     assert folder.is_relative_to(xdg / "musicfeat" / "kernels")
     assert folder.name.startswith(f"numba{__import__('numba').__version__}-py{sys.version_info[0]}")
@@ -69,6 +78,7 @@ def test_kernels_compile_into_the_users_cache_folder_and_load_from_it(tmp_path):
     assert not first["warm_before"] and first["warm_after"]
     assert {p.suffix for p in _nb_files(folder)} == {".nbi", ".nbc"}
     assert _nb_files(PACKAGE) == before, "a kernel wrote its cache beside the sources"
+    assert Path(first["other"]) == tmp_path / "__pycache__" and _nb_files(tmp_path / "__pycache__")
     second = _run(tmp_path, XDG_CACHE_HOME=str(xdg))
     assert second["warm_before"], "the second process should find the compiled kernels"
 
@@ -78,20 +88,6 @@ def test_numba_cache_dir_still_wins(tmp_path):
     got = _run(tmp_path, XDG_CACHE_HOME=str(xdg), NUMBA_CACHE_DIR=str(numba_dir))
     assert all(Path(p).is_relative_to(numba_dir) for p in got["paths"])
     assert _nb_files(numba_dir) and not _nb_files(xdg)
-
-
-def test_other_libraries_keep_numbas_own_cache_location(tmp_path):
-    """Only musicfeat's kernels are redirected: a user's cache=True function still caches in-tree."""
-    (tmp_path / "userlib.py").write_text(
-        "from numba import njit\n\n@njit(cache=True)\ndef twice(x):\n    return 2 * x\n"
-    )
-    script = PROBE.replace(
-        "print(json.dumps",
-        "import userlib; userlib.twice(2)\nsys.argv.append(userlib.twice._cache.cache_path)\nprint(json.dumps",
-    )
-    got = _run(tmp_path, script, XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONPATH=str(tmp_path))
-    assert Path(got["other"]) == tmp_path / "__pycache__"
-    assert _nb_files(tmp_path / "__pycache__")
 
 
 def test_an_unwritable_cache_folder_means_compiling_in_memory_not_failing(tmp_path):
