@@ -52,8 +52,10 @@ class MusicFeatures(ClipTransformer):
     them as a :class:`~sklearn.pipeline.FeatureUnion`), with the STFT and the
     harmonic/percussive separation computed once per clip and shared by
     every group. With the defaults (``feature_set='talk419'``) the output
-    has the 419 columns of FEATURES-419.md, in that order; ``band_counts``
-    and ``window_seconds`` change the length and the names together.
+    has the 419 columns of the feature reference (``docs/features.md``; the
+    numerical contract is ``docs/contract.md``), in that order;
+    ``band_counts`` and ``window_seconds`` change the length and the names
+    together.
 
     =====================  ====
     group                  size

@@ -41,7 +41,7 @@ __getattr__ = moved_names(
 
 @dataclass(frozen=True)
 class FrontEndConfig:
-    """The parameters that determine a clip's spectra (see FEATURES-419.md)."""
+    """The parameters that determine a clip's spectra (the front end of docs/contract.md)."""
 
     sr: int = 22050
     n_fft: int = 2048

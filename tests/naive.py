@@ -1,8 +1,9 @@
 """The spec, written the plain way: librosa and scipy calls, no cleverness.
 
-Every musicfeat feature is compared with this module. It follows
-FEATURES-419.md line by line and is deliberately slow: ``librosa.decompose.hpss``
-(scipy's median filter), ``librosa.feature.*`` on full arrays, ``scipy.stats``
+Every musicfeat feature is compared with this module. It follows the
+feature reference (docs/features.md) and the front end of docs/contract.md
+line by line and is deliberately slow: ``librosa.decompose.hpss`` (scipy's
+median filter), ``librosa.feature.*`` on full arrays, ``scipy.stats``
 on explicit sliding windows.
 """
 
@@ -77,7 +78,7 @@ def naive_features(
     band_counts=(4, 11, 24),
     window_seconds=(0.5, 1, 3, 5),
 ):
-    """The feature dict of FEATURES-419.md for a mono float32 waveform at ``sr``."""
+    """The feature dict of docs/features.md for a mono float32 waveform at ``sr``."""
     f = {}
     S = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length))
     H, P = librosa.decompose.hpss(S, kernel_size=kernel_size, power=2.0, margin=1.0)
