@@ -36,9 +36,18 @@ def lint(session):
 
 @nox.session
 def docs(session):
-    """Doctests of every public docstring, and the generated feature reference."""
+    """The documentation site (warnings are errors), every docstring's doctest, the docs' tests."""
     session.install("-e", ".[test]")
-    session.run("pytest", "--doctest-modules", "musicfeat", "tests/test_docs_and_cli.py")
+    session.run("python", "-m", "sphinx", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+    session.run(
+        "pytest",
+        "--doctest-modules",
+        "musicfeat",
+        "tests/test_docs_and_cli.py",
+        "tests/test_docs_run.py",
+        "tests/test_docs_site.py",
+    )
+    session.log("site: docs/_build/html/index.html")
 
 
 @nox.session

@@ -1,0 +1,151 @@
+"""Sphinx configuration of musicfeat's documentation site.
+
+Build: ``nox -s docs`` (warnings are errors), or
+``python -m sphinx -W -b html docs docs/_build/html``. Pages are Markdown
+(MyST); the API reference is generated from every public docstring
+(numpydoc), its page list from the public names of :data:`PUBLIC_MODULES`.
+"""
+
+import importlib
+import inspect
+from pathlib import Path
+
+import musicfeat
+
+project = "musicfeat"
+author = "The musicfeat developers"
+copyright = "the musicfeat developers, BSD-3-Clause"  # noqa: A001 - Sphinx's name
+release = musicfeat.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "myst_parser",
+    "numpydoc",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+]
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+root_doc = "index"
+# README.md is the folder's index on a code host; index.md is the site's.
+exclude_patterns = ["_build", "README.md", "tutorials/make_figures.py"]
+
+myst_enable_extensions = ["dollarmath"]
+myst_heading_anchors = 3
+
+autosummary_generate = True
+autodoc_default_options = {"inherited-members": False}
+numpydoc_show_class_members = False  # scikit-learn's many inherited methods
+numpydoc_class_members_toctree = False
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"musicfeat {release}"
+html_theme_options = {"show_toc_level": 2, "navigation_with_keys": False}
+html_static_path = []
+
+#: Every public module, in the API reference's order, with its heading.
+#: ``tests/test_docs_site.py`` checks that no public module is missing (but
+#: those in :data:`NOT_IN_API`). A module's public names are its ``__all__``,
+#: or, for a group module, which declares none, the functions and classes it
+#: defines (the intermediates it shares through ``Spectra.memo``, its
+#: helpers). A name an earlier module already lists is not repeated.
+PUBLIC_MODULES = {
+    "musicfeat": "Transformers, extraction and errors",
+    "musicfeat.groups.registry": "The registry of groups and feature sets",
+    "musicfeat.groups": "Feature groups",
+    "musicfeat.groups.hpss": "Group: HPSS energies",
+    "musicfeat.groups.spectral": "Group: spectral shape",
+    "musicfeat.groups.poly": "Group: line fit",
+    "musicfeat.groups.zero_crossings": "Group: zero crossings",
+    "musicfeat.groups.rhythm": "Group: rhythm (onset envelope, tempo)",
+    "musicfeat.groups.note_classes": "Group: note classes (tuning, chroma, tonnetz)",
+    "musicfeat.groups.bands": "Group: band energies",
+    "musicfeat.groups.windowed": "Group: windowed moments",
+    "musicfeat.groups.pitch": "Group: pitch",
+    "musicfeat.groups.mfcc": "Group: MFCC (mel spectrogram)",
+    "musicfeat.features": "The extractor",
+    "musicfeat.frontend": "The shared front end",
+    "musicfeat.blockwise": "Frame-local work in blocks",
+    "musicfeat.stats": "Moments",
+    "musicfeat.dsp": "librosa routines in NumPy",
+    "musicfeat.kernels": "numba kernels",
+    "musicfeat.io": "Clips and decoding",
+    "musicfeat.exceptions": "Errors and warnings",
+    "musicfeat.feature_table": "The feature table",
+    "musicfeat.batch": "Folders to tables",
+    "musicfeat.batch.tracks": "Batch: finding tracks",
+    "musicfeat.batch.resume": "Batch: resuming",
+    "musicfeat.batch.workers": "Batch: workers",
+    "musicfeat.batch.extract": "Batch: extraction",
+    "musicfeat.analysis": "The talk's analyses",
+    "musicfeat.analysis.results": "The report: computing it",
+    "musicfeat.analysis.page": "The report: its page",
+    "musicfeat.analysis.figures": "The report: its figures",
+    "musicfeat.analysis.report": "The report: writing it",
+    "musicfeat.analysis.classification": "Analysis: classification",
+    "musicfeat.analysis.embedding": "Analysis: maps",
+    "musicfeat.analysis.importance": "Analysis: feature importance",
+    "musicfeat.analysis.similarity": "Analysis: label distances",
+    "musicfeat.analysis.table": "Analysis: tables",
+    "musicfeat.segments": "Segments, timelines and proportions",
+    "musicfeat.segments.windows": "Segments: windows",
+    "musicfeat.segments.timeline": "Segments: timelines",
+    "musicfeat.datasets": "Bundled data",
+    "musicfeat.reference": "The feature reference",
+}
+
+#: Public modules left out of the API reference, and why.
+NOT_IN_API = {
+    "musicfeat.cli": "the command line, documented by its --help and the README",
+    "musicfeat.groups.temporal": "a deprecated alias of musicfeat.groups.zero_crossings",
+    **dict.fromkeys(
+        [f"musicfeat.kernels.{name}" for name in ("masks", "median", "moments", "peaks")],
+        "each module's public kernel is listed under musicfeat.kernels",
+    ),
+}
+
+
+def public_names(module):
+    """The names of ``module`` the API reference lists: its ``__all__``, else what it defines."""
+    if hasattr(module, "__all__"):
+        return [name for name in module.__all__ if not name.startswith("__")]
+    return [
+        name
+        for name, obj in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isclass(obj) or inspect.isfunction(obj))
+        and obj.__module__ == module.__name__
+    ]
+
+
+def _api_page():
+    lines = [
+        "API reference",
+        "=============",
+        "",
+        "Every public name of musicfeat, generated from its docstring, under the",
+        "module it is best imported from. The modules' ``__all__`` lists decide",
+        "what is public.",
+        "",
+    ]
+    seen = set()
+    for name, heading in PUBLIC_MODULES.items():
+        module = importlib.import_module(name)
+        entries = []
+        for attr in public_names(module):
+            key = (attr, id(getattr(module, attr)))
+            if key in seen:
+                continue
+            seen.add(key)
+            entries.append(f"   {attr}")
+        if not entries:
+            continue
+        title = f"{heading} (``{name}``)"
+        summary = (inspect.getdoc(module) or "").split("\n\n")[0].replace("\n", " ")
+        lines += [title, "-" * len(title), "", summary, "", f".. currentmodule:: {name}", ""]
+        lines += [".. autosummary::", "   :toctree: generated/", "", *sorted(entries), ""]
+    return "\n".join(lines)
+
+
+# Written when the configuration is read, before autosummary reads it.
+(Path(__file__).parent / "api.rst").write_text(_api_page())
