@@ -34,8 +34,8 @@ myst_enable_extensions = ["dollarmath"]
 myst_heading_anchors = 3
 
 autosummary_generate = True
-autodoc_default_options = {"inherited-members": False}
-numpydoc_show_class_members = False  # scikit-learn's many inherited methods
+templates_path = ["_templates"]  # classes: their methods, without scikit-learn's own
+numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
 html_theme = "pydata_sphinx_theme"

@@ -92,6 +92,19 @@ def test_api_reference_has_a_page_for_every_public_name(site):
         for name in conf.public_names(importlib.import_module(module_name)):
             # listed under its own module, or under an earlier one that re-exports it
             assert any(p.endswith(f".{name}") for p in pages), f"{module_name}.{name} has no API page"
+    # Each class's page documents its own methods (and those of musicfeat's base
+    # classes), not scikit-learn's.
+    for page, member in [
+        ("musicfeat.MusicFeatures", "describe_features"),
+        ("musicfeat.MusicFeatures", "get_feature_names_out"),
+        ("musicfeat.Spectra", "memo"),
+        ("musicfeat.groups.registry.FeatureSet", "available_groups"),
+    ]:
+        assert f'id="{page}.{member}"' in (site / "generated" / f"{page}.html").read_text(), (page, member)
+    assert (
+        'id="musicfeat.MusicFeatures.set_params"'
+        not in (site / "generated" / "musicfeat.MusicFeatures.html").read_text()
+    )
 
 
 def test_api_reference_covers_every_public_module(site):
