@@ -187,9 +187,9 @@ def extractor_from_args(args, **extra):
     return MusicFeatures(**{name: getattr(args, name) for name in _EXTRACTOR_OPTIONS}, **extra)
 
 
-#: What compiling the kernels costs on a first run (measured: about 2 s on
-#: two cores of a 2020s x86-64 server; README.md, "Set-up").
-FIRST_COMPILE_SECONDS = 3
+#: What compiling the kernels costs on a first run: 2.0 s measured on two
+#: cores of an x86-64 server, in a fresh venv (README.md, "Set-up").
+FIRST_COMPILE_SECONDS = 2
 
 
 def _announce_compilation():
