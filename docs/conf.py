@@ -8,6 +8,7 @@ Build: ``nox -s docs`` (warnings are errors), or
 
 import importlib
 import inspect
+import shutil
 from pathlib import Path
 
 import musicfeat
@@ -147,5 +148,44 @@ def _api_page():
     return "\n".join(lines)
 
 
-# Written when the configuration is read, before autosummary reads it.
-(Path(__file__).parent / "api.rst").write_text(_api_page())
+_ATTRIBUTE_DOCS = {}
+
+
+def _attribute_docs():
+    """``{(name, id(value)): lines}``: every ``#:`` comment on a module-level name of musicfeat."""
+    from sphinx.pycode import ModuleAnalyzer
+
+    docs = {}
+    for name in [*PUBLIC_MODULES, "musicfeat._version"]:
+        module = importlib.import_module(name)
+        for (scope, attr), lines in ModuleAnalyzer.for_module(name).find_attr_docs().items():
+            if not scope and hasattr(module, attr):
+                docs[(attr, id(getattr(module, attr)))] = list(lines)
+    return docs
+
+
+def _constant_docstring(app, what, name, obj, options, lines):
+    # A constant re-exported from another module (FEATURE_SET_VERSION) gets
+    # the comment written where it is defined, not its type's docstring
+    # ("str(object='') -> str"), which says nothing about it.
+    if what != "data":
+        return
+    documented = _ATTRIBUTE_DOCS.get((name.rpartition(".")[2], id(obj)))
+    if documented is not None:
+        lines[:] = documented
+    elif type(obj).__doc__ and " ".join(lines).split() == type(obj).__doc__.split():
+        lines.clear()
+
+
+def setup(app):
+    global _ATTRIBUTE_DOCS
+    _ATTRIBUTE_DOCS = _attribute_docs()
+    app.connect("autodoc-process-docstring", _constant_docstring)
+
+
+# Written when the configuration is read, before autosummary reads it. The
+# generated pages are rewritten each build: a page left from a name that moved
+# would be in no toctree, a warning, so an error.
+_DOCS = Path(__file__).parent
+shutil.rmtree(_DOCS / "generated", ignore_errors=True)
+(_DOCS / "api.rst").write_text(_api_page())

@@ -125,6 +125,9 @@ def _rms_from_magnitude(X, frame_length):
 class Spectra:
     """One clip's analysis, computed lazily and at most once.
 
+    Every attribute is computed the first time it is read. Group modules
+    keep their own intermediates here with :meth:`memo`.
+
     Parameters
     ----------
     y : np.ndarray [shape=(n,), dtype=float32]
@@ -142,9 +145,6 @@ class Spectra:
         RMS energy of H and of P per frame.
     poly : np.ndarray [shape=(2, t)]
         Slope and constant of the line through each frame of H.
-
-    Every attribute is computed the first time it is read. Group modules
-    keep their own intermediates here with :meth:`memo`.
 
     Examples
     --------

@@ -16,6 +16,7 @@ import numpy as np
 
 __all__ = ["moments", "MOMENT_NAMES", "MOMENT_DESCRIPTIONS"]
 
+#: The four statistics, in the order :func:`moments` returns them.
 MOMENT_NAMES = ("mean", "std", "skew", "kurtosis")
 
 #: How the feature reference words each statistic taken over a clip's frames.

@@ -107,6 +107,15 @@ def test_api_reference_has_a_page_for_every_public_name(site):
     )
 
 
+def test_constants_are_documented_by_their_own_comment_not_their_type(site):
+    pages = {p.stem: p.read_text() for p in (site / "generated").glob("*.html")}
+    assert "Version of the feature definitions" in pages["musicfeat.FEATURE_SET_VERSION"]
+    assert "Every group by name, in output order" in pages["musicfeat.groups.registry.GROUPS"]
+    for name, text in pages.items():
+        for type_doc in ("str(object=", "Built-in immutable sequence", "dict() -&gt; new empty"):
+            assert type_doc not in text, (name, type_doc)
+
+
 def test_api_reference_covers_every_public_module(site):
     """A new module (a group, a room) is listed, or said not to be and why."""
     conf = _conf(site)

@@ -34,6 +34,7 @@ SILENCE_RELATIVE_DB = 40.0
 SILENCE_FLOOR_DB = -60.0
 #: Tempo needs librosa's 8-second autocorrelation window.
 TEMPO_MIN_SECONDS = 8.0
+#: What :class:`Segmenter` may do with a recording's last, partial window (``tail=``).
 TAIL_OPTIONS = ("shift", "pad", "drop")
 
 
