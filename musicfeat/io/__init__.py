@@ -1,0 +1,37 @@
+"""Input: X into its clips, and each clip into a mono float32 waveform at the requested rate.
+
+The room below the front end; it imports only :mod:`musicfeat.exceptions`.
+An item is a file path (str, bytes or PathLike), an open binary file
+object, a 1-D floating-point waveform already at the estimator's ``sr``, or
+a ``(waveform, sample_rate)`` pair (a transformer also takes a
+:class:`~musicfeat.Spectra`, which it checks itself). Everything that can go
+wrong with an item, running out of memory included, becomes
+:class:`~musicfeat.InvalidAudioError` naming the item and its position in X.
+
+- :mod:`~musicfeat.io.items`: X into its clips (:func:`as_items`), naming
+  an item in errors, checking in-memory waveforms;
+- :mod:`~musicfeat.io.limits`: the sample rates and the duration a clip may
+  have (:data:`SAMPLE_RATE_RANGE`, :data:`DEFAULT_MAX_DURATION`);
+- :mod:`~musicfeat.io.files`: a file's header checked before any sample is
+  decoded, then decoded a block at a time (:func:`open_audio`, the entry
+  point of any decoder, a streaming one included);
+- :mod:`~musicfeat.io.load`: one item to its waveform (:func:`load_audio`).
+"""
+
+from .files import AudioFile, AudioHeader, open_audio
+from .items import as_items, describe_item, item_error
+from .limits import DEFAULT_MAX_DURATION, SAMPLE_RATE_RANGE
+from .load import RES_TYPE, load_audio
+
+__all__ = [
+    "as_items",
+    "load_audio",
+    "open_audio",
+    "AudioFile",
+    "AudioHeader",
+    "describe_item",
+    "item_error",
+    "SAMPLE_RATE_RANGE",
+    "DEFAULT_MAX_DURATION",
+    "RES_TYPE",
+]

@@ -1,0 +1,135 @@
+"""X into its clips, each clip named in errors, and in-memory waveforms checked."""
+
+import os
+
+import numpy as np
+
+from ..exceptions import InvalidAudioError
+
+__all__ = ["as_items", "describe_item", "item_error", "check_waveform", "finite_float32"]
+
+_CLIPS = "X must be a sequence of clips (paths, waveforms or (waveform, sr) pairs)"
+
+
+def as_items(X):
+    """X as a list of clips, refusing the common mistakes early.
+
+    Parameters
+    ----------
+    X : sequence of clips, 1-D object array, or one-column DataFrame
+
+    Returns
+    -------
+    list
+
+    Raises
+    ------
+    ValueError
+        For a single path, a 1-D numeric array (one waveform, not a
+        sequence), a DataFrame of several columns, or anything not iterable
+        (such as a single :class:`~musicfeat.Spectra`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat.io import as_items
+    >>> len(as_items([np.zeros(10), "song.ogg"]))
+    2
+    """
+    if isinstance(X, (str, bytes, os.PathLike)):
+        raise ValueError(f"{_CLIPS}; got a single path {os.fsdecode(X)!r}. Wrap it in a list: [path].")
+    if isinstance(X, np.ndarray):
+        if X.ndim == 0:
+            raise ValueError(f"{_CLIPS}; got a 0-d array.")
+        if X.ndim == 1 and X.dtype != object:
+            raise ValueError(
+                f"{_CLIPS}; got a 1-D numeric array of shape {X.shape}, which would be read as clips "
+                "of one sample each. Pass [y] for one waveform."
+            )
+        return list(X)
+    if hasattr(X, "columns"):  # a pandas DataFrame: one column of clips
+        if X.shape[1] != 1:
+            raise ValueError(f"X as a DataFrame must have one column of clips; got {X.shape[1]} columns.")
+        return list(X.iloc[:, 0])
+    try:
+        return list(X)
+    except TypeError:
+        raise ValueError(
+            f"X must be a sequence of clips (paths, waveforms, (waveform, sr) pairs or Spectra); "
+            f"got {type(X).__name__}. Wrap a single clip in a list."
+        ) from None
+
+
+def describe_item(item):
+    """A short human-readable name for an item, for error messages."""
+    if isinstance(item, (str, bytes, os.PathLike)):
+        return repr(os.fsdecode(item))
+    if isinstance(item, tuple) and len(item) == 2:
+        wav, rate = item
+        return f"({_describe_array(wav)}, sr={rate!r})"
+    if isinstance(item, np.ndarray):
+        return _describe_array(item)
+    name = getattr(item, "name", None)
+    if isinstance(name, str):
+        return repr(name)
+    return f"object of type {type(item).__name__}"
+
+
+def _describe_array(a):
+    a = np.asarray(a) if not isinstance(a, np.ndarray) else a
+    return f"array of shape {a.shape} and dtype {a.dtype}"
+
+
+def item_error(index, item, reason):
+    """The package's error for ``item`` at position ``index`` of X."""
+    where = "item" if index is None else f"X[{index}]"
+    return InvalidAudioError(
+        f"{where} ({describe_item(item)}): {reason}",
+        index=index,
+        item=describe_item(item),
+        reason=reason,
+    )
+
+
+def check_waveform(y, index, item):
+    """``y`` as a 1-D floating-point array, or the item's error saying what it is instead."""
+    if isinstance(y, (list, tuple)):
+        y = np.asarray(y)
+    if not isinstance(y, np.ndarray):
+        raise item_error(
+            index, item, "expected a file path, a 1-D waveform or a (waveform, sample_rate) pair"
+        )
+    if y.ndim != 1:
+        raise item_error(
+            index,
+            item,
+            f"a waveform must be 1-D (mono samples); got {y.ndim} dimensions. "
+            "Mix multichannel audio down first, e.g. with librosa.to_mono",
+        )
+    if not np.issubdtype(y.dtype, np.floating):
+        raise item_error(
+            index,
+            item,
+            f"a waveform must hold floating-point samples; got dtype {y.dtype}. "
+            "Scale integer PCM first, e.g. y / 32768 for int16",
+        )
+    return y
+
+
+def finite_float32(y, index, item):
+    """A non-empty float waveform as float32, refusing NaN, infinity and values float32 cannot hold."""
+    if y.size == 0:
+        raise item_error(index, item, "the audio is empty (zero samples)")
+    if not np.isfinite(y).all():
+        raise item_error(index, item, "the audio contains NaN or infinite samples")
+    if y.dtype.itemsize > 4:
+        largest = float(np.max(np.abs(y)))
+        if largest > float(np.finfo(np.float32).max):
+            raise item_error(
+                index,
+                item,
+                f"its samples overflow float32, which musicfeat analyses in: the largest magnitude is "
+                f"{largest:.3g}, float32 holds up to {np.finfo(np.float32).max:.3g}. Scale the waveform "
+                "(audio is usually within [-1, 1])",
+            )
+    return np.asarray(y, dtype=np.float32)
