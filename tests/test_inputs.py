@@ -1,6 +1,8 @@
 """What X may hold, what goes wrong with it, and audio at the edges of validity."""
 
 import io
+import os
+import re
 import warnings
 
 import librosa
@@ -155,6 +157,90 @@ def test_on_error_nan_in_parallel_workers(tmp_path):
 def test_x_itself_of_the_wrong_kind_is_refused(X, message, fast):
     with pytest.raises(ValueError, match=message):
         fast.transform(X)
+
+
+# ---------------------------------------------------------------- X as a NumPy array
+
+
+def _labelled_files(tmp_path):
+    paths, labels = [], []
+    for i in range(6):
+        paths.append(str(_write(tmp_path / f"tone {i}.wav", tone(220.0 * (1 + 0.1 * i), 0.5), SR)))
+        labels.append("tone")
+        noise = (0.2 * np.random.default_rng(i).standard_normal(SR // 2)).astype(np.float32)
+        paths.append(str(_write(tmp_path / f"noise {i}.wav", noise, SR)))
+        labels.append("noise")
+    return paths, np.array(labels)
+
+
+@pytest.mark.parametrize("kind", ["str", "bytes", "object", "column"])
+def test_a_numpy_array_of_paths_is_a_sequence_of_paths(tmp_path, kind, fast):
+    paths, _ = _labelled_files(tmp_path)
+    X = {
+        "str": np.array(paths),  # dtype <U..
+        "bytes": np.array([os.fsencode(p) for p in paths]),  # dtype S..
+        "object": np.array(paths, dtype=object),
+        "column": np.array(paths)[:, None],  # as DataFrame[["path"]].to_numpy() gives them
+    }[kind]
+    np.testing.assert_array_equal(fast.transform(X), fast.transform(paths))
+
+
+def test_cross_val_score_on_a_numpy_array_of_paths(tmp_path):
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    paths, labels = _labelled_files(tmp_path)
+    model = make_pipeline(
+        MusicFeatures(include=("spectral", "zero_crossings")),
+        RandomForestClassifier(n_estimators=10, random_state=0),
+    )
+    scores = cross_val_score(model, np.array(paths), labels, cv=StratifiedKFold(3), error_score="raise")
+    assert scores.mean() > 0.9
+
+
+@pytest.mark.parametrize(
+    ("shape", "meant"),
+    [
+        ((SR, 1), r"one waveform of 22050 samples as a column: pass \[y\[:, 0\]\]"),
+        (
+            (SR, 2),
+            r"one recording of 2 channels in soundfile's \(frames, channels\) layout.*\[y\.mean\(axis=1\)\]",
+        ),
+        ((SR, 6), r"one recording of 6 channels in soundfile's \(frames, channels\)"),
+        ((2, SR), r"one stereo recording in librosa's \(channels, samples\) layout.*or list\(X\) if these"),
+        ((1, 1), r"one waveform of 1 samples as a column"),
+    ],
+)
+def test_a_2d_float_array_shaped_like_one_recording_is_refused_saying_what_was_meant(shape, meant, fast):
+    X = np.zeros(shape, dtype=np.float32)
+    with pytest.raises(
+        ValueError, match=rf"got a 2-D float array of shape {re.escape(str(shape))}: this is probably {meant}"
+    ):
+        fast.transform(X)
+
+
+def test_a_2d_float_array_of_real_clips_is_one_clip_per_row(fast):
+    clips = np.stack([tone(220.0 * k, 0.5) for k in (1, 2, 3)])
+    np.testing.assert_array_equal(fast.transform(clips), fast.transform(list(clips)))
+    assert fast.transform(clips[:1]).shape == (1, 2)  # (1, n): one clip
+    two = np.stack([tone(220.0, 0.5), tone(330.0, 0.5)])
+    assert fast.transform(list(two)).shape == (2, 2)  # two clips of a (2, n) array, said explicitly
+
+
+@pytest.mark.parametrize(
+    ("shape", "meant"),
+    [
+        ((SR, 1), r"pass y\[:, 0\]"),
+        ((SR, 2), r"soundfile's \(frames, channels\)"),
+        ((2, SR), "librosa.to_mono"),
+    ],
+)
+def test_a_2d_waveform_item_says_what_was_meant(shape, meant, fast):
+    with pytest.raises(
+        InvalidAudioError, match=rf"^X\[0\] .*must be 1-D .*shape {re.escape(str(shape))}: .*{meant}"
+    ):
+        fast.transform([np.zeros(shape, dtype=np.float32)])
 
 
 def test_spectra_from_other_parameters_are_refused_naming_the_item():

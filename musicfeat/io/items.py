@@ -1,4 +1,11 @@
-"""X into its clips, each clip named in errors, and in-memory waveforms checked."""
+"""X into its clips, each clip named in errors, and in-memory waveforms checked.
+
+Arrays are where shapes go wrong: a NumPy array of paths is a sequence of
+paths; a 2-D float array is read as one clip per row only when its rows can
+be clips, and one that looks like a single multichannel recording (soundfile's
+``(frames, channels)``, librosa's ``(channels, samples)``) or a waveform as a
+column is refused with what was probably meant.
+"""
 
 import os
 
@@ -8,6 +15,11 @@ from ..exceptions import InvalidAudioError
 
 __all__ = ["as_items", "describe_item", "item_error", "check_waveform", "finite_float32"]
 
+#: The most channels a recording in an array is taken to have: 7.1 surround.
+#: A 2-D float X whose rows hold at most this many samples is one recording
+#: in (frames, channels) layout, not clips.
+MAX_CHANNELS = 8
+
 _CLIPS = "X must be a sequence of clips (paths, waveforms or (waveform, sr) pairs)"
 
 
@@ -16,7 +28,7 @@ def as_items(X):
 
     Parameters
     ----------
-    X : sequence of clips, 1-D object array, or one-column DataFrame
+    X : sequence of clips, 1-D array of paths (str, bytes or object), 2-D float array of clips (one per row), or one-column DataFrame
 
     Returns
     -------
@@ -26,8 +38,10 @@ def as_items(X):
     ------
     ValueError
         For a single path, a 1-D numeric array (one waveform, not a
-        sequence), a DataFrame of several columns, or anything not iterable
-        (such as a single :class:`~musicfeat.Spectra`).
+        sequence), a 2-D float array shaped like one recording (a column
+        ``(n, 1)``, soundfile's ``(frames, channels)``, librosa's stereo
+        ``(2, samples)``), a DataFrame of several columns, or anything not
+        iterable (such as a single :class:`~musicfeat.Spectra`).
 
     Examples
     --------
@@ -35,18 +49,13 @@ def as_items(X):
     >>> from musicfeat.io import as_items
     >>> len(as_items([np.zeros(10), "song.ogg"]))
     2
+    >>> as_items(np.array(["a.wav", "b.flac"]))
+    ['a.wav', 'b.flac']
     """
     if isinstance(X, (str, bytes, os.PathLike)):
         raise ValueError(f"{_CLIPS}; got a single path {os.fsdecode(X)!r}. Wrap it in a list: [path].")
     if isinstance(X, np.ndarray):
-        if X.ndim == 0:
-            raise ValueError(f"{_CLIPS}; got a 0-d array.")
-        if X.ndim == 1 and X.dtype != object:
-            raise ValueError(
-                f"{_CLIPS}; got a 1-D numeric array of shape {X.shape}, which would be read as clips "
-                "of one sample each. Pass [y] for one waveform."
-            )
-        return list(X)
+        return _array_items(X)
     if hasattr(X, "columns"):  # a pandas DataFrame: one column of clips
         if X.shape[1] != 1:
             raise ValueError(f"X as a DataFrame must have one column of clips; got {X.shape[1]} columns.")
@@ -58,6 +67,58 @@ def as_items(X):
             f"X must be a sequence of clips (paths, waveforms, (waveform, sr) pairs or Spectra); "
             f"got {type(X).__name__}. Wrap a single clip in a list."
         ) from None
+
+
+def _array_items(X):
+    if X.ndim == 0:
+        raise ValueError(f"{_CLIPS}; got a 0-d array.")
+    if X.ndim == 2 and X.shape[1] == 1 and X.dtype.kind in "USO":
+        X = X[:, 0]  # one column of paths or clips, as DataFrame.to_numpy() gives it
+    if X.dtype.kind == "U":  # paths as NumPy strings
+        return [str(path) for path in X] if X.ndim == 1 else _refuse_shape(X, "paths")
+    if X.dtype.kind == "S":
+        return [bytes(path) for path in X] if X.ndim == 1 else _refuse_shape(X, "paths")
+    if X.dtype == object:
+        return list(X) if X.ndim == 1 else _refuse_shape(X, "clips")
+    if X.ndim == 1:
+        raise ValueError(
+            f"{_CLIPS}; got a 1-D numeric array of shape {X.shape}, which would be read as clips "
+            "of one sample each. Pass [y] for one waveform."
+        )
+    if X.ndim == 2 and np.issubdtype(X.dtype, np.floating):
+        hint = _layout_hint(X.shape, in_X=True)
+        if hint:
+            raise ValueError(f"{_CLIPS}; got a 2-D float array of shape {X.shape}: {hint}.")
+    return list(X)
+
+
+def _refuse_shape(X, what):
+    raise ValueError(f"{_CLIPS}; got an array of {what} of shape {X.shape}: pass a 1-D array or a list.")
+
+
+def _layout_hint(shape, *, in_X):
+    """What a 2-D float array of this shape probably is, and what to pass instead; None for clips."""
+    rows, columns = shape
+    if columns == 1:
+        meant = "[y[:, 0]]" if in_X else "y[:, 0]"
+        return f"this is probably one waveform of {rows} samples as a column: pass {meant}"
+    if columns <= MAX_CHANNELS and rows > columns:
+        meant = "[y.mean(axis=1)]" if in_X else "y.mean(axis=1)"
+        return (
+            f"this is probably one recording of {columns} channels in soundfile's (frames, channels) "
+            f"layout, not {rows} clips of {columns} samples: pass {meant} (mixed down as files are)"
+        )
+    if in_X and rows == 2:
+        return (
+            "this is probably one stereo recording in librosa's (channels, samples) layout: pass "
+            "[y.mean(axis=0)] for it mixed down (as files are), or list(X) if these are two clips"
+        )
+    if not in_X and rows <= MAX_CHANNELS:
+        return (
+            f"this is probably one recording of {rows} channels in librosa's (channels, samples) "
+            "layout: mix it down first, e.g. librosa.to_mono(y) or y.mean(axis=0)"
+        )
+    return None
 
 
 def describe_item(item):
@@ -100,11 +161,16 @@ def check_waveform(y, index, item):
             index, item, "expected a file path, a 1-D waveform or a (waveform, sample_rate) pair"
         )
     if y.ndim != 1:
+        hint = _layout_hint(y.shape, in_X=False) if y.ndim == 2 else None
         raise item_error(
             index,
             item,
-            f"a waveform must be 1-D (mono samples); got {y.ndim} dimensions. "
-            "Mix multichannel audio down first, e.g. with librosa.to_mono",
+            f"a waveform must be 1-D (mono samples); got {y.ndim} dimensions"
+            + (
+                f" of shape {y.shape}: {hint}"
+                if hint
+                else ". Mix multichannel audio down first, e.g. with librosa.to_mono"
+            ),
         )
     if not np.issubdtype(y.dtype, np.floating):
         raise item_error(
