@@ -25,13 +25,17 @@ def check_int(owner, name, value, *, minimum):
     return int(value)
 
 
-def check_real(owner, name, value, *, minimum, include_minimum=True):
+def check_real(owner, name, value, *, minimum, include_minimum=True, allow_none=False):
+    """``float(value)`` for a finite number above ``minimum`` (or None, when allowed)."""
+    if allow_none and value is None:
+        return None
     ok = isinstance(value, Real) and not isinstance(value, (bool, np.bool_)) and np.isfinite(value)
     if ok:
         ok = value >= minimum if include_minimum else value > minimum
     if not ok:
         bracket = "[" if include_minimum else "("
-        raise fail(owner, name, f"a float in the range {bracket}{minimum}, inf)", value)
+        none = " or None" if allow_none else ""
+        raise fail(owner, name, f"a float in the range {bracket}{minimum}, inf){none}", value)
     return float(value)
 
 

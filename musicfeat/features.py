@@ -16,7 +16,7 @@ from ._deprecation import warn_deprecated
 from ._version import __version__
 from .frontend import Spectra
 from .groups import registry
-from .groups._base import ClipTransformer, features_of
+from .groups._base import DEFAULT_MAX_DURATION, ClipTransformer, features_of
 from .groups.bands import DEFAULT_BAND_COUNTS
 from .groups.windowed import DEFAULT_WINDOW_SECONDS
 
@@ -104,6 +104,10 @@ class MusicFeatures(ClipTransformer):
         position), or give a row of NaN with an
         :class:`~musicfeat.ExtractionWarning`, so one bad file does not cost
         the rest of a batch.
+    max_duration : float or None, default=14400.0
+        Longest clip accepted, in seconds (4 hours); None for no limit. A
+        file's header is checked before it is decoded, so a file declaring
+        more fails alone, quickly, without allocating its samples.
     memory : str, joblib.Memory or None, default=None
         Cache of each clip's row, keyed on its decoded samples and on every
         parameter (and the feature-set version): a grid search over a
@@ -178,6 +182,7 @@ class MusicFeatures(ClipTransformer):
         hpss_power=2.0,
         hpss_margin=1.0,
         on_error="raise",
+        max_duration=DEFAULT_MAX_DURATION,
         memory=None,
         n_jobs=None,
         feature_set=registry.DEFAULT_FEATURE_SET,
@@ -191,6 +196,7 @@ class MusicFeatures(ClipTransformer):
             hpss_power=hpss_power,
             hpss_margin=hpss_margin,
             on_error=on_error,
+            max_duration=max_duration,
         )
         self.band_counts = band_counts
         self.band_fmin = band_fmin

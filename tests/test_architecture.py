@@ -40,6 +40,7 @@ OTHER_VALUES = {
     "hpss_power": 1.0,
     "hpss_margin": 2.0,
     "on_error": "nan",
+    "max_duration": 600.0,
 }
 #: An invalid value for every parameter a user sets on MusicFeatures (but memory,
 #: which joblib checks in its own words).
@@ -58,6 +59,7 @@ INVALID_VALUES = {
     "hpss_power": 0.0,
     "hpss_margin": 0.5,
     "on_error": "ignore",
+    "max_duration": 0.0,
     "n_jobs": 0,
     "feature_set": "nope",
     "include": ("hpss", "nope"),

@@ -9,6 +9,9 @@ not exist" for bad MP3 data) never reaches the user.
 
 import io
 import os
+import subprocess
+import sys
+import textwrap
 import tracemalloc
 import warnings
 
@@ -67,6 +70,62 @@ def test_a_file_longer_than_max_duration_is_refused_from_its_header(two_hours_of
     error, peak = _peak_allocation(load_audio, two_hours_of_flac_silence, SR, max_duration=3600.0)
     assert isinstance(error, InvalidAudioError) and peak < 2**20
     assert "it lasts 7200 s (2.0 h), longer than max_duration=3600 s" in str(error)
+    with pytest.warns(ExtractionWarning, match=r"X\[0\] .*longer than max_duration=3600 s"):
+        X = ZeroCrossingFeatures(on_error="nan", max_duration=3600).transform(
+            [two_hours_of_flac_silence, tone(440.0, 0.5)]
+        )
+    assert np.isnan(X[0]).all() and np.isfinite(X[1]).all()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+def test_running_out_of_memory_fails_only_that_clip(two_hours_of_flac_silence):
+    """Under an address-space limit, a file too large for it is its own failure; the next clip is extracted."""
+    script = textwrap.dedent(
+        """
+        import resource, sys, warnings
+        import numpy as np
+        from musicfeat import MusicFeatures
+
+        mf = MusicFeatures(on_error="nan", max_duration=None)
+        short = (0.1 * np.sin(np.arange(8 * 22050) * 0.3)).astype(np.float32)
+        mf.fit_transform([short])  # every import and compilation done before the limit
+        with open("/proc/self/status") as status:
+            size = next(int(line.split()[1]) for line in status if line.startswith("VmSize")) * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size + 700 * 2**20, resource.RLIM_INFINITY))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            X = mf.transform([sys.argv[1], short])
+        print(bool(np.isnan(X[0]).all()), bool(np.isfinite(X[1]).all()))
+        print(*(f"{w.category.__name__}: {w.message}" for w in caught), sep="\\n")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(two_hours_of_flac_silence)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    rows, *messages = result.stdout.splitlines()
+    assert rows == "True True"
+    assert len(messages) == 1 and messages[0].startswith("ExtractionWarning: X[0] (")
+    assert "ran out of memory while" in messages[0]
+
+
+def test_memory_errors_in_the_analysis_are_the_clip_s(monkeypatch):
+    real = ZeroCrossingFeatures._features
+
+    def exhausting(self, spectra):
+        if spectra.y.size == 7000:
+            raise MemoryError
+        return real(self, spectra)
+
+    monkeypatch.setattr(ZeroCrossingFeatures, "_features", exhausting)
+    X = [tone(440.0, 0.5), tone(440.0, 7000 / SR)]
+    with pytest.raises(
+        InvalidAudioError, match=r"^X\[1\] .*ran out of memory analysing it \(0 s at 22050 Hz\)"
+    ):
+        ZeroCrossingFeatures().transform(X)
+    with pytest.warns(ExtractionWarning, match=r"X\[1\] .*ran out of memory"):
+        out = ZeroCrossingFeatures(on_error="nan").transform(X)
+    assert np.isfinite(out[0]).all() and np.isnan(out[1]).all()
 
 
 def test_a_decoder_that_goes_past_max_duration_is_stopped():
@@ -93,6 +152,12 @@ def test_pairs_at_rates_out_of_range_are_refused(rate):
 def test_pairs_at_the_ends_of_the_range_are_resampled(rate):
     y = load_audio((np.sin(np.arange(rate // 10) * 0.01), rate), SR)
     assert y.size == int(np.ceil(rate / 10 * SR / rate))
+
+
+def test_waveforms_longer_than_max_duration_are_refused():
+    with pytest.raises(InvalidAudioError, match=r"X\[0\] .*lasts 2 s .*longer than max_duration=1 s"):
+        ZeroCrossingFeatures(max_duration=1.0).transform([(np.zeros(2 * 8000), 8000)])
+    assert ZeroCrossingFeatures(max_duration=None).transform([np.zeros(2 * SR)]).shape == (1, 2)
 
 
 def test_load_audio_refuses_an_unusable_target_rate():

@@ -42,7 +42,7 @@ def extract_track(path, extractor):
         ``("ok", duration_s, sha256, row)`` or ``("error", error_type, message)``.
     """
     try:
-        y = load_audio(path, extractor.sr)
+        y = load_audio(path, extractor.sr, max_duration=extractor.max_duration)
         row = extractor.transform([y])[0]
         return ("ok", y.size / extractor.sr, file_sha256(path), row)
     except InvalidAudioError as error:

@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 from .. import _validation as v
 from ..exceptions import ExtractionWarning, InvalidAudioError
 from ..frontend import FrontEndConfig, Spectra
-from ..io import as_items, item_error, load_audio
+from ..io import DEFAULT_MAX_DURATION, as_items, item_error, load_audio
 from ..stats import MOMENT_DESCRIPTIONS
 
 ON_ERROR_OPTIONS = ("raise", "nan")
@@ -92,6 +92,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         hpss_power=2.0,
         hpss_margin=1.0,
         on_error="raise",
+        max_duration=DEFAULT_MAX_DURATION,
     ):
         self.sr = sr
         self.n_fft = n_fft
@@ -100,12 +101,13 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         self.hpss_power = hpss_power
         self.hpss_margin = hpss_margin
         self.on_error = on_error
+        self.max_duration = max_duration
 
     # ------------------------------------------------------------------
     # parameters, validated once per call
 
     def _check_front_end(self):
-        """Validate the analysis parameters and ``on_error``; return the front-end configuration."""
+        """Validate the analysis parameters, ``on_error`` and ``max_duration``; return the front-end configuration."""
         config = FrontEndConfig(
             sr=v.check_int(self, "sr", self.sr, minimum=1),
             n_fft=v.check_int(self, "n_fft", self.n_fft, minimum=2),
@@ -115,6 +117,9 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             hpss_margin=v.check_real(self, "hpss_margin", self.hpss_margin, minimum=1.0),
         )
         v.check_options(self, "on_error", self.on_error, ON_ERROR_OPTIONS)
+        v.check_real(
+            self, "max_duration", self.max_duration, minimum=0.0, include_minimum=False, allow_none=True
+        )
         return config
 
     def _check_group_params(self, owner=None):
@@ -279,7 +284,8 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
 
         The one path of every kind of item: a Spectra is checked against the
         plan's analysis, anything else is decoded; whatever fails in the
-        analysis is the clip's failure, named by its position in X.
+        analysis, running out of memory included, is the clip's
+        :class:`~musicfeat.InvalidAudioError`, named by its position in X.
         """
         if isinstance(item, Spectra):
             if item.config != plan.config:
@@ -289,16 +295,20 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
                     f"a Spectra computed with {item.config}, but {type(self).__name__} has "
                     f"{plan.config}; use the same front-end parameters",
                 )
-            source = item
+            source, n_samples = item, item.y.size
         else:
-            source = load_audio(item, plan.config.sr, index=index)
+            source = load_audio(item, plan.config.sr, index=index, max_duration=self.max_duration)
+            n_samples = source.size
         try:
             if task == "fit":
                 spectra = source if isinstance(source, Spectra) else Spectra(source, plan.config)
                 return tuple(learner._fit_clip(spectra) for learner in plan.learners)
             row = plan.features(source) if isinstance(source, Spectra) else self._compute_row(source, plan)
         except MemoryError:
-            raise
+            seconds = n_samples / plan.config.sr
+            raise item_error(
+                index, item, f"ran out of memory analysing it ({seconds:.0f} s at {plan.config.sr} Hz)"
+            ) from None
         except Exception as error:  # a failure on one clip must name that clip
             raise item_error(
                 index, item, f"feature extraction failed ({type(error).__name__}: {error})"

@@ -10,7 +10,7 @@ import numpy as np
 from .. import _validation as v
 from ..blockwise import project_frames
 from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments
-from ._base import ClipTransformer
+from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 
 DEFAULT_BAND_COUNTS = (4, 11, 24)
 
@@ -80,7 +80,7 @@ class BandEnergy(ClipTransformer):
         Lowest band edge (Hz).
     band_fmax : float, default=10000.0
         Highest band edge (Hz), capped at ``sr / 2``.
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
         As in :class:`HPSSFeatures`.
 
     Examples
@@ -107,6 +107,7 @@ class BandEnergy(ClipTransformer):
         hpss_power=2.0,
         hpss_margin=1.0,
         on_error="raise",
+        max_duration=DEFAULT_MAX_DURATION,
     ):
         super().__init__(
             sr=sr,
@@ -116,6 +117,7 @@ class BandEnergy(ClipTransformer):
             hpss_power=hpss_power,
             hpss_margin=hpss_margin,
             on_error=on_error,
+            max_duration=max_duration,
         )
         self.band_counts = band_counts
         self.band_fmin = band_fmin

@@ -41,6 +41,9 @@ class HPSSFeatures(ClipTransformer):
         On a clip that cannot be analysed, raise
         :class:`~musicfeat.InvalidAudioError`, or warn
         (:class:`~musicfeat.ExtractionWarning`) and give it a row of NaN.
+    max_duration : float or None, default=14400.0
+        Longest clip accepted, in seconds (4 hours); None for no limit. A
+        file's header is checked against it before the file is decoded.
 
     See Also
     --------

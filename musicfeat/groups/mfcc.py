@@ -10,7 +10,7 @@ import numpy as np
 from .. import _validation as v
 from ..blockwise import mel_power
 from ..stats import MOMENT_DESCRIPTIONS, moments
-from ._base import ClipTransformer
+from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 
 
 def mel_spectrogram(spectra):
@@ -47,7 +47,7 @@ class MFCCFeatures(ClipTransformer):
     ----------
     n_mfcc : int, default=20
         Number of coefficients.
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
         As in :class:`HPSSFeatures`.
 
     References
@@ -76,6 +76,7 @@ class MFCCFeatures(ClipTransformer):
         hpss_power=2.0,
         hpss_margin=1.0,
         on_error="raise",
+        max_duration=DEFAULT_MAX_DURATION,
     ):
         super().__init__(
             sr=sr,
@@ -85,6 +86,7 @@ class MFCCFeatures(ClipTransformer):
             hpss_power=hpss_power,
             hpss_margin=hpss_margin,
             on_error=on_error,
+            max_duration=max_duration,
         )
         self.n_mfcc = n_mfcc
 

@@ -95,7 +95,7 @@ class NoteClassFeatures(ClipTransformer):
 
     Parameters
     ----------
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
         As in :class:`HPSSFeatures`.
 
     References

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _validation as v
-from ._base import ClipTransformer
+from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 
 PITCH_FEATURES = (
     "pitch_f0_mean_hz",
@@ -35,7 +35,7 @@ class PitchFeatures(ClipTransformer):
     ----------
     pitch_fmin, pitch_fmax : float, default=65.0, 1000.0
         Search range in Hz (C2 to about B5: speech and most singing).
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
         As in :class:`HPSSFeatures` (``n_fft`` is pYIN's frame length).
 
     References
@@ -66,6 +66,7 @@ class PitchFeatures(ClipTransformer):
         hpss_power=2.0,
         hpss_margin=1.0,
         on_error="raise",
+        max_duration=DEFAULT_MAX_DURATION,
     ):
         super().__init__(
             sr=sr,
@@ -75,6 +76,7 @@ class PitchFeatures(ClipTransformer):
             hpss_power=hpss_power,
             hpss_margin=hpss_margin,
             on_error=on_error,
+            max_duration=max_duration,
         )
         self.pitch_fmin = pitch_fmin
         self.pitch_fmax = pitch_fmax

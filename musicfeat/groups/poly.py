@@ -27,7 +27,7 @@ class PolyFeatures(ClipTransformer):
 
     Parameters
     ----------
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
         As in :class:`HPSSFeatures`.
 
     Examples

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..kernels import windowed_moment_means
-from ._base import ClipTransformer
+from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 
 DEFAULT_WINDOW_SECONDS = (0.5, 1, 3, 5)
 SERIES = ("poly_gradient", "poly_constant", "harmonic", "percussive")
@@ -54,7 +54,7 @@ class WindowedStats(ClipTransformer):
     ----------
     window_seconds : sequence of float, default=(0.5, 1, 3, 5)
         Window widths in seconds; distinct once rounded to milliseconds.
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
         As in :class:`HPSSFeatures`.
 
     Examples
@@ -76,6 +76,7 @@ class WindowedStats(ClipTransformer):
         hpss_power=2.0,
         hpss_margin=1.0,
         on_error="raise",
+        max_duration=DEFAULT_MAX_DURATION,
     ):
         super().__init__(
             sr=sr,
@@ -85,6 +86,7 @@ class WindowedStats(ClipTransformer):
             hpss_power=hpss_power,
             hpss_margin=hpss_margin,
             on_error=on_error,
+            max_duration=max_duration,
         )
         self.window_seconds = window_seconds
 
