@@ -7,6 +7,8 @@ call, and adds what a whole extractor needs: the ``memory=`` cache and
 ``n_jobs`` worker processes.
 """
 
+from dataclasses import asdict
+
 from joblib import Parallel, delayed
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted, check_memory
@@ -24,9 +26,10 @@ from .groups.windowed import DEFAULT_WINDOW_SECONDS
 def _cached_row(groups, config, y, feature_set_version, package_version):
     """The cache's unit of work: one clip's row, keyed on its samples, the groups and the analysis.
 
-    The groups carry every parameter that changes a value (and what a
-    learning group learnt); the versions are arguments only so that they are
-    part of the key.
+    The groups carry every parameter that changes a value, in canonical form
+    (``[4, 11, 24]`` and ``(4, 11, 24)`` are one key), and what a learning
+    group learnt; the versions are arguments only so that they are part of
+    the key.
     """
     return features_of(groups, Spectra(y, config))
 
@@ -110,8 +113,10 @@ class MusicFeatures(ClipTransformer):
         more fails alone, quickly, without allocating its samples.
     memory : str, joblib.Memory or None, default=None
         Cache of each clip's row, keyed on its decoded samples and on every
-        parameter (and the feature-set version): a grid search over a
-        classifier then extracts each clip once.
+        parameter that changes a value (and the feature-set version): a grid
+        search over a classifier then extracts each clip once. Equal values
+        are one key: ``band_counts=[4, 11, 24]`` finds the rows of the
+        default ``(4, 11, 24)``.
     n_jobs : int or None, default=None
         Clips analysed in parallel worker processes (joblib; ``-1`` for all
         cores). Each worker holds one clip's spectra at a time.
@@ -267,14 +272,16 @@ class MusicFeatures(ClipTransformer):
 
     def _build_groups(self):
         # Every group's parameters are validated, included or not (as
-        # scikit-learn validates every parameter), naming MusicFeatures. The
-        # groups never apply on_error themselves: this estimator does.
+        # scikit-learn validates every parameter), naming MusicFeatures, and
+        # set in canonical form, so that equal settings are one cache key.
+        # The groups never decode nor apply on_error themselves: this
+        # estimator does.
         included = self._included_groups()
-        groups = {
-            name: registry.build_group(cls, self, on_error="raise") for name, cls in registry.GROUPS.items()
-        }
-        for group in groups.values():
-            group._check_group_params(owner=self)
+        front_end = asdict(super()._check_front_end())
+        groups = {}
+        for name, cls in registry.GROUPS.items():
+            group = registry.build_group(cls, self, on_error="raise", max_duration=None, **front_end)
+            groups[name] = group.set_params(**group._check_group_params(owner=self))
         return tuple(groups[name] for name in included)
 
     def _fitted_groups(self):

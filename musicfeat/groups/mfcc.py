@@ -91,14 +91,14 @@ class MFCCFeatures(ClipTransformer):
         self.n_mfcc = n_mfcc
 
     def _check_group_params(self, owner=None):
-        return v.check_int(self if owner is None else owner, "n_mfcc", self.n_mfcc, minimum=1)
+        return {"n_mfcc": v.check_int(self if owner is None else owner, "n_mfcc", self.n_mfcc, minimum=1)}
 
     def _feature_names(self):
-        n = self._check_group_params()
+        n = self._check_group_params()["n_mfcc"]
         return [f"mfcc{i}_{stat}" for stat in ("mean", "std") for i in range(n)]
 
     def _feature_descriptions(self):
-        n = self._check_group_params()
+        n = self._check_group_params()["n_mfcc"]
         return [
             f"MFCC {i} of the log mel power of S (`librosa.feature.mfcc`), {MOMENT_DESCRIPTIONS[stat]}"
             for stat in ("mean", "std")
@@ -108,7 +108,7 @@ class MFCCFeatures(ClipTransformer):
     def _features(self, spectra):
         import librosa
 
-        n = self._check_group_params()
+        n = self._check_group_params()["n_mfcc"]
         mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel_spectrogram(spectra)), n_mfcc=n)
         stats = moments(mfcc)
         return np.concatenate([stats[:, 0], stats[:, 1]])

@@ -87,7 +87,7 @@ class PitchFeatures(ClipTransformer):
         fmax = v.check_real(owner, "pitch_fmax", self.pitch_fmax, minimum=0.0, include_minimum=False)
         if fmax <= fmin:
             raise v.fail(owner, "pitch_fmax", f"greater than pitch_fmin={fmin!r}", self.pitch_fmax)
-        return fmin, fmax
+        return {"pitch_fmin": fmin, "pitch_fmax": fmax}
 
     def _feature_names(self):
         self._check_group_params()
@@ -110,7 +110,7 @@ class PitchFeatures(ClipTransformer):
 
         import librosa
 
-        fmin, fmax = self._check_group_params()
+        fmin, fmax = self._check_group_params().values()
         c = spectra.config
         fmax = min(fmax, c.sr / 2)
         y = spectra.y

@@ -107,12 +107,12 @@ class WindowedStats(ClipTransformer):
                 "a sequence of widths that differ in milliseconds",
                 self.window_seconds,
             )
-        return seconds
+        return {"window_seconds": seconds}
 
     def _feature_names(self):
         return [
             f"{window_label(w)}_{series}_{stat}"
-            for w in self._check_group_params()
+            for w in self._check_group_params()["window_seconds"]
             for series in SERIES
             for stat in ("std", "skew", "kurtosis")
         ]
@@ -121,7 +121,7 @@ class WindowedStats(ClipTransformer):
         return [
             f"{_STAT_WORDS[stat]} of the {_SERIES_WORDS[series]} in every {round(w * 1000)} ms window, "
             "averaged over windows"
-            for w in self._check_group_params()
+            for w in self._check_group_params()["window_seconds"]
             for series in SERIES
             for stat in ("std", "skew", "kurtosis")
         ]
@@ -133,7 +133,7 @@ class WindowedStats(ClipTransformer):
         return np.concatenate(
             [
                 windowed_moment_means(s, window_frames(w, c.sr, c.hop_length))
-                for w in self._check_group_params()
+                for w in self._check_group_params()["window_seconds"]
                 for s in series
             ]
         )
