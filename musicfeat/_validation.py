@@ -19,9 +19,16 @@ def fail(owner, name, expectation, value):
     )
 
 
-def check_int(owner, name, value, *, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value < minimum:
-        raise fail(owner, name, f"an int in the range [{minimum}, inf)", value)
+def check_int(owner, name, value, *, minimum, maximum=None):
+    """``int(value)`` for an integer in ``[minimum, maximum]``."""
+    ok = isinstance(value, Integral) and not isinstance(value, (bool, np.bool_)) and value >= minimum
+    if not ok or maximum is not None and value > maximum:
+        raise fail(
+            owner,
+            name,
+            f"an int in the range [{minimum}, {'inf)' if maximum is None else f'{maximum}]'}",
+            value,
+        )
     return int(value)
 
 

@@ -7,11 +7,24 @@ length, and the fixed bases frames are projected onto (mel filters). It
 imports nothing else of the package.
 """
 
+import warnings
 from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["FRAME_BLOCK", "frame_blocks", "project_frames", "as_float64", "mel_basis", "mel_power"]
+__all__ = [
+    "FRAME_BLOCK",
+    "N_MELS",
+    "frame_blocks",
+    "project_frames",
+    "as_float64",
+    "mel_basis",
+    "mel_power",
+    "mel_filters_cover",
+]
+
+#: Mel bands of every mel spectrogram (librosa's default).
+N_MELS = 128
 
 #: Frames per block when projecting spectrogram frames: bounds the float64
 #: and squared temporaries to a few tens of MB whatever the clip's length.
@@ -103,3 +116,26 @@ def mel_power(X, sr, n_fft):
         Power in each mel band.
     """
     return project_frames(mel_basis(sr, n_fft), X, np.square, np.float32)
+
+
+@lru_cache(maxsize=64)
+def mel_filters_cover(sr, n_fft):
+    """Whether each filter of :func:`mel_basis` holds an STFT bin at this ``sr`` and ``n_fft``.
+
+    librosa's own test (it warns "Empty filters detected" otherwise): every
+    filter but one starting at 0 Hz has a positive weight. Frames too short
+    for the lowest, narrowest filters leave them empty.
+
+    Examples
+    --------
+    >>> from musicfeat.blockwise import mel_filters_cover
+    >>> mel_filters_cover(22050, 2048), mel_filters_cover(22050, 256)
+    (True, False)
+    """
+    import librosa
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Empty filters detected", category=UserWarning)
+        weights = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=N_MELS)
+    lower_edges = librosa.mel_frequencies(N_MELS + 2, fmin=0.0, fmax=sr / 2)[:-2]
+    return bool(np.all((lower_edges == 0) | (weights.max(axis=1) > 0)))

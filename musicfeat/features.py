@@ -89,14 +89,17 @@ class MusicFeatures(ClipTransformer):
     pitch_fmin, pitch_fmax : float, default=65.0, 1000.0
         Search range of :class:`PitchFeatures` in Hz (group ``'pitch'``).
     sr : int, default=22050
-        Analysis sample rate; files and ``(waveform, rate)`` pairs at other
-        rates are resampled (soxr_hq), bare waveforms must already be at it.
+        Analysis sample rate, from 4 kHz to 192 kHz; files and
+        ``(waveform, rate)`` pairs at other rates (1 kHz to 768 kHz) are
+        resampled (soxr_hq), bare waveforms must already be at it.
     n_fft : int, default=2048
-        STFT frame length.
+        STFT frame length, up to 65536 and at least what every included
+        group needs at ``sr`` (a bin in each mel filter and each contrast
+        octave: 417 at 22,050 Hz, 2185 at 192 kHz; ``fit`` names the value).
     hop_length : int, default=512
-        STFT hop.
+        STFT hop, from ``n_fft / 16`` to ``n_fft``.
     kernel_size : int, default=31
-        HPSS median filter length.
+        HPSS median filter length, at most ``1 + n_fft // 2``.
     hpss_power : float, default=2.0
         HPSS soft-mask exponent.
     hpss_margin : float, default=1.0

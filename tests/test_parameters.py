@@ -1,4 +1,12 @@
-"""Parameters: equal values are one setting, one cache key whatever their container."""
+"""Parameters: refused in ``fit`` when no clip could use them; equal values are one setting.
+
+A clip is never blamed for a parameter: a value that would fail every clip
+(an analysis rate of 100 Hz, frames too short for the mel filters) is
+refused by ``fit`` naming the parameter. Equal values are one setting: one
+cache key, whatever their container.
+"""
+
+import warnings
 
 import numpy as np
 import pytest
@@ -6,7 +14,10 @@ from helpers import SR
 from sklearn.base import clone
 
 import musicfeat.frontend as frontend
-from musicfeat import MusicFeatures
+from musicfeat import BandEnergy, MusicFeatures, RhythmFeatures
+from musicfeat.blockwise import mel_filters_cover
+from musicfeat.groups import GROUPS
+from musicfeat.groups._frames import smallest_mel_n_fft
 
 
 def _noise(seconds, sr=SR, seed=0):
@@ -16,6 +27,112 @@ def _noise(seconds, sr=SR, seed=0):
 def _refused(message, **params):
     with pytest.raises(ValueError, match=message):
         MusicFeatures(**params).fit()
+
+
+# ---------------------------------------------------------------- refused in fit
+
+
+@pytest.mark.parametrize("sr", [1, 100, 3999, 192_001, 10**7])
+def test_analysis_rates_out_of_range_are_refused(sr):
+    _refused(
+        rf"^The 'sr' parameter of MusicFeatures must be an int in the range \[4000, 192000\]\. Got {sr} ",
+        sr=sr,
+    )
+
+
+@pytest.mark.parametrize("n_fft", [2, 3, 64, 416])
+def test_frames_too_short_for_a_group_are_refused_naming_n_fft(n_fft):
+    _refused(
+        r"^The 'n_fft' parameter of MusicFeatures must be an int of at least 417 at sr=22050 "
+        r"\(RhythmFeatures: each of the 128 mel filters of the onset envelope needs an STFT bin\)\. "
+        rf"Got {n_fft} instead\.$",
+        n_fft=n_fft,
+        hop_length=max(1, n_fft // 4),
+    )
+
+
+def test_the_largest_need_of_the_included_groups_is_named():
+    _refused(r"at least 2185 at sr=192000 \(RhythmFeatures", sr=192_000)
+    _refused(
+        r"at least 2954 at sr=96000 \(PitchFeatures: pYIN needs two periods of pitch_fmin=65 Hz",
+        sr=96_000,
+        include=["pitch"],
+    )
+    _refused(
+        r"at least 111 at sr=22050 \(SpectralFeatures: the spectral contrast",
+        n_fft=64,
+        hop_length=16,
+        include=["spectral", "hpss"],
+    )
+    MusicFeatures(sr=96_000, n_fft=4096, hop_length=1024, include=["pitch", "rhythm"]).fit()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"hop_length": 1},
+            r"'hop_length' .* an int in the range \[128, 2048\] at n_fft=2048 \(a hop longer",
+        ),
+        ({"hop_length": 127}, r"'hop_length' .* \[128, 2048\]"),
+        ({"hop_length": 4096}, r"'hop_length' .* \[128, 2048\] .*skips audio"),
+        ({"kernel_size": 1026}, r"'kernel_size' .* \[1, 1025\] at n_fft=2048"),
+        ({"n_fft": 2**16 + 1}, r"'n_fft' .* an int in the range \[2, 65536\]"),
+        ({"n_mfcc": 129}, r"'n_mfcc' .* an int in the range \[1, 128\]"),
+        (
+            {"band_fmin": 11025.0, "band_fmax": 12000.0},
+            r"'band_fmin' .* below half the analysis rate sr=22050 \(11025 Hz\)",
+        ),
+        ({"band_counts": (4, 1026)}, r"'band_counts' .* at most 1025 at n_fft=2048"),
+        (
+            {"pitch_fmin": 2000.0, "pitch_fmax": 3000.0, "sr": 4000, "n_fft": 2048, "include": ["pitch"]},
+            r"'pitch_fmin' .* below half",
+        ),
+        ({"max_duration": 0}, r"'max_duration' .* \(0\.0, inf\) or None"),
+    ],
+)
+def test_unusable_values_are_refused_naming_the_parameter(params, message):
+    _refused(rf"^The {message}.* Got .* instead\.$", **params)
+
+
+def test_a_group_alone_names_itself_for_its_frame_needs():
+    with pytest.raises(
+        ValueError, match=r"^The 'n_fft' parameter of RhythmFeatures must be an int of at least 417"
+    ):
+        RhythmFeatures(n_fft=256, hop_length=64).fit()
+    with pytest.raises(
+        ValueError, match=r"^The 'band_fmin' parameter of BandEnergy must be a float below half"
+    ):
+        BandEnergy(sr=8000, band_fmin=5000.0, band_fmax=6000.0).fit()
+
+
+@pytest.mark.parametrize("sr", [4000, 8000, 22050, 44100, 192_000])
+def test_the_mel_floor_is_the_smallest_frame_that_fills_every_filter(sr):
+    floor = smallest_mel_n_fft(sr)
+    assert mel_filters_cover(sr, floor) and not mel_filters_cover(sr, floor - 1)
+    with pytest.warns(UserWarning, match="Empty filters detected"):
+        import librosa
+
+        librosa.filters.mel(sr=sr, n_fft=floor - 1)
+
+
+@pytest.mark.parametrize("name", sorted(GROUPS))
+@pytest.mark.parametrize("sr", [4000, 22050, 192_000])
+def test_every_group_works_without_a_warning_at_its_smallest_frame(name, sr):
+    """What fit accepts, every clip gets: at each group's floor, finite features and no warning."""
+    cls = GROUPS[name]
+    need = cls()._smallest_n_fft(sr)
+    n_fft = need[0] if need else 64  # 33 bins: room for the 24 bands of BandEnergy
+    group = cls(sr=sr, n_fft=n_fft, hop_length=-(-n_fft // 4), kernel_size=min(31, 1 + n_fft // 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row = group.fit_transform([_noise(1.0, sr)])
+    assert np.isfinite(row).all()
+
+
+def test_defaults_and_documented_rates_pass_fit():
+    for sr in (4000, 8000, 16000, 22050, 44100, 48000, 96000):
+        assert MusicFeatures(sr=sr).fit().n_features_out_ == 419
 
 
 # ---------------------------------------------------------------- equal values are one setting

@@ -85,7 +85,7 @@ def test_init_only_stores_parameters(cls):
     assert est.get_params()["sr"] == -5
     with pytest.raises(
         ValueError,
-        match=rf"The 'sr' parameter of {cls.__name__} must be an int in the range \[1, inf\)\. Got -5 instead\.",
+        match=rf"The 'sr' parameter of {cls.__name__} must be an int in the range \[4000, 192000\]\. Got -5 instead\.",
     ):
         est.fit()
 

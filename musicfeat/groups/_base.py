@@ -23,6 +23,7 @@ from ..exceptions import ExtractionWarning, InvalidAudioError
 from ..frontend import FrontEndConfig, Spectra
 from ..io import DEFAULT_MAX_DURATION, as_items, item_error, load_audio
 from ..stats import MOMENT_DESCRIPTIONS
+from ._frames import MAX_N_FFT, SR_RANGE, check_frames
 
 ON_ERROR_OPTIONS = ("raise", "nan")
 
@@ -109,8 +110,8 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
     def _check_front_end(self):
         """Validate the analysis parameters, ``on_error`` and ``max_duration``; return the front-end configuration."""
         config = FrontEndConfig(
-            sr=v.check_int(self, "sr", self.sr, minimum=1),
-            n_fft=v.check_int(self, "n_fft", self.n_fft, minimum=2),
+            sr=v.check_int(self, "sr", self.sr, minimum=SR_RANGE[0], maximum=SR_RANGE[1]),
+            n_fft=v.check_int(self, "n_fft", self.n_fft, minimum=2, maximum=MAX_N_FFT),
             hop_length=v.check_int(self, "hop_length", self.hop_length, minimum=1),
             kernel_size=v.check_int(self, "kernel_size", self.kernel_size, minimum=1),
             hpss_power=v.check_real(self, "hpss_power", self.hpss_power, minimum=0.0, include_minimum=False),
@@ -134,6 +135,13 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         """
         return {}
 
+    def _check_analysis(self, config, owner):
+        """Check this group's parameters against the analysis ``config``; errors name ``owner``."""
+
+    def _smallest_n_fft(self, sr):
+        """``(n_fft, why)``: the shortest frame this group can work with at ``sr``, or None for any."""
+        return None
+
     def _build_groups(self):
         """The groups this transformer computes, validated and in output order: a group is its own."""
         self._check_group_params()
@@ -148,6 +156,9 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
     def _plan(self, *, fitting=False):
         config = self._check_front_end()
         groups = self._build_groups() if fitting else self._fitted_groups()
+        check_frames(self, config, groups)
+        for group in groups:
+            group._check_analysis(config, owner=self)
         names = tuple(name for group in groups for name in group._feature_names())
         return ExtractionPlan(config, groups, names)
 

@@ -11,6 +11,7 @@ from .. import _validation as v
 from ..blockwise import project_frames
 from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
+from ._frames import check_below_nyquist
 
 DEFAULT_BAND_COUNTS = (4, 11, 24)
 
@@ -138,6 +139,19 @@ class BandEnergy(ClipTransformer):
             raise v.fail(owner, "band_fmax", f"greater than band_fmin={fmin!r}", self.band_fmax)
         return {"band_counts": counts, "band_fmin": fmin, "band_fmax": fmax}
 
+    def _check_analysis(self, config, owner):
+        params = self._check_group_params(owner)
+        check_below_nyquist(owner, "band_fmin", self.band_fmin, params["band_fmin"], config.sr)
+        bins = 1 + config.n_fft // 2
+        if max(params["band_counts"]) > bins:
+            raise v.fail(
+                owner,
+                "band_counts",
+                f"a sequence of band counts of at most {bins} at n_fft={config.n_fft} (more bands than "
+                "STFT bins only repeat bins)",
+                self.band_counts,
+            )
+
     def _feature_names(self):
         counts = self._check_group_params()["band_counts"]
         return [
@@ -165,8 +179,6 @@ class BandEnergy(ClipTransformer):
     def _features(self, spectra):
         counts, fmin, fmax = self._check_group_params().values()
         c = spectra.config
-        if fmin >= c.sr / 2:
-            raise ValueError(f"band_fmin={fmin} Hz is not below the Nyquist frequency {c.sr / 2} Hz.")
         weights = band_weights(counts, c.sr, c.n_fft, fmin, fmax)
         harmonic = moments(np.sqrt(project_frames(weights, spectra.H, np.square, np.float32)))
         percussive = moments(np.sqrt(project_frames(weights, spectra.P, np.square, np.float32)))

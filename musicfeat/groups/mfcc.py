@@ -8,9 +8,10 @@ once per clip (:func:`mel_spectrogram`, kept in the clip's
 import numpy as np
 
 from .. import _validation as v
-from ..blockwise import mel_power
+from ..blockwise import N_MELS, mel_power
 from ..stats import MOMENT_DESCRIPTIONS, moments
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
+from ._frames import smallest_mel_n_fft
 
 
 def mel_spectrogram(spectra):
@@ -46,7 +47,7 @@ class MFCCFeatures(ClipTransformer):
     Parameters
     ----------
     n_mfcc : int, default=20
-        Number of coefficients.
+        Number of coefficients, at most the 128 mel bands.
     sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
         As in :class:`HPSSFeatures`.
 
@@ -91,7 +92,11 @@ class MFCCFeatures(ClipTransformer):
         self.n_mfcc = n_mfcc
 
     def _check_group_params(self, owner=None):
-        return {"n_mfcc": v.check_int(self if owner is None else owner, "n_mfcc", self.n_mfcc, minimum=1)}
+        owner = self if owner is None else owner
+        return {"n_mfcc": v.check_int(owner, "n_mfcc", self.n_mfcc, minimum=1, maximum=N_MELS)}
+
+    def _smallest_n_fft(self, sr):
+        return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
 
     def _feature_names(self):
         n = self._check_group_params()["n_mfcc"]

@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import _validation as v
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
+from ._frames import check_below_nyquist
 
 PITCH_FEATURES = (
     "pitch_f0_mean_hz",
@@ -88,6 +89,16 @@ class PitchFeatures(ClipTransformer):
         if fmax <= fmin:
             raise v.fail(owner, "pitch_fmax", f"greater than pitch_fmin={fmin!r}", self.pitch_fmax)
         return {"pitch_fmin": fmin, "pitch_fmax": fmax}
+
+    def _check_analysis(self, config, owner):
+        fmin = self._check_group_params(owner)["pitch_fmin"]
+        check_below_nyquist(owner, "pitch_fmin", self.pitch_fmin, fmin, config.sr)
+
+    def _smallest_n_fft(self, sr):
+        # librosa.pyin warns unless two periods of fmin fit in half a frame: sr / fmin < n_fft // 2.
+        fmin = self._check_group_params()["pitch_fmin"]
+        why = f"pYIN needs two periods of pitch_fmin={fmin:g} Hz in a frame; or raise pitch_fmin"
+        return 2 * (int(sr // fmin) + 1), why
 
     def _feature_names(self):
         self._check_group_params()

@@ -8,10 +8,11 @@ from it, a block of frames at a time.
 
 import numpy as np
 
-from ..blockwise import frame_blocks, mel_power
+from ..blockwise import N_MELS, frame_blocks, mel_power
 from ..dsp import autocorrelate, frame, normalize, onset_strength, power_to_db
 from ..stats import moments
 from ._base import ClipTransformer, stat_descriptions, stat_names
+from ._frames import smallest_mel_n_fft
 
 
 def onset_envelope(spectra):
@@ -107,6 +108,11 @@ class RhythmFeatures(ClipTransformer):
     >>> bool(abs(bpm - 120) < 3)
     True
     """
+
+    def _smallest_n_fft(self, sr):
+        return smallest_mel_n_fft(
+            sr
+        ), f"each of the {N_MELS} mel filters of the onset envelope needs an STFT bin"
 
     def _feature_names(self):
         return stat_names("onset_strength", ("mean", "std")) + ["tempo_bpm"]

@@ -10,6 +10,7 @@ from ..blockwise import as_float64, project_frames
 from ..dsp import power_to_db
 from ..stats import moments
 from ._base import ClipTransformer, stat_descriptions, stat_names
+from ._frames import smallest_n_fft
 
 CONTRAST_FMIN = 200.0
 CONTRAST_BANDS = 6
@@ -54,6 +55,50 @@ def centroid_and_bandwidth(S, freqs):
     return centroid, np.sqrt(np.maximum(spread, 0.0))
 
 
+def contrast_band_bins(sr, n_fft, n_bands=CONTRAST_BANDS, fmin=CONTRAST_FMIN, quantile=0.02):
+    """librosa's bins of each contrast band: ``(first, last, idx)``, the band ``S[first:last]`` and its quantile count.
+
+    Raises
+    ------
+    ValueError
+        When a band holds no bin (``n_fft`` too short for ``sr``).
+
+    Examples
+    --------
+    >>> from musicfeat.groups.spectral import contrast_band_bins
+    >>> contrast_band_bins(22050, 2048)[:2]
+    [(0, 18, 1), (18, 37, 1)]
+    """
+    freqs = np.fft.rfftfreq(n_fft, d=1.0 / sr)
+    octaves = np.zeros(n_bands + 2)
+    octaves[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))
+    bands = []
+    for k, (f_low, f_high) in enumerate(zip(octaves[:-1], octaves[1:], strict=True)):
+        members = np.flatnonzero((freqs >= f_low) & (freqs <= f_high))
+        if not members.size:
+            raise ValueError(f"no STFT bin between {f_low:g} Hz and {f_high:g} Hz at n_fft={n_fft}")
+        first, last = int(members[0]), int(members[-1]) + 1
+        if k > 0:
+            first -= 1  # librosa also takes the bin just below the band
+        if k == n_bands:
+            last = freqs.size  # and the last band runs to Nyquist
+        idx = max(int(np.rint(quantile * (last - first))), 1)  # counted before the top bin is dropped
+        if k < n_bands:
+            last -= 1
+        if last <= first:
+            raise ValueError(f"no STFT bin between {f_low:g} Hz and {f_high:g} Hz at n_fft={n_fft}")
+        bands.append((first, last, idx))
+    return bands
+
+
+def _contrast_fits(sr, n_fft):
+    try:
+        contrast_band_bins(sr, n_fft, n_bands=contrast_bands(sr))
+    except ValueError:
+        return False
+    return True
+
+
 def spectral_contrast(S, sr, n_fft, n_bands=CONTRAST_BANDS, fmin=CONTRAST_FMIN, quantile=0.02):
     """``librosa.feature.spectral_contrast(S=S, sr=sr, n_fft=n_fft, ...)``, partitioning instead of sorting.
 
@@ -65,21 +110,10 @@ def spectral_contrast(S, sr, n_fft, n_bands=CONTRAST_BANDS, fmin=CONTRAST_FMIN, 
     -------
     np.ndarray [shape=(n_bands + 1, t)], float64
     """
-    freqs = np.fft.rfftfreq(n_fft, d=1.0 / sr)
-    octaves = np.zeros(n_bands + 2)
-    octaves[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))
+    bands = contrast_band_bins(sr, n_fft, n_bands, fmin, quantile)
     valley = np.zeros((n_bands + 1, S.shape[-1]))
     peak = np.zeros_like(valley)
-    for k, (f_low, f_high) in enumerate(zip(octaves[:-1], octaves[1:], strict=True)):
-        members = np.flatnonzero((freqs >= f_low) & (freqs <= f_high))
-        first, last = members[0], members[-1] + 1
-        if k > 0:
-            first -= 1  # librosa also takes the bin just below the band
-        if k == n_bands:
-            last = freqs.size  # and the last band runs to Nyquist
-        idx = max(int(np.rint(quantile * (last - first))), 1)  # counted before the top bin is dropped
-        if k < n_bands:
-            last -= 1
+    for k, (first, last, idx) in enumerate(bands):
         band = S[first:last]
         n = band.shape[0]
         parted = np.partition(band, sorted({idx - 1, n - idx}), axis=0)
@@ -129,6 +163,11 @@ class SpectralFeatures(ClipTransformer):
     >>> bool(950 < row[0] < 1050)  # the centroid of a 1 kHz tone
     True
     """
+
+    def _smallest_n_fft(self, sr):
+        return smallest_n_fft(
+            _contrast_fits, sr
+        ), "the spectral contrast needs an STFT bin in each octave band"
 
     def _feature_names(self):
         stats = ("mean", "std")
