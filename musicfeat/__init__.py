@@ -9,7 +9,7 @@ The public names, in ``__all__``; docs/README.md maps the rooms behind them.
 
 from ._version import FEATURE_SET_VERSION, __version__
 from .batch import extract_folder
-from .exceptions import ExtractionWarning, InvalidAudioError
+from .exceptions import DegenerateFeatureWarning, ExtractionWarning, InvalidAudioError
 from .feature_table import load_features
 from .features import MusicFeatures
 from .frontend import FrontEndConfig, Spectra
@@ -50,4 +50,5 @@ __all__ = [
     "Segmenter",
     "InvalidAudioError",
     "ExtractionWarning",
+    "DegenerateFeatureWarning",
 ]

@@ -9,4 +9,5 @@ import numpy as np
 
 from .features import MusicFeatures
 
-MusicFeatures().fit_transform([(0.1 * np.sin(np.arange(22050) * 0.3)).astype(np.float32)])
+# 8 s: as long as the tempo's window, so that no feature is degenerate (and nothing warns).
+MusicFeatures().fit_transform([(0.1 * np.sin(np.arange(8 * 22050) * 0.3)).astype(np.float32)])

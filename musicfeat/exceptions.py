@@ -28,3 +28,20 @@ class InvalidAudioError(ValueError):
 
 class ExtractionWarning(UserWarning):
     """An item was replaced by a row of NaN because ``on_error='nan'``."""
+
+
+class DegenerateFeatureWarning(UserWarning):
+    """Parameters (or clips) that make some features degenerate in a ``transform`` call.
+
+    Given once per call, naming the cause, never once per clip:
+
+    - a width of ``window_seconds`` longer than every clip of the call (its
+      windowed moments are then each whole clip's);
+    - ``band_fmax`` (or ``pitch_fmax``) above half the analysis rate ``sr``
+      (the bands, or the pitch search, stop at ``sr / 2``);
+    - tempo of clips shorter than its 8-s autocorrelation window (it then
+      leans on its prior around 120 BPM).
+
+    The values are still finite and computed as documented. Silence it with
+    ``warnings.filterwarnings("ignore", category=musicfeat.DegenerateFeatureWarning)``.
+    """

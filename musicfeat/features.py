@@ -154,6 +154,14 @@ class MusicFeatures(ClipTransformer):
     --------
     musicfeat.Spectra : the shared per-clip analysis.
 
+    Notes
+    -----
+    Parameters no clip could use are refused by ``fit``, naming them.
+    Parameters that give finite but degenerate features (a width of
+    ``window_seconds`` longer than every clip of a call, ``band_fmax`` above
+    ``sr / 2``, tempo of clips shorter than its 8-s window) give one
+    :class:`~musicfeat.DegenerateFeatureWarning` per ``transform`` call.
+
     Examples
     --------
     >>> from musicfeat import MusicFeatures

@@ -22,6 +22,10 @@ from musicfeat import ExtractionWarning, MusicFeatures
 from musicfeat.groups import FEATURE_SETS, GROUPS, FeatureSet, registry
 
 ROOT = Path(__file__).parent.parent
+
+#: Short tones by design: the DegenerateFeatureWarning they give is expected here
+#: (tests/test_parameters.py tests the warning itself).
+pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
 TALK419 = FEATURE_SETS["talk419"]
 
 #: A valid value other than the default for every parameter of every group.

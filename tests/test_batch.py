@@ -17,6 +17,10 @@ from hypothesis import strategies as st
 from musicfeat import InvalidAudioError, MusicFeatures, extract_folder, load_audio, load_features
 from musicfeat.batch import ResumeMismatchError, find_tracks
 
+#: The corpus holds files of 2 to 4 s by design: the DegenerateFeatureWarning they give is expected here
+#: (tests/test_parameters.py tests the warning itself).
+pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
+
 BAD = {"empty.wav", "truncated.ogg", "notes.mp3", "folder.wav"}
 
 

@@ -1,9 +1,10 @@
-"""Parameters: refused in ``fit`` when no clip could use them; equal values are one setting.
+"""Parameters: refused in ``fit`` when no clip could use them, warned about when they make features degenerate.
 
 A clip is never blamed for a parameter: a value that would fail every clip
 (an analysis rate of 100 Hz, frames too short for the mel filters) is
-refused by ``fit`` naming the parameter. Equal values are one setting: one
-cache key, whatever their container.
+refused by ``fit`` naming the parameter; one that gives finite but
+degenerate features is a single DegenerateFeatureWarning per ``transform``.
+Equal values are one setting: one cache key, whatever their container.
 """
 
 import warnings
@@ -13,8 +14,16 @@ import pytest
 from helpers import SR
 from sklearn.base import clone
 
+import musicfeat
 import musicfeat.frontend as frontend
-from musicfeat import BandEnergy, MusicFeatures, RhythmFeatures
+from musicfeat import (
+    BandEnergy,
+    DegenerateFeatureWarning,
+    MusicFeatures,
+    PitchFeatures,
+    RhythmFeatures,
+    WindowedStats,
+)
 from musicfeat.blockwise import mel_filters_cover
 from musicfeat.groups import GROUPS
 from musicfeat.groups._frames import smallest_mel_n_fft
@@ -126,6 +135,7 @@ def test_every_group_works_without_a_warning_at_its_smallest_frame(name, sr):
     group = cls(sr=sr, n_fft=n_fft, hop_length=-(-n_fft // 4), kernel_size=min(31, 1 + n_fft // 2))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=DegenerateFeatureWarning)
         row = group.fit_transform([_noise(1.0, sr)])
     assert np.isfinite(row).all()
 
@@ -133,6 +143,74 @@ def test_every_group_works_without_a_warning_at_its_smallest_frame(name, sr):
 def test_defaults_and_documented_rates_pass_fit():
     for sr in (4000, 8000, 16000, 22050, 44100, 48000, 96000):
         assert MusicFeatures(sr=sr).fit().n_features_out_ == 419
+
+
+# ---------------------------------------------------------------- degenerate features: one warning per call
+
+
+def _degenerate_warnings(estimator, X, *, fit=False):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (estimator.fit_transform if fit else estimator.transform)(X)
+    return [str(w.message) for w in caught if w.category is DegenerateFeatureWarning]
+
+
+def test_long_clips_with_the_defaults_give_no_warning_at_all():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MusicFeatures().fit_transform([_noise(8.1), _noise(9.0, seed=1)])
+
+
+def test_short_clips_warn_once_per_call_naming_the_windows_and_the_tempo():
+    clips = [_noise(2.0, seed=k) for k in range(5)]
+    messages = _degenerate_warnings(MusicFeatures(), clips, fit=True)  # fit_transform: still one
+    assert len(messages) == 1
+    (message,) = messages
+    assert message.startswith("Degenerate features: tempo_bpm of clips shorter than its 8 s")
+    assert "window_seconds: every clip of the call is shorter than the 3 s, 5 s windows" in message
+
+
+def test_one_clip_long_enough_keeps_a_window_meaningful():
+    messages = _degenerate_warnings(WindowedStats(), [_noise(2.0), _noise(4.0)])
+    assert messages == [
+        "Degenerate features: window_seconds: every clip of the call is shorter than the 5 s window, "
+        "whose moments are then each whole clip's."
+    ]
+
+
+def test_band_fmax_above_nyquist_warns_once_even_without_short_clips():
+    messages = _degenerate_warnings(BandEnergy(sr=8000), [_noise(1.0, 8000, k) for k in range(4)])
+    assert messages == [
+        "Degenerate features: band_fmax=10000 Hz is above half the analysis rate sr=8000, so the bands "
+        "stop at 4000 Hz."
+    ]
+    assert not _degenerate_warnings(BandEnergy(sr=8000, band_fmax=4000.0), [_noise(1.0, 8000)])
+
+
+def test_pitch_fmax_above_nyquist_warns():
+    (message,) = _degenerate_warnings(PitchFeatures(sr=4000, pitch_fmax=3000.0), [_noise(1.0, 4000)])
+    assert "pitch_fmax=3000 Hz is above half the analysis rate sr=4000" in message
+
+
+def test_tempo_warns_only_for_clips_under_its_window():
+    assert _degenerate_warnings(RhythmFeatures(), [_noise(7.9)])
+    assert not _degenerate_warnings(RhythmFeatures(), [_noise(8.0)])
+
+
+def test_parallel_workers_still_give_one_warning():
+    messages = _degenerate_warnings(MusicFeatures(n_jobs=2, include=["windowed"]), [_noise(1.0), _noise(1.0)])
+    assert len(messages) == 1
+
+
+def test_failed_clips_do_not_count_and_the_warning_is_a_documented_user_warning():
+    clips = ["no such file.wav", _noise(9.0)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MusicFeatures(on_error="nan", include=["windowed", "rhythm"]).transform(clips)
+    assert [w.category for w in caught] == [musicfeat.ExtractionWarning]
+    assert "DegenerateFeatureWarning" in musicfeat.__all__
+    assert issubclass(DegenerateFeatureWarning, UserWarning)
+    assert "once per call" in MusicFeatures.__doc__ or "DegenerateFeatureWarning" in MusicFeatures.__doc__
 
 
 # ---------------------------------------------------------------- equal values are one setting
@@ -159,8 +237,10 @@ def _count_stft(monkeypatch):
 def test_equal_values_are_one_cache_key(monkeypatch, tmp_path, params):
     calls = _count_stft(monkeypatch)
     clips = [_noise(1.0)]
-    first = MusicFeatures(memory=str(tmp_path)).fit_transform(clips)
-    second = MusicFeatures(memory=str(tmp_path), **params).fit_transform(clips)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateFeatureWarning)
+        first = MusicFeatures(memory=str(tmp_path)).fit_transform(clips)
+        second = MusicFeatures(memory=str(tmp_path), **params).fit_transform(clips)
     assert len(calls) == 1  # served from the default's entry
     np.testing.assert_array_equal(first, second)
 

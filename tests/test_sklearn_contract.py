@@ -39,6 +39,10 @@ from musicfeat import (
     ZeroCrossingFeatures,
 )
 
+#: Short clips by design: the DegenerateFeatureWarning they give is expected here
+#: (tests/test_parameters.py tests the warning itself).
+pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
+
 ALL = [
     MusicFeatures,
     HPSSFeatures,

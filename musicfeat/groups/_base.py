@@ -12,6 +12,7 @@ then raises or turns into a row of NaN.
 
 import warnings
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -19,13 +20,20 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .. import _validation as v
-from ..exceptions import ExtractionWarning, InvalidAudioError
+from ..exceptions import DegenerateFeatureWarning, ExtractionWarning, InvalidAudioError
 from ..frontend import FrontEndConfig, Spectra
 from ..io import DEFAULT_MAX_DURATION, as_items, item_error, load_audio
 from ..stats import MOMENT_DESCRIPTIONS
 from ._frames import MAX_N_FFT, SR_RANGE, check_frames
 
 ON_ERROR_OPTIONS = ("raise", "nan")
+
+
+class Clip(NamedTuple):
+    """What one clip gave: its row (or training sample), and how long it lasts."""
+
+    value: object
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,17 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         """``(n_fft, why)``: the shortest frame this group can work with at ``sr``, or None for any."""
         return None
 
+    def _degeneracies(self, config, seconds):
+        """What makes some of this group's features degenerate in one call, as phrases for a warning.
+
+        Parameters
+        ----------
+        config : FrontEndConfig
+        seconds : np.ndarray
+            Durations of the call's clips that were analysed.
+        """
+        return []
+
     def _build_groups(self):
         """The groups this transformer computes, validated and in output order: a group is its own."""
         self._check_group_params()
@@ -207,13 +226,36 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         ------
         InvalidAudioError
             For a clip that cannot be read or analysed (with ``on_error='raise'``).
+
+        Warns
+        -----
+        ExtractionWarning
+            For each clip given a row of NaN (with ``on_error='nan'``).
+        DegenerateFeatureWarning
+            Once per call, when parameters make some features degenerate for
+            the clips of the call (a window longer than every clip, a band
+            edge above ``sr / 2``, tempo of clips shorter than its window).
         """
         plan = self._plan()
         items = as_items(X)
         out = np.empty((len(items), len(plan.names)), dtype=np.float64)
-        for index, (row, error) in enumerate(self._clip_outcomes(items, plan, "features")):
-            out[index] = row if error is None else self._nan_row_or_raise(error, plan)
+        seconds = []
+        for index, (clip, error) in enumerate(self._clip_outcomes(items, plan, "features")):
+            if error is None:
+                out[index] = clip.value
+                seconds.append(clip.seconds)
+            else:
+                out[index] = self._nan_row_or_raise(error, plan)
+        self._warn_degenerate(plan, np.asarray(seconds, dtype=np.float64))
         return out
+
+    def _warn_degenerate(self, plan, seconds):
+        """One :class:`~musicfeat.DegenerateFeatureWarning` per call, naming what made features degenerate."""
+        phrases = [phrase for group in plan.groups for phrase in group._degeneracies(plan.config, seconds)]
+        if phrases:
+            warnings.warn(
+                "Degenerate features: " + "; ".join(phrases) + ".", DegenerateFeatureWarning, stacklevel=3
+            )
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features, in column order.
@@ -267,9 +309,9 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             learners = ", ".join(type(group).__name__ for group in plan.learners)
             raise ValueError(f"{type(self).__name__} learns from training clips ({learners}): fit needs X.")
         samples = []
-        for sample, error in self._clip_outcomes(as_items(X), plan, "fit"):
+        for clip, error in self._clip_outcomes(as_items(X), plan, "fit"):
             if error is None:
-                samples.append(sample)
+                samples.append(clip.value)
             elif self.on_error == "raise":
                 raise error
             else:
@@ -285,7 +327,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         return (self._clip_outcome(item, index, plan, task) for index, item in enumerate(items))
 
     def _clip_outcome(self, item, index, plan, task):
-        """``(result, None)``, or ``(None, error)`` for a clip that failed.
+        """``(Clip, None)``, or ``(None, error)`` for a clip that failed.
 
         Errors are returned, not raised, so that worker processes hand them
         back to the parent, which alone applies the ``on_error`` policy. One
@@ -300,7 +342,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             return None, error
 
     def _clip_result(self, item, index, plan, task):
-        """One clip's row (``task='features'``) or training sample (``'fit'``), or InvalidAudioError.
+        """One clip's row (``task='features'``) or training sample (``'fit'``), as a :class:`Clip`.
 
         The one path of every kind of item: a Spectra is checked against the
         plan's analysis, anything else is decoded; whatever fails in the
@@ -319,13 +361,13 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         else:
             source = load_audio(item, plan.config.sr, index=index, max_duration=self.max_duration)
             n_samples = source.size
+        seconds = n_samples / plan.config.sr
         try:
             if task == "fit":
                 spectra = source if isinstance(source, Spectra) else Spectra(source, plan.config)
-                return tuple(learner._fit_clip(spectra) for learner in plan.learners)
+                return Clip(tuple(learner._fit_clip(spectra) for learner in plan.learners), seconds)
             row = plan.features(source) if isinstance(source, Spectra) else self._compute_row(source, plan)
         except MemoryError:
-            seconds = n_samples / plan.config.sr
             raise item_error(
                 index, item, f"ran out of memory analysing it ({seconds:.0f} s at {plan.config.sr} Hz)"
             ) from None
@@ -333,7 +375,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             raise item_error(
                 index, item, f"feature extraction failed ({type(error).__name__}: {error})"
             ) from error
-        return self._checked(row, index, item, plan)
+        return Clip(self._checked(row, index, item, plan), seconds)
 
     def _compute_row(self, y, plan):
         """One clip's features from its waveform (the unit a cache may store)."""

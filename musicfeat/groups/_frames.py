@@ -67,6 +67,20 @@ def check_below_nyquist(owner, name, value, hz, sr):
         raise v.fail(owner, name, f"a float below half the analysis rate sr={sr} ({sr / 2:g} Hz)", value)
 
 
+def above_nyquist(name, hz, sr, consequence):
+    """``[phrase]`` for a DegenerateFeatureWarning when ``hz`` is above half the rate ``sr``, else ``[]``.
+
+    Examples
+    --------
+    >>> from musicfeat.groups._frames import above_nyquist
+    >>> above_nyquist("band_fmax", 10000.0, 8000, "the bands stop")
+    ['band_fmax=10000 Hz is above half the analysis rate sr=8000, so the bands stop at 4000 Hz']
+    """
+    if hz <= sr / 2:
+        return []
+    return [f"{name}={hz:g} Hz is above half the analysis rate sr={sr}, so {consequence} at {sr / 2:g} Hz"]
+
+
 def smallest_n_fft(works, sr):
     """The smallest ``n_fft`` with ``works(sr, n_fft)``, for a need that longer frames only help.
 

@@ -11,7 +11,7 @@ from .. import _validation as v
 from ..blockwise import project_frames
 from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
-from ._frames import check_below_nyquist
+from ._frames import above_nyquist, check_below_nyquist
 
 DEFAULT_BAND_COUNTS = (4, 11, 24)
 
@@ -151,6 +151,11 @@ class BandEnergy(ClipTransformer):
                 "STFT bins only repeat bins)",
                 self.band_counts,
             )
+
+    def _degeneracies(self, config, seconds):
+        return above_nyquist(
+            "band_fmax", self._check_group_params()["band_fmax"], config.sr, "the bands stop"
+        )
 
     def _feature_names(self):
         counts = self._check_group_params()["band_counts"]

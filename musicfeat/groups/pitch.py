@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import _validation as v
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
-from ._frames import check_below_nyquist
+from ._frames import above_nyquist, check_below_nyquist
 
 PITCH_FEATURES = (
     "pitch_f0_mean_hz",
@@ -99,6 +99,10 @@ class PitchFeatures(ClipTransformer):
         fmin = self._check_group_params()["pitch_fmin"]
         why = f"pYIN needs two periods of pitch_fmin={fmin:g} Hz in a frame; or raise pitch_fmin"
         return 2 * (int(sr // fmin) + 1), why
+
+    def _degeneracies(self, config, seconds):
+        fmax = self._check_group_params()["pitch_fmax"]
+        return above_nyquist("pitch_fmax", fmax, config.sr, "the pitch search stops")
 
     def _feature_names(self):
         self._check_group_params()

@@ -14,6 +14,9 @@ from ..stats import moments
 from ._base import ClipTransformer, stat_descriptions, stat_names
 from ._frames import smallest_mel_n_fft
 
+#: Length of the autocorrelation window the tempo is estimated over (librosa's ``ac_size``).
+TEMPO_WINDOW_SECONDS = 8.0
+
 
 def onset_envelope(spectra):
     """Onset strength of a clip's percussive mel spectrogram in dB, computed once per clip.
@@ -41,7 +44,7 @@ def _onset_envelope(spectra):
 
 
 def tempo_from_envelope(
-    envelope, sr, hop_length, *, ac_size=8.0, start_bpm=120.0, std_bpm=1.0, max_tempo=320.0
+    envelope, sr, hop_length, *, ac_size=TEMPO_WINDOW_SECONDS, start_bpm=120.0, std_bpm=1.0, max_tempo=320.0
 ):
     """Global tempo (BPM) of an onset envelope; 0 when it has no positive value.
 
@@ -85,7 +88,9 @@ class RhythmFeatures(ClipTransformer):
     features. The third, ``tempo_bpm``, is the global tempo estimated from
     that envelope by ``librosa.feature.tempo`` (autocorrelation tempogram
     with a log-normal prior around 120 BPM), or 0 for an envelope with no
-    onset.
+    onset. The tempo is estimated over 8-s windows: a clip shorter than that
+    gives a tempo that leans on the prior (a
+    :class:`~musicfeat.DegenerateFeatureWarning` says so, once per call).
 
     Parameters
     ----------
@@ -113,6 +118,14 @@ class RhythmFeatures(ClipTransformer):
         return smallest_mel_n_fft(
             sr
         ), f"each of the {N_MELS} mel filters of the onset envelope needs an STFT bin"
+
+    def _degeneracies(self, config, seconds):
+        if not (seconds < TEMPO_WINDOW_SECONDS).any():
+            return []
+        return [
+            f"tempo_bpm of clips shorter than its {TEMPO_WINDOW_SECONDS:g} s autocorrelation window leans "
+            "on its prior around 120 BPM"
+        ]
 
     def _feature_names(self):
         return stat_names("onset_strength", ("mean", "std")) + ["tempo_bpm"]

@@ -109,6 +109,23 @@ class WindowedStats(ClipTransformer):
             )
         return {"window_seconds": seconds}
 
+    def _degeneracies(self, config, seconds):
+        if not seconds.size:
+            return []
+        longest_clip = 1 + int(round(seconds.max() * config.sr)) // config.hop_length  # its frames
+        whole = [
+            w
+            for w in self._check_group_params()["window_seconds"]
+            if window_frames(w, config.sr, config.hop_length) >= longest_clip
+        ]
+        if not whole:
+            return []
+        widths = ", ".join(f"{w:g} s" for w in whole)
+        return [
+            f"window_seconds: every clip of the call is shorter than the {widths} window"
+            f"{'s' if len(whole) > 1 else ''}, whose moments are then each whole clip's"
+        ]
+
     def _feature_names(self):
         return [
             f"{window_label(w)}_{series}_{stat}"
