@@ -156,6 +156,20 @@ class MusicFeatures(ClipTransformer):
 
     Notes
     -----
+    X holds clips (paths, waveforms, pairs), not a numeric matrix, so the
+    estimator's tags say ``input_tags.two_d_array = False`` and
+    :func:`sklearn.utils.estimator_checks.check_estimator` runs
+    ``check_estimator_cloneable`` alone, then skips every other check with a
+    ``SkipTestWarning``: its pass says nothing more. The checks that need no
+    data run one by one for this class and every registered group in
+    ``tests/test_sklearn_contract.py`` (``check_estimator_cloneable``,
+    ``check_no_attributes_set_in_init``,
+    ``check_parameters_default_constructible``,
+    ``check_get_params_invariance``, ``check_set_params``,
+    ``check_estimator_repr``), beside tests written for audio: clone,
+    pickle, feature names, ``set_output``, pipelines, cross-validation and
+    grid search with ``memory=`` (``docs/sklearn.md``).
+
     Parameters no clip could use are refused by ``fit``, naming them.
     Parameters that give finite but degenerate features (a width of
     ``window_seconds`` longer than every clip of a call, ``band_fmax`` above

@@ -6,16 +6,19 @@
 """
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 from helpers import SR, tone
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import SkipTestWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import (
+    check_estimator,
     check_estimator_cloneable,
     check_estimator_repr,
     check_get_params_invariance,
@@ -38,24 +41,14 @@ from musicfeat import (
     WindowedStats,
     ZeroCrossingFeatures,
 )
+from musicfeat.groups import GROUPS
 
 #: Short clips by design: the DegenerateFeatureWarning they give is expected here
 #: (tests/test_parameters.py tests the warning itself).
 pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
 
-ALL = [
-    MusicFeatures,
-    HPSSFeatures,
-    SpectralFeatures,
-    PolyFeatures,
-    ZeroCrossingFeatures,
-    RhythmFeatures,
-    NoteClassFeatures,
-    BandEnergy,
-    WindowedStats,
-    PitchFeatures,
-    MFCCFeatures,
-]
+#: MusicFeatures and every registered group: a group added to the registry is checked here too.
+ALL = [MusicFeatures, *GROUPS.values()]
 GROUP_SIZES = {
     HPSSFeatures: 8,
     SpectralFeatures: 6,
@@ -81,6 +74,18 @@ DATA_FREE_CHECKS = [
 @pytest.mark.parametrize("check", DATA_FREE_CHECKS, ids=lambda c: c.__name__)
 def test_data_free_sklearn_checks(cls, check):
     check(cls.__name__, cls())
+
+
+def test_check_estimator_skips_every_check_that_needs_data_as_the_docs_say():
+    """Why the checks above are called one by one; the docs say so, and name them and this file."""
+    with pytest.warns(SkipTestWarning, match=r"Can't test estimator MusicFeatures which requires input"):
+        results = check_estimator(MusicFeatures(), on_fail=None)
+    assert [r["check_name"] for r in results] == ["check_estimator_cloneable"]
+    page = (Path(__file__).parent.parent / "docs" / "sklearn.md").read_text()
+    for text in (MusicFeatures.__doc__, page):
+        assert "tests/test_sklearn_contract.py" in text
+        for check in DATA_FREE_CHECKS:
+            assert check.__name__ in text
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
