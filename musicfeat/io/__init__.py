@@ -1,6 +1,7 @@
 """Input: X into its clips, and each clip into a mono float32 waveform at the requested rate.
 
-The room below the front end; it imports only :mod:`musicfeat.exceptions`.
+The room below the front end; it imports :mod:`musicfeat.exceptions`, and
+:mod:`musicfeat.dsp` for resampling.
 An item is a file path (str, bytes or PathLike), an open binary file
 object, a 1-D floating-point waveform already at the estimator's ``sr``, or
 a ``(waveform, sample_rate)`` pair (a transformer also takes a
