@@ -72,6 +72,19 @@ def test_permuted_labels_score_near_chance():
     assert len(result.fold_accuracies) == 5
 
 
+@pytest.mark.parametrize("labels", [["1960", "1970", "1980"], ["0", "1", "2"]])
+def test_labels_that_look_like_numbers_are_coded_before_fitting(labels):
+    """scikit-learn's class_weight='balanced' refused them ("The classes ... are not in class_weight")."""
+    X, y = clusters(n_per=20)
+    y = np.array([labels[int(label[-1])] for label in y])
+    for estimator in (None, LogisticRegression(class_weight="balanced", max_iter=500)):
+        result = classify(X, y, estimator=estimator)
+        assert result.accuracy == 1.0 and result.labels == labels
+        assert set(result.model.predict(X)) == set(labels)
+    table = feature_importance(result, X, y, [f"f{i}" for i in range(6)], n_repeats=2)
+    assert table["permutation_mean"].notna().all()
+
+
 def test_similarity_matrix_is_symmetric_with_zero_diagonal_and_finds_neighbours():
     rng = np.random.default_rng(0)
     centres = {"a": 0.0, "b": 0.5, "c": 10.0}

@@ -6,7 +6,7 @@ In the analysis room: it works on a feature table (``X, y``), never on audio.
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, classification_report, confusion_matrix
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
@@ -33,6 +33,48 @@ def default_model(random_state=0):
             ),
         ]
     )
+
+
+class CodedLabels(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """A classifier fitted on label codes 0..k-1, predicting the labels themselves.
+
+    Labels that look like numbers (``'1960'``, ``'0'``) confuse
+    scikit-learn's ``class_weight='balanced'`` ("The classes ... are not in
+    class_weight"); given codes, every classifier sees plain integer
+    classes, whatever the labels' text.
+
+    Parameters
+    ----------
+    estimator : classifier
+
+    Attributes
+    ----------
+    classes_ : np.ndarray of str
+        The labels, sorted; code ``i`` stands for ``classes_[i]``.
+    estimator_ : classifier
+        ``estimator`` fitted on the codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from musicfeat.analysis.classification import CodedLabels
+    >>> X, y = np.arange(8.0).reshape(-1, 1), np.array(["1960"] * 4 + ["1970"] * 4)
+    >>> forest = RandomForestClassifier(n_estimators=5, class_weight="balanced", random_state=0)
+    >>> CodedLabels(forest).fit(X, y).predict([[0.0], [7.0]]).tolist()
+    ['1960', '1970']
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def fit(self, X, y):
+        self.classes_, codes = np.unique(np.asarray(y).astype(str), return_inverse=True)
+        self.estimator_ = clone(self.estimator).fit(X, codes)
+        return self
+
+    def predict(self, X):
+        return self.classes_[np.asarray(self.estimator_.predict(X), dtype=int)]
 
 
 @dataclass
@@ -62,8 +104,10 @@ class ClassificationResult:
     y_true, y_pred : np.ndarray
     test_index : np.ndarray or None
         Rows of X on the test side (hold-out only).
-    model : estimator or None
-        The model fitted on the training side (hold-out only).
+    model : CodedLabels or None
+        The model fitted on the training side (hold-out only); its
+        ``predict`` gives labels, its ``estimator_`` is the fitted
+        classifier.
     """
 
     labels: list
@@ -160,7 +204,7 @@ def classify(X, y, *, estimator=None, test_size=0.5, cv=None, groups=None, rando
     labels = sorted(set(y))
     if len(labels) < 2:
         raise ValueError(f"classification needs at least two labels; got {labels}.")
-    model = default_model(random_state) if estimator is None else estimator
+    model = CodedLabels(default_model(random_state) if estimator is None else estimator)
     index = np.arange(y.size)
     if groups is not None:
         groups = np.asarray(groups)

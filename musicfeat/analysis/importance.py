@@ -8,6 +8,7 @@ from sklearn.metrics import accuracy_score
 
 
 def _forest(model):
+    model = getattr(model, "estimator_", model)  # inside CodedLabels
     steps = getattr(model, "steps", None)
     final = steps[-1][1] if steps else model
     return final if hasattr(final, "estimators_") and hasattr(final, "feature_importances_") else None
