@@ -26,6 +26,7 @@ __all__ = [
     "csv_line",
     "feature_row",
     "LineFile",
+    "table_kind",
     "read_rows",
     "write_rows",
     "parquet_to_rows",
@@ -34,12 +35,13 @@ __all__ = [
     "load_features",
 ]
 
-#: Columns before the features, in order.
-METADATA_COLUMNS = ("path", "label", "duration_s", "feature_set_version", "content_sha256")
+#: Columns before the features, in order. ``params_digest`` identifies the
+#: extractor's parameters (see :func:`musicfeat.batch.resume.params_digest`).
+METADATA_COLUMNS = ("path", "label", "duration_s", "feature_set_version", "content_sha256", "params_digest")
 #: Columns of the errors file written beside a table.
 ERROR_COLUMNS = ("path", "error_type", "message")
 #: Metadata columns that hold text, never numbers.
-_TEXT_COLUMNS = ("path", "label", "feature_set_version", "content_sha256")
+_TEXT_COLUMNS = ("path", "label", "feature_set_version", "content_sha256", "params_digest")
 
 
 @dataclass(frozen=True)
@@ -91,12 +93,12 @@ def csv_line(values):
     return buf.getvalue().encode("utf-8")
 
 
-def feature_row(relpath, label, duration, version, sha256, row):
+def feature_row(relpath, label, duration, version, sha256, digest, row):
     """The cells of one track's line, in :data:`METADATA_COLUMNS` order then the features.
 
     Floats are written with ``repr``, which reads back to the same float64.
     """
-    return [relpath, label, repr(float(duration)), version, sha256] + [repr(float(v)) for v in row]
+    return [relpath, label, repr(float(duration)), version, sha256, digest] + [repr(float(v)) for v in row]
 
 
 class LineFile:
@@ -155,6 +157,15 @@ def _drop_partial_last_line(path):
                 return
             pos -= step
         f.truncate(0)
+
+
+def table_kind(header):
+    """``'musicfeat'``, ``'legacy'`` (musicfeat 0.1, without ``params_digest``) or ``'foreign'``."""
+    if tuple(header[: len(METADATA_COLUMNS)]) == METADATA_COLUMNS:
+        return "musicfeat"
+    if tuple(header[:5]) == METADATA_COLUMNS[:5]:
+        return "legacy"
+    return "foreign"
 
 
 def read_rows(path):

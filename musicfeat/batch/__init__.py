@@ -15,13 +15,14 @@ Files written next to ``FEATURES.csv``:
 - ``FEATURES.errors.csv``: ``path, error_type, message`` of every failure of
   the last run;
 - ``FEATURES.csv.meta.json``: the extractor's parameters and the feature-set
-  version, which ``resume`` checks before adding rows to an old table.
+  version, which ``resume`` checks before adding rows to an old table (every
+  row also carries a digest of the parameters, checked with or without it).
 
 No pickle anywhere in the data path: tables are CSV or Parquet. Its rooms:
 
 - :mod:`~musicfeat.batch.tracks`: finding the audio files and hashing them;
-- :mod:`~musicfeat.batch.resume`: the metadata file and what a resumed run
-  keeps;
+- :mod:`~musicfeat.batch.resume`: the metadata file, the parameters digest
+  and what a resumed run keeps;
 - :mod:`~musicfeat.batch.workers`: one track through the extractor's public
   API, in worker processes with crash isolation, or on Dask;
 - :mod:`~musicfeat.batch.extract`: :func:`extract_folder`, tying them

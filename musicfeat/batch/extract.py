@@ -22,7 +22,7 @@ from ..feature_table import (
     table_paths,
 )
 from . import workers
-from .resume import prepare_resume, write_meta
+from .resume import params_digest, prepare_resume, write_meta
 from .tracks import find_tracks
 
 __all__ = ["BatchSummary", "extract_folder"]
@@ -104,7 +104,8 @@ def extract_folder(
     output : str or PathLike
         ``.csv`` (default) or ``.parquet`` (needs pyarrow). Columns: ``path``
         (relative to ``root``), ``label``, ``duration_s``,
-        ``feature_set_version``, ``content_sha256``, then the features.
+        ``feature_set_version``, ``content_sha256``, ``params_digest``, then
+        the features.
     extractor : MusicFeatures, optional
         The extractor and its parameters; ``MusicFeatures()`` by default.
     jobs : int, optional
@@ -115,8 +116,10 @@ def extract_folder(
     resume : bool, default=False
         Keep the rows already in ``output`` whose file is unchanged (same
         path and SHA-256) and extract only the rest. Refused, with
-        :class:`~musicfeat.batch.ResumeMismatchError`, if the table was made with other
-        parameters. Without it an existing ``output`` is overwritten.
+        :class:`~musicfeat.batch.ResumeMismatchError`, if the table was made
+        with other parameters (its metadata file or its rows'
+        ``params_digest`` say so). Without it an existing ``output`` is
+        overwritten.
     strict : bool, default=False
         Stop at the first failure.
     progress : bool, optional
@@ -167,13 +170,12 @@ def extract_folder(
     rows = LineFile(paths.rows, columns, append=resume)
     errors = LineFile(paths.errors, list(ERROR_COLUMNS), append=False)
     bar = _progress_bar(len(todo), sys.stderr.isatty() if progress is None else progress)
+    version, digest = extractor.feature_set_version_, params_digest(extractor)
 
     def record(track, result):
         if result[0] == "ok":
             _, duration, sha, row = result
-            rows.write(
-                feature_row(track.relpath, track.label, duration, extractor.feature_set_version_, sha, row)
-            )
+            rows.write(feature_row(track.relpath, track.label, duration, version, sha, digest, row))
             summary.done += 1
             summary.audio_seconds += duration
         else:

@@ -2,18 +2,32 @@
 
 The room of ``resume=True`` in :mod:`musicfeat.batch`: the metadata file
 beside a table (the extractor's parameters and the feature-set version),
-the check that refuses a table made otherwise, and the choice of the tracks
-whose rows are kept.
+the digest of those parameters that every row carries (``params_digest``,
+so the table itself says how it was made, with or without its metadata
+file), the check that refuses a table made otherwise, and the choice of the
+tracks whose rows are kept.
 """
 
+import hashlib
 import json
 import os
 
 from .._version import __version__
-from ..feature_table import read_rows, write_rows
+from ..feature_table import METADATA_COLUMNS, read_rows, table_kind, write_rows
 from .tracks import file_sha256
 
-__all__ = ["ResumeMismatchError", "extractor_signature", "write_meta", "check_resumable", "prepare_resume"]
+__all__ = [
+    "ResumeMismatchError",
+    "extractor_signature",
+    "params_digest",
+    "write_meta",
+    "check_resumable",
+    "prepare_resume",
+]
+
+_VERSION, _SHA, _DIGEST = (
+    METADATA_COLUMNS.index(c) for c in ("feature_set_version", "content_sha256", "params_digest")
+)
 
 
 class ResumeMismatchError(ValueError):
@@ -31,16 +45,40 @@ def extractor_signature(extractor):
     return {"feature_set_version": extractor.feature_set_version_, "params": _extractor_params(extractor)}
 
 
+def params_digest(extractor):
+    """16 hex digits naming the extractor's parameters: the ``params_digest`` of every row it writes.
+
+    A digest of the parameters that differ from their defaults (the
+    defaults belong to the feature-set version, which has a column of its
+    own), so that a parameter added by a later musicfeat, at its default,
+    keeps old tables resumable.
+
+    Examples
+    --------
+    >>> from musicfeat import MusicFeatures
+    >>> from musicfeat.batch.resume import params_digest
+    >>> params_digest(MusicFeatures()) == params_digest(MusicFeatures(band_counts=[4, 11, 24]))
+    True
+    >>> params_digest(MusicFeatures()) == params_digest(MusicFeatures(hop_length=256))
+    False
+    """
+    defaults = _extractor_params(type(extractor)())
+    changed = {k: v for k, v in _extractor_params(extractor).items() if k not in defaults or defaults[k] != v}
+    text = json.dumps(changed, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def write_meta(meta_path, extractor, n_columns):
-    """Write the metadata file beside a table (``OUTPUT.meta.json``)."""
-    with open(meta_path, "w", encoding="utf-8") as f:
-        json.dump(
-            {**extractor_signature(extractor), "musicfeat": __version__, "columns": n_columns}, f, indent=1
-        )
+    """Write the metadata file beside a table (``OUTPUT.meta.json``), atomically."""
+    meta = {**extractor_signature(extractor), "musicfeat": __version__, "columns": n_columns}
+    tmp = f"{meta_path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(meta, f, indent=1, default=repr)
+    os.replace(tmp, meta_path)
 
 
 def check_resumable(meta_path, extractor, header, columns):
-    """Raise :class:`ResumeMismatchError` unless the table was made by this extractor.
+    """Raise :class:`ResumeMismatchError` unless the metadata and the header are this extractor's.
 
     Parameters
     ----------
@@ -74,10 +112,40 @@ def check_resumable(meta_path, extractor, header, columns):
                 f"cannot resume: the table was extracted with other parameters ({described}). "
                 "Use the same parameters, or write to a new file."
             )
-    if header is not None and header != columns:
+    if header is None:
+        return
+    legacy = table_kind(header) == "legacy" and header[5:] == columns[len(METADATA_COLUMNS) :]
+    if header != columns and not legacy:
         raise ResumeMismatchError(
             "cannot resume: the table's columns differ from this extractor's. Write to a new file."
         )
+    if legacy and not os.path.exists(meta_path):
+        raise ResumeMismatchError(
+            "cannot resume: the table was written by musicfeat 0.1, whose tables record their parameters "
+            f"only in {os.path.basename(meta_path)!r}, which is missing. Write to a new file."
+        )
+
+
+def _check_rows(rows, extractor, digest, meta_path):
+    """Every row must carry this extractor's feature-set version and parameters digest."""
+    version = extractor.feature_set_version_
+    for line, row in enumerate(rows, start=2):
+        if len(row) <= _DIGEST:
+            continue  # a short row: dropped
+        if row[_VERSION] != version:
+            raise ResumeMismatchError(
+                f"cannot resume: line {line} of the table has feature set {row[_VERSION]!r}, "
+                f"this musicfeat makes {version!r}. Write to a new file."
+            )
+        if row[_DIGEST] != digest:
+            missing = (
+                "" if os.path.exists(meta_path) else " (its metadata file, which would say which, is missing)"
+            )
+            raise ResumeMismatchError(
+                f"cannot resume: line {line} of the table was extracted with other parameters "
+                f"(params_digest {row[_DIGEST]!r}; these parameters give {digest!r}){missing}. "
+                "Use the same parameters, or write to a new file."
+            )
 
 
 def prepare_resume(paths, extractor, columns, tracks):
@@ -85,7 +153,8 @@ def prepare_resume(paths, extractor, columns, tracks):
 
     A row is kept when its track is still under the root with the same
     SHA-256; rows of changed or vanished files, duplicates and short rows
-    are dropped.
+    are dropped. A table of musicfeat 0.1 (no ``params_digest``) gets its
+    rows' digest.
 
     Parameters
     ----------
@@ -99,19 +168,29 @@ def prepare_resume(paths, extractor, columns, tracks):
     -------
     todo : list of Track
     done : int
+
+    Raises
+    ------
+    ResumeMismatchError
+        If the table was made with other parameters or another feature set.
     """
     header, rows = read_rows(paths.rows)
     check_resumable(paths.meta, extractor, header, columns)
+    digest = params_digest(extractor)
+    migrated = header is not None and header != columns
+    if migrated:  # a table of musicfeat 0.1: add the digest
+        rows = [[*r[:5], digest, *r[5:]] for r in rows if len(r) == len(header)]
+    _check_rows(rows, extractor, digest, paths.meta)
     current = {t.relpath: t for t in tracks}
     kept, done = [], set()
     for row in rows:
-        relpath, sha = row[0], row[4]
+        relpath, sha = row[0], row[_SHA]
         track = current.get(relpath)
         if track is None or relpath in done or len(row) != len(columns):
             continue
         if os.path.isfile(track.path) and file_sha256(track.path) == sha:
             kept.append(row)
             done.add(relpath)
-    if len(kept) != len(rows):
+    if migrated or len(kept) != len(rows):
         write_rows(paths.rows, columns, kept)
     return [t for t in tracks if t.relpath not in done], len(done)

@@ -1,0 +1,71 @@
+"""Batch extraction under hostile folders and runs: nothing lost, nothing aborted (issue 9).
+
+Each test builds its hostile case in a temporary folder from short synthetic
+clips and checks the outcome: rows kept, rows equal to ``MusicFeatures`` on
+the same file, failures recorded with their reason, exit codes, messages.
+Names and the table format are in ``test_table_format.py``; the command
+line's own messages in ``test_cli_errors.py``.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from helpers import SR, tone
+
+from musicfeat import MusicFeatures, extract_folder, load_features
+from musicfeat.batch import ResumeMismatchError
+from musicfeat.feature_table import table_paths
+
+posix = pytest.mark.skipif(os.name != "posix", reason="POSIX file system features")
+
+
+def _folder(root, names, seconds=1.0):
+    """Clips under ``root`` (``label/name.wav``), each a different tone."""
+    for k, name in enumerate(names):
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(path, tone(200 + 50 * k, seconds + 0.1 * k), SR)
+    return root
+
+
+def _rows(out):
+    return list(load_features(out)[3]["path"])
+
+
+def _expected(root, relpaths):
+    return MusicFeatures().fit_transform([str(root / p) for p in relpaths])
+
+
+# ---------------------------------------------------------------- 4. what the table itself says
+
+
+def test_a_resume_without_metadata_checks_the_rows_own_parameters(tmp_path):
+    root = _folder(tmp_path / "music", ["A/a.wav", "A/b.wav"])
+    out = tmp_path / "features.csv"
+    extract_folder(root, out, jobs=1, progress=False)
+    meta = table_paths(out).meta
+    os.remove(meta)
+    with pytest.raises(ResumeMismatchError, match=r"line 2 .* other parameters .*metadata file.* is missing"):
+        extract_folder(root, out, extractor=MusicFeatures(hop_length=256), resume=True, progress=False)
+    assert len(_rows(out)) == 2 and not os.path.exists(meta), "a refused resume changes nothing"
+    summary = extract_folder(root, out, jobs=1, resume=True, progress=False)  # the same parameters
+    assert (summary.done, summary.skipped) == (0, 2)
+    assert json.loads(Path(meta).read_text())["params"]["hop_length"] == 512
+
+
+def test_a_table_of_musicfeat_0_1_resumes_in_the_new_form(tmp_path):
+    root = _folder(tmp_path / "music", ["A/a.wav", "A/b.wav"])
+    out = tmp_path / "features.csv"
+    extract_folder(root, out, jobs=1, progress=False)
+    lines = out.read_text().splitlines()
+    old = [",".join(c for i, c in enumerate(line.split(",")) if i != 5) for line in lines]  # no digest
+    out.write_text("\n".join(old[:2]) + "\n")  # and b.wav not done yet
+    summary = extract_folder(root, out, jobs=1, resume=True, progress=False)
+    assert (summary.done, summary.skipped) == (1, 1)
+    X, _, _, table = load_features(out)
+    assert "params_digest" in table.columns and table["params_digest"].nunique() == 1
+    np.testing.assert_array_equal(X, _expected(root, ["A/a.wav", "A/b.wav"]))
