@@ -203,6 +203,7 @@ def _announce_compilation():
 def _features_command(args, out):
     from .datasets import EXAMPLE_ATTRIBUTION, example_audio
     from .exceptions import InvalidAudioError
+    from .table_text import printable
 
     files = args.files or [example_audio()]
     if not args.files:
@@ -223,7 +224,8 @@ def _features_command(args, out):
             print(f"musicfeat: {error}", file=sys.stderr)
             status = 1
             continue
-        print(f"# {path}: {len(names)} features, feature set {extractor.feature_set_version_}", file=out)
+        shown = printable(path)  # escaped: a line feed in a name cannot pass for a line
+        print(f"# {shown}: {len(names)} features, feature set {extractor.feature_set_version_}", file=out)
         for name, value in zip(names, row, strict=True):
             print(f"{name} {value:.10g}", file=out)
     return status

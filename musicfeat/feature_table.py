@@ -3,12 +3,19 @@
 The room of the table format, apart from extraction: :mod:`musicfeat.batch`
 writes tables through it, and the command line, the analyses and
 :func:`load_features` read them through it. A table is a CSV (or Parquet)
-file: the :data:`METADATA_COLUMNS`, then one column per feature. It is
-written one whole line per ``write()`` (:class:`LineFile`), so a process
-killed between two rows leaves whole lines, and a line cut by a crash
-mid-write is dropped when the file is read or appended to. Parquet output is
-written as such a CSV (``OUTPUT.partial.csv``) and converted when the run
-finishes. Nothing is pickled. Imports nothing else of the package.
+file: the :data:`METADATA_COLUMNS`, then one column per feature, one line
+per track. Names (``path``, ``label``) are written with the lossless
+escaping of :mod:`musicfeat.table_text` (undecodable bytes and control
+characters as ``\\xNN``, a leading ``=``, ``+``, ``-``, ``@`` or ``'``
+behind a single quote), so that every record is one line of valid UTF-8
+that a spreadsheet never runs as a formula; :func:`load_features` gives the
+names back exactly.
+
+A table is written one whole line per ``write()`` (:class:`LineFile`), so a
+process killed between two rows leaves whole lines, and a line cut by a
+crash mid-write is dropped when the file is read or appended to. Parquet
+output is written as such a CSV (``OUTPUT.partial.csv``) and converted when
+the run finishes, with the names as escaped in the CSV. Nothing is pickled.
 """
 
 import csv
@@ -18,13 +25,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .table_text import csv_line, decode_text, encode_text
+
 __all__ = [
     "METADATA_COLUMNS",
     "ERROR_COLUMNS",
     "TablePaths",
     "table_paths",
-    "csv_line",
     "feature_row",
+    "error_row",
     "LineFile",
     "table_kind",
     "read_rows",
@@ -42,6 +51,8 @@ METADATA_COLUMNS = ("path", "label", "duration_s", "feature_set_version", "conte
 ERROR_COLUMNS = ("path", "error_type", "message")
 #: Metadata columns that hold text, never numbers.
 _TEXT_COLUMNS = ("path", "label", "feature_set_version", "content_sha256", "params_digest")
+#: Columns holding names, escaped in the file (musicfeat tables from 0.2 on).
+_NAME_COLUMNS = ("path", "label")
 
 
 @dataclass(frozen=True)
@@ -86,19 +97,20 @@ def table_paths(output):
     return TablePaths(output, rows, stem + ".errors.csv", output + ".meta.json", parquet)
 
 
-def csv_line(values):
-    """One CSV line (``\\n``-terminated, UTF-8 bytes) of ``values``."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(values)
-    return buf.getvalue().encode("utf-8")
-
-
 def feature_row(relpath, label, duration, version, sha256, digest, row):
     """The cells of one track's line, in :data:`METADATA_COLUMNS` order then the features.
 
-    Floats are written with ``repr``, which reads back to the same float64.
+    Names are escaped (:func:`~musicfeat.table_text.encode_text`); floats are
+    written with ``repr``, which reads back to the same float64.
     """
-    return [relpath, label, repr(float(duration)), version, sha256, digest] + [repr(float(v)) for v in row]
+    return [encode_text(relpath), encode_text(label), repr(float(duration)), version, sha256, digest] + [
+        repr(float(v)) for v in row
+    ]
+
+
+def error_row(relpath, error_type, message):
+    """The cells of one line of the errors file (:data:`ERROR_COLUMNS`), escaped."""
+    return [encode_text(relpath), encode_text(error_type), encode_text(message)]
 
 
 class LineFile:
@@ -160,7 +172,7 @@ def _drop_partial_last_line(path):
 
 
 def table_kind(header):
-    """``'musicfeat'``, ``'legacy'`` (musicfeat 0.1, without ``params_digest``) or ``'foreign'``."""
+    """``'musicfeat'``, ``'legacy'`` (musicfeat 0.1: names written as they are) or ``'foreign'``."""
     if tuple(header[: len(METADATA_COLUMNS)]) == METADATA_COLUMNS:
         return "musicfeat"
     if tuple(header[:5]) == METADATA_COLUMNS[:5]:
@@ -186,7 +198,7 @@ def read_rows(path):
 
 
 def write_rows(path, header, rows):
-    """Replace ``path`` by a table of ``header`` and ``rows``, atomically (write, then rename)."""
+    """Replace ``path`` by a table of ``header`` and ``rows`` (cells as written), atomically."""
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(csv_line(header))
@@ -197,38 +209,57 @@ def write_rows(path, header, rows):
 
 def parquet_to_rows(parquet_path, rows_path):
     """Turn a finished Parquet table back into the appendable CSV (for resume)."""
-    import pandas as pd
-
-    pd.read_parquet(parquet_path).to_csv(rows_path, index=False, float_format="%r", lineterminator="\n")
+    table = read_table(parquet_path, decode=False)
+    numeric = [table[c].dtype.kind in "fiu" for c in table.columns]
+    rows = (
+        [repr(float(v)) if is_number else v for v, is_number in zip(values, numeric, strict=True)]
+        for values in table.itertuples(index=False)
+    )
+    write_rows(rows_path, list(table.columns), rows)
 
 
 def rows_to_parquet(rows_path, parquet_path):
-    """Write the appendable CSV as the Parquet table, and remove the CSV."""
-    table = read_table(rows_path)
+    """Write the appendable CSV as the Parquet table (names as escaped in the CSV), and remove the CSV."""
+    table = read_table(rows_path, decode=False)
     table.to_parquet(parquet_path, index=False)
     os.remove(rows_path)
 
 
-def read_table(path):
+def read_table(path, *, decode=True):
     """A table (CSV or Parquet) as a pandas DataFrame; numeric columns as numbers.
 
     A CSV column becomes numeric when every non-empty cell parses as a
     number; musicfeat's text metadata columns stay text.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    decode : bool, default=True
+        Give back the names (``path``, ``label``) of a musicfeat table as
+        they are, rather than as escaped in the file.
     """
     import pandas as pd
 
     if os.fspath(path).lower().endswith(".parquet"):
-        return pd.read_parquet(path)
-    header, rows = read_rows(path)
-    if header is None:
-        raise ValueError(f"{os.fspath(path)!r} is empty: not a feature table.")
-    table = pd.DataFrame(rows, columns=header)
-    for column in header:
-        if column in _TEXT_COLUMNS:
-            continue
-        converted = pd.to_numeric(table[column], errors="coerce")
-        if converted.notna().sum() == table[column].ne("").sum():
-            table[column] = converted
+        table = pd.read_parquet(path)
+    else:
+        header, rows = read_rows(path)
+        if header is None:
+            raise ValueError(f"{os.fspath(path)!r} is empty: not a feature table.")
+        table = pd.DataFrame(rows, columns=header)
+        for column in header:
+            if column in _TEXT_COLUMNS:
+                continue
+            converted = pd.to_numeric(table[column], errors="coerce")
+            if converted.notna().sum() == table[column].ne("").sum():
+                table[column] = converted
+    if decode and table_kind(list(table.columns)) == "musicfeat":
+        for name in _NAME_COLUMNS:
+            names = [decode_text(cell) for cell in table[name]]
+            try:
+                table[name] = pd.Series(names, index=table.index)
+            except UnicodeEncodeError:  # undecodable bytes cannot be Arrow strings
+                table[name] = pd.Series(names, index=table.index, dtype=object)
     return table
 
 
@@ -240,7 +271,9 @@ def load_features(path, *, label_column="label"):
     such as tables from other tools or older studies. Feature columns are
     the numeric columns other than the label and musicfeat's metadata
     columns (``path``, ``duration_s``, ...). A line cut short by an
-    interrupted run is ignored. Nothing is unpickled.
+    interrupted run is ignored, and in a musicfeat table ``path`` and
+    ``label`` come back exactly as the file system names them (see
+    :mod:`musicfeat.table_text`). Nothing is unpickled.
 
     Parameters
     ----------
@@ -279,5 +312,7 @@ def load_features(path, *, label_column="label"):
         if c not in skip and is_numeric_dtype(table[c]) and not is_bool_dtype(table[c])
     ]
     X = table[names].to_numpy(dtype=np.float64)
-    y = table[label_column].astype(str).to_numpy() if label_column in table.columns else None
+    y = None
+    if label_column in table.columns:
+        y = np.array([str(label) for label in table[label_column]], dtype=object)
     return X, y, names, table

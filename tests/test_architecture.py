@@ -365,13 +365,14 @@ LEAVES = {
     "_validation",
     "blockwise",
     "stats",
-    "feature_table",
     "dsp",
+    "table_text",
 }
 ALLOWED = {
     **{leaf: set() for leaf in LEAVES},
     "datasets": set(),
     "io": {"exceptions", "dsp"},
+    "feature_table": {"table_text"},
     "frontend": {"kernels", "blockwise", "dsp", "_deprecation"},
     "groups": {
         "frontend",
@@ -387,7 +388,7 @@ ALLOWED = {
     },
     "features": {"groups", "frontend", "_validation", "_version", "_deprecation"},
     "reference": {"features", "groups"},
-    "batch": {"features", "feature_table", "io", "exceptions", "_version", "_deprecation"},
+    "batch": {"features", "feature_table", "table_text", "io", "exceptions", "_version", "_deprecation"},
     "analysis": {"_deprecation"},
     "segments": {"features", "groups", "io", "analysis", "_validation", "_deprecation"},
     "_warm": {"features"},
@@ -396,6 +397,7 @@ ALLOWED = {
         "features",
         "batch",
         "feature_table",
+        "table_text",
         "analysis",
         "datasets",
         "exceptions",

@@ -16,6 +16,7 @@ from ..feature_table import (
     ERROR_COLUMNS,
     METADATA_COLUMNS,
     LineFile,
+    error_row,
     feature_row,
     parquet_to_rows,
     rows_to_parquet,
@@ -180,7 +181,7 @@ def extract_folder(
             summary.audio_seconds += duration
         else:
             _, error_type, message = result
-            errors.write([track.relpath, error_type, message])
+            errors.write(error_row(track.relpath, error_type, message))
             summary.failed += 1
             summary.failures.append((track.relpath, error_type, message))
         if bar is not None:

@@ -14,6 +14,7 @@ import os
 
 from .._version import __version__
 from ..feature_table import METADATA_COLUMNS, read_rows, table_kind, write_rows
+from ..table_text import decode_text, encode_text
 from .tracks import file_sha256
 
 __all__ = [
@@ -153,8 +154,8 @@ def prepare_resume(paths, extractor, columns, tracks):
 
     A row is kept when its track is still under the root with the same
     SHA-256; rows of changed or vanished files, duplicates and short rows
-    are dropped. A table of musicfeat 0.1 (no ``params_digest``) gets its
-    rows' digest.
+    are dropped. A table of musicfeat 0.1 (names written as they were, no
+    ``params_digest``) is rewritten in this version's form.
 
     Parameters
     ----------
@@ -178,13 +179,17 @@ def prepare_resume(paths, extractor, columns, tracks):
     check_resumable(paths.meta, extractor, header, columns)
     digest = params_digest(extractor)
     migrated = header is not None and header != columns
-    if migrated:  # a table of musicfeat 0.1: add the digest
-        rows = [[*r[:5], digest, *r[5:]] for r in rows if len(r) == len(header)]
+    if migrated:  # a table of musicfeat 0.1: escape the names, add the digest
+        rows = [
+            [encode_text(r[0]), encode_text(r[1]), *r[2:5], digest, *r[5:]]
+            for r in rows
+            if len(r) == len(header)
+        ]
     _check_rows(rows, extractor, digest, paths.meta)
     current = {t.relpath: t for t in tracks}
     kept, done = [], set()
     for row in rows:
-        relpath, sha = row[0], row[_SHA]
+        relpath, sha = decode_text(row[0]), row[_SHA]
         track = current.get(relpath)
         if track is None or relpath in done or len(row) != len(columns):
             continue

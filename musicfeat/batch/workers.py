@@ -7,6 +7,7 @@ Dask cluster runs the same function.
 """
 
 import os
+import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -21,6 +22,15 @@ WORKER_CRASHED = (
     "WorkerCrashed",
     "the worker process died while decoding or analysing this file (a crash in native code)",
 )
+
+
+def _decodable(path):
+    """The path as the decoder takes it: its bytes when the name is not valid in the file system's encoding."""
+    try:
+        path.encode(sys.getfilesystemencoding())
+    except UnicodeEncodeError:  # bytes that are not UTF-8 in the name (surrogate escapes)
+        return os.fsencode(path)
+    return path
 
 
 def extract_track(path, extractor):
@@ -42,7 +52,7 @@ def extract_track(path, extractor):
         ``("ok", duration_s, sha256, row)`` or ``("error", error_type, message)``.
     """
     try:
-        y = load_audio(path, extractor.sr, max_duration=extractor.max_duration)
+        y = load_audio(_decodable(path), extractor.sr, max_duration=extractor.max_duration)
         row = extractor.transform([y])[0]
         return ("ok", y.size / extractor.sr, file_sha256(path), row)
     except InvalidAudioError as error:
