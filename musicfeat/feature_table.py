@@ -13,23 +13,24 @@ names back exactly.
 
 A table is written one whole line per ``write()`` (:class:`LineFile`), so a
 process killed between two rows leaves whole lines, and a line cut by a
-crash mid-write is dropped when the file is read or appended to. Parquet
-output is written as such a CSV (``OUTPUT.partial.csv``) and converted when
-the run finishes, with the names as escaped in the CSV. Nothing is pickled.
+crash mid-write is dropped when the file is read or appended to. Every
+rewrite (resume, Parquet) goes to a temporary file renamed over the table. Parquet output is written as such a CSV (``OUTPUT.partial.csv``) and
+converted when the run finishes. Nothing is pickled. Reading refuses a file
+that does not parse as a table (:class:`TableFormatError`, naming the line
+and the column) rather than narrowing it silently.
 """
 
-import csv
-import io
 import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from .table_text import csv_line, decode_text, encode_text
+from .table_text import TableFormatError, csv_line, decode_text, encode_text, parse_numbers, read_csv
 
 __all__ = [
     "METADATA_COLUMNS",
     "ERROR_COLUMNS",
+    "TableFormatError",
     "TablePaths",
     "table_paths",
     "feature_row",
@@ -37,6 +38,7 @@ __all__ = [
     "LineFile",
     "table_kind",
     "read_rows",
+    "has_header",
     "write_rows",
     "parquet_to_rows",
     "rows_to_parquet",
@@ -123,7 +125,8 @@ class LineFile:
     ----------
     path : str
     header : list of str
-        Written first when the file is created.
+        Written first when the file is created, or found empty (what a
+        disk-full run can leave).
     append : bool
         Append to an existing file (after dropping a cut last line) instead
         of creating it anew.
@@ -133,6 +136,8 @@ class LineFile:
         if append and os.path.exists(path):
             _drop_partial_last_line(path)
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+            if os.fstat(self._fd).st_size == 0:
+                self.write(header)
         else:
             self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             self.write(header)
@@ -181,30 +186,46 @@ def table_kind(header):
 
 
 def read_rows(path):
-    """Header and rows of a CSV table written by this module (a cut last line dropped).
+    """A CSV table as text cells (:class:`~musicfeat.table_text.RawTable`), checked to be a table.
 
-    Returns
-    -------
-    header : list of str or None
-        None for an empty file.
-    rows : list of list of str
+    In a musicfeat table a last line without its line end is a row cut by a
+    crash, and is dropped; in any other table it is the last row. See
+    :func:`~musicfeat.table_text.read_csv` for what is refused.
     """
+    return read_csv(os.fspath(path), drops_cut_line=lambda header: table_kind(header) != "foreign")
+
+
+def has_header(path):
+    """Whether a table file holds at least its whole header line (not so after a crash before it)."""
     with open(path, "rb") as f:
-        data = f.read()
-    if data and not data.endswith(b"\n"):
-        data = data[: data.rfind(b"\n") + 1]
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
-    return (rows[0], rows[1:]) if rows else (None, [])
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            if b"\n" in chunk:
+                return True
+    return False
+
+
+def _replace_atomically(path, write):
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it over ``path``."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
 
 
 def write_rows(path, header, rows):
     """Replace ``path`` by a table of ``header`` and ``rows`` (cells as written), atomically."""
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
+
+    def write(f):
         f.write(csv_line(header))
         for row in rows:
             f.write(csv_line(row))
-    os.replace(tmp, path)
+
+    _replace_atomically(path, write)
 
 
 def parquet_to_rows(parquet_path, rows_path):
@@ -221,39 +242,50 @@ def parquet_to_rows(parquet_path, rows_path):
 def rows_to_parquet(rows_path, parquet_path):
     """Write the appendable CSV as the Parquet table (names as escaped in the CSV), and remove the CSV."""
     table = read_table(rows_path, decode=False)
-    table.to_parquet(parquet_path, index=False)
+    _replace_atomically(parquet_path, lambda f: table.to_parquet(f, index=False))
     os.remove(rows_path)
 
 
-def read_table(path, *, decode=True):
-    """A table (CSV or Parquet) as a pandas DataFrame; numeric columns as numbers.
+def read_table(path, *, text_columns=(), decode=True):
+    """A table (CSV, compressed CSV or Parquet) as a pandas DataFrame; numeric columns as numbers.
 
-    A CSV column becomes numeric when every non-empty cell parses as a
-    number; musicfeat's text metadata columns stay text.
+    In a musicfeat table every column but the text metadata must hold a
+    number in every row. In a table from elsewhere a column is numeric when
+    its cells are numbers (an empty cell is NaN); a column mostly of numbers
+    with a few other cells is refused, naming the first, rather than
+    dropped from the features.
 
     Parameters
     ----------
     path : str or PathLike
+        ``.csv``, ``.csv.gz``, ``.csv.xz``, ``.csv.bz2`` or ``.parquet``.
+    text_columns : sequence of str
+        Columns kept as text whatever they hold (a label column of years).
     decode : bool, default=True
         Give back the names (``path``, ``label``) of a musicfeat table as
         they are, rather than as escaped in the file.
+
+    Raises
+    ------
+    TableFormatError
+        For a file that does not parse as a table.
     """
     import pandas as pd
 
-    if os.fspath(path).lower().endswith(".parquet"):
+    path = os.fspath(path)
+    if path.lower().endswith(".parquet"):
         table = pd.read_parquet(path)
+        kind = table_kind(list(table.columns))
     else:
-        header, rows = read_rows(path)
-        if header is None:
-            raise ValueError(f"{os.fspath(path)!r} is empty: not a feature table.")
-        table = pd.DataFrame(rows, columns=header)
-        for column in header:
-            if column in _TEXT_COLUMNS:
-                continue
-            converted = pd.to_numeric(table[column], errors="coerce")
-            if converted.notna().sum() == table[column].ne("").sum():
-                table[column] = converted
-    if decode and table_kind(list(table.columns)) == "musicfeat":
+        raw = read_rows(path)
+        kind = table_kind(raw.header)
+        columns = {}
+        for j, name in enumerate(raw.header):
+            text = name in text_columns or (kind != "foreign" and name in _TEXT_COLUMNS)
+            numbers = None if text else parse_numbers(raw, j, strict=kind != "foreign")
+            columns[name] = [row[j] for row in raw.rows] if numbers is None else numbers
+        table = pd.DataFrame(columns, columns=raw.header)
+    if decode and kind == "musicfeat":
         for name in _NAME_COLUMNS:
             names = [decode_text(cell) for cell in table[name]]
             try:
@@ -268,18 +300,22 @@ def load_features(path, *, label_column="label"):
 
     Works on tables written by :func:`~musicfeat.extract_folder` (CSV or
     Parquet) and on any CSV with a label column and numeric feature columns,
-    such as tables from other tools or older studies. Feature columns are
-    the numeric columns other than the label and musicfeat's metadata
-    columns (``path``, ``duration_s``, ...). A line cut short by an
-    interrupted run is ignored, and in a musicfeat table ``path`` and
-    ``label`` come back exactly as the file system names them (see
-    :mod:`musicfeat.table_text`). Nothing is unpickled.
+    such as tables from other tools or older studies, compressed or not
+    (``.csv.gz``, ``.csv.xz``, ``.csv.bz2``). Feature columns are the
+    numeric columns other than the label and musicfeat's metadata columns
+    (``path``, ``duration_s``, ...). A table that does not parse (a short
+    row, a word in a column of numbers, duplicate column names) is refused
+    with :class:`TableFormatError` naming the line and the column. In a
+    musicfeat table, a line cut short by an interrupted run is ignored, and
+    ``path`` and ``label`` come back exactly as the file system names them
+    (see :mod:`musicfeat.table_text`). Nothing is unpickled.
 
     Parameters
     ----------
     path : str or PathLike
     label_column : str, default='label'
-        Column of the labels; ``y`` is None if the table has none.
+        Column of the labels, read as text; ``y`` is None if the table has
+        none.
 
     Returns
     -------
@@ -295,16 +331,14 @@ def load_features(path, *, label_column="label"):
     >>> from musicfeat import load_features
     >>> path = os.path.join(tempfile.mkdtemp(), "table.csv")
     >>> with open(path, "w") as f:
-    ...     _ = f.write("song,artist,tempo\\na.mp3,A,120.5\\nb.mp3,B,99\\n")
-    >>> X, y, names, table = load_features(path, label_column="artist")
+    ...     _ = f.write("song,year,tempo\\na.mp3,1960,120.5\\nb.mp3,1970,99\\n")
+    >>> X, y, names, table = load_features(path, label_column="year")
     >>> X.tolist(), list(y), names
-    ([[120.5], [99.0]], ['A', 'B'], ['tempo'])
+    ([[120.5], [99.0]], ['1960', '1970'], ['tempo'])
     """
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-    table = read_table(path)
-    if len(table.columns) != len(set(table.columns)):
-        raise ValueError(f"{os.fspath(path)!r} has duplicate column names.")
+    table = read_table(path, text_columns=(label_column,))
     skip = set(METADATA_COLUMNS) | {label_column}
     names = [
         c

@@ -1,8 +1,10 @@
-"""The text of feature tables: names escaped losslessly, and CSV lines written whole.
+"""The text of feature tables: names escaped losslessly, CSV lines written and parsed back.
 
 A leaf helper of the table format (:mod:`musicfeat.feature_table`), which
 says what the columns are, and of the command line, which prints names the
-same way; it knows nothing of the columns' meaning.
+same way. This module writes one CSV line of cells, and reads a CSV file
+(compressed or not) back into checked rows of cells, numbers where a column
+holds numbers; it knows nothing of the columns' meaning.
 
 File names are
 arbitrary bytes on POSIX (any byte but ``/`` and NUL): Python gives the
@@ -28,9 +30,27 @@ character, accents and CJK included, is written as itself, in UTF-8.
 Imports nothing else of the package.
 """
 
+import bz2
+import csv
+import gzip
+import io
+import lzma
+import os
 import re
+from dataclasses import dataclass
 
-__all__ = ["encode_text", "decode_text", "printable", "csv_line"]
+import numpy as np
+
+__all__ = [
+    "encode_text",
+    "decode_text",
+    "printable",
+    "csv_line",
+    "TableFormatError",
+    "RawTable",
+    "read_csv",
+    "parse_numbers",
+]
 
 _ESCAPED = re.compile("[\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _ESCAPE = re.compile(r"\\(?:x([0-9a-f]{2})|u([0-9a-f]{4})|(\\))")
@@ -137,3 +157,131 @@ def csv_line(values):
     if cells == [""]:
         cells = ['""']  # a lone empty cell, not an empty line
     return (",".join(cells) + "\n").encode("utf-8")
+
+
+class TableFormatError(ValueError):
+    """A file that does not parse as a table; the message names the file, line and column."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A CSV file as text: its header, its rows of cells, and the file line each row starts on."""
+
+    name: str
+    header: list
+    rows: list
+    lines: list
+
+
+_DECOMPRESS = {".gz": gzip, ".xz": lzma, ".bz2": bz2}
+
+
+def _read_text(path):
+    with open(path, "rb") as f:
+        opener = _DECOMPRESS.get(os.path.splitext(path)[1].lower())
+        try:
+            data = f.read() if opener is None else opener.open(f).read()
+        except (EOFError, OSError, lzma.LZMAError) as error:
+            raise TableFormatError(f"{path!r} is not a readable compressed file ({error}).") from None
+    try:
+        return data.decode("utf-8-sig")  # a byte-order mark, as spreadsheets save UTF-8 CSV, is skipped
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise TableFormatError(
+            f"{path!r}, line {line}: not UTF-8 text (byte 0x{data[error.start]:02x}). "
+            "Save the table as UTF-8 CSV."
+        ) from None
+
+
+def read_csv(path, *, drops_cut_line):
+    """A CSV file as a :class:`RawTable`, checked to be a table.
+
+    The file may be compressed (``.gz``, ``.xz``, ``.bz2``: by its name) and
+    may start with a UTF-8 byte-order mark. Blank lines are skipped.
+
+    Parameters
+    ----------
+    path : str
+    drops_cut_line : callable
+        ``drops_cut_line(header)`` is True when a last line without its line
+        end is a row cut by a crash, to drop (a file whose every line was
+        written whole), False when it is the last row.
+
+    Raises
+    ------
+    TableFormatError
+        For an empty file, text that is not UTF-8, duplicate column names,
+        or a row whose number of cells is not the header's (naming its line).
+    """
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        raise TableFormatError(f"{path!r} is empty: not a table.")
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if duplicated:
+        where = "; ".join(
+            f"{c!r} (columns {' and '.join(str(i + 1) for i, h in enumerate(header) if h == c)})"
+            for c in duplicated
+        )
+        raise TableFormatError(f"{path!r} has duplicate column names: {where}. Rename them.")
+    if not text.endswith("\n") and drops_cut_line(header):
+        reader = csv.reader(io.StringIO(text[: text.rfind("\n") + 1], newline=""))
+        next(reader, None)
+    rows, lines, line = [], [], reader.line_num
+    for row in reader:
+        start, line = line + 1, reader.line_num
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise TableFormatError(
+                f"{path!r}, line {start}: {len(row)} cells where the header has {len(header)}. "
+                "Fix or remove that line."
+            )
+        rows.append(row)
+        lines.append(start)
+    return RawTable(path, header, rows, lines)
+
+
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+
+
+def parse_numbers(raw, j, *, strict):
+    """Column ``j`` of a :class:`RawTable` as numbers, or None if it is text.
+
+    ``strict``: every cell must be a float (a table whose schema says so).
+    Otherwise an empty cell is NaN, a column of whole numbers is int64, and
+    a column of which half the cells or more are not numbers is text.
+
+    Raises
+    ------
+    TableFormatError
+        For a cell that is not a number in a column of numbers, naming its
+        line and column.
+    """
+    cells = [row[j] for row in raw.rows]
+    if not strict:
+        cells = [c if c.strip() else "nan" for c in cells]
+    try:
+        numbers = np.array(cells, dtype=np.float64)
+    except ValueError:
+        bad = [i for i, cell in enumerate(cells) if not _is_float(cell)]
+        if not strict and 2 * len(bad) >= len(cells) - cells.count("nan"):
+            return None
+        i = bad[0]
+        what = "an empty cell" if not cells[i].strip() else f"{cells[i]!r}, which is not a number"
+        raise TableFormatError(
+            f"{raw.name!r}, line {raw.lines[i]}, column {raw.header[j]!r}: {what}, in a column of numbers. "
+            "Fix or remove that line."
+        ) from None
+    if not strict and cells and all(_INTEGER.fullmatch(c) for c in cells):
+        return numbers.astype(np.int64)
+    return numbers
+
+
+def _is_float(cell):
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True

@@ -1,16 +1,31 @@
 """The command line under hostile input (issue 9, 12).
 
-``musicfeat features`` with names that hold a line feed.
+``musicfeat features`` with names that hold a line feed; ``musicfeat
+report`` with a table that does not parse, or a compressed one.
 """
 
 import io
 import os
 
+import numpy as np
 import pytest
 import soundfile as sf
 from helpers import SR, tone
 
 from musicfeat.cli import main
+
+
+def _table(path, labels, seed=0):
+    """A small feature table: 12 tracks per label, two informative features."""
+    rng = np.random.default_rng(seed)
+    lines = ["path,label,f1,f2"]
+    for k, label in enumerate(labels):
+        for i in range(12):
+            f1, f2 = rng.normal(3 * k, 1), rng.normal(0, 1)
+            lines.append(f"{label}/{i}.wav,{label},{f1!r},{f2!r}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
 
 # ---------------------------------------------------------------- musicfeat features
 
@@ -24,3 +39,25 @@ def test_a_newline_in_a_file_name_cannot_inject_a_line(tmp_path):
     lines = out.getvalue().splitlines()
     assert lines[0] == f"# {tmp_path}/fake\\x0azero_crossing_rate_mean 999.wav: 2 features, feature set 419.1"
     assert [line.split()[0] for line in lines[1:]] == ["zero_crossing_rate_mean", "zero_crossing_rate_std"]
+
+
+# ---------------------------------------------------------------- musicfeat report
+
+
+def test_report_of_a_table_with_duplicate_columns_is_one_line(tmp_path, capsys):
+    table = tmp_path / "dup.csv"
+    table.write_text("label,f1,f1\nA,1,2\nB,3,4\n")
+    assert main(["report", str(table), "-o", str(tmp_path / "r.html")]) == 2
+    assert capsys.readouterr().err == (
+        f"musicfeat: error: {str(table)!r} has duplicate column names: 'f1' (columns 2 and 3). Rename them.\n"
+    )
+
+
+def test_report_reads_a_compressed_table(tmp_path, capsys):
+    import lzma
+
+    plain = _table(tmp_path / "t.csv", ["A", "B"])
+    packed = tmp_path / "t.csv.xz"
+    packed.write_bytes(lzma.compress(plain.read_bytes()))
+    assert main(["report", str(packed), "-o", str(tmp_path / "r.html"), "--no-tsne"]) == 0
+    assert "accuracy" in capsys.readouterr().err

@@ -40,7 +40,7 @@ def _expected(root, relpaths):
     return MusicFeatures().fit_transform([str(root / p) for p in relpaths])
 
 
-# ---------------------------------------------------------------- 4. what the table itself says
+# ---------------------------------------------------------------- 4, 5. what the table itself says
 
 
 def test_a_resume_without_metadata_checks_the_rows_own_parameters(tmp_path):
@@ -69,3 +69,15 @@ def test_a_table_of_musicfeat_0_1_resumes_in_the_new_form(tmp_path):
     X, _, _, table = load_features(out)
     assert "params_digest" in table.columns and table["params_digest"].nunique() == 1
     np.testing.assert_array_equal(X, _expected(root, ["A/a.wav", "A/b.wav"]))
+
+
+def test_resuming_onto_an_empty_output_writes_the_header(tmp_path):
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    out = tmp_path / "features.csv"
+    out.write_bytes(b"")  # what a disk-full run can leave
+    summary = extract_folder(root, out, jobs=1, resume=True, progress=False)
+    assert summary.done == 1
+    np.testing.assert_array_equal(load_features(out)[0], _expected(root, ["A/a.wav"]))
+    out.write_bytes(b"path,label,durat")  # a header cut mid-write
+    extract_folder(root, out, jobs=1, resume=True, progress=False)
+    assert _rows(out) == ["A/a.wav"]

@@ -1,11 +1,14 @@
-"""The table format under hostile names (issue 9, items 2, 9, 16).
+"""The table format under hostile names and hostile files (issue 9, items 2, 3, 9, 13, 16; issue 12, item 13).
 
 Names: any byte a POSIX file system allows in a name goes through CSV and
 Parquet, ``load_features`` and ``--resume`` unchanged, and no cell starts a
-spreadsheet formula.
+spreadsheet formula. Files: a table that does not parse as its schema is
+refused naming the line and the column; a byte-order mark, a compressed
+table and a label column of numbers are read.
 """
 
 import csv
+import gzip
 import io
 import os
 
@@ -17,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from musicfeat import MusicFeatures, extract_folder, load_features
-from musicfeat.feature_table import table_paths
-from musicfeat.table_text import csv_line, decode_text, encode_text, printable
+from musicfeat.feature_table import METADATA_COLUMNS, table_paths
+from musicfeat.table_text import TableFormatError, csv_line, decode_text, encode_text, printable
 
 posix_names = pytest.mark.skipif(os.name != "posix", reason="names of arbitrary bytes are POSIX's")
 
@@ -131,6 +134,121 @@ def test_failures_with_hostile_names_are_recorded_losslessly(tmp_path):
         rows = list(csv.reader(f))
     assert len(rows) == 2 and decode_text(rows[1][0]) == summary.failures[0][0]
     assert rows[1][0] == "A/=bad\\x0a\\xfe.wav"
+
+
+# ---------------------------------------------------------------- tables that do not parse
+
+
+def _musicfeat_table(path, rows):
+    header = ",".join(METADATA_COLUMNS) + ",f1,f2\n"
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    return path
+
+
+GOOD_ROW = "a.wav,A,1.0,419.1,abc,d1,0.5,1.5\n"
+
+
+@pytest.mark.parametrize(
+    "row, match",
+    [
+        ("b.wav,B,1.0,419.1,abc,d1,0.5\n", r"line 3: 7 cells where the header has 8"),
+        (
+            "b.wav,B,1.0,419.1,abc,d1,0.5,oops\n",
+            r"line 3, column 'f2': 'oops', which is not a number, in a column of numbers",
+        ),
+        ("b.wav,B,1.0,419.1,abc,d1,,1.5\n", r"line 3, column 'f1': an empty cell, in a column of numbers"),
+        (
+            "b.wav,B,long,419.1,abc,d1,0.5,1.5\n",
+            r"line 3, column 'duration_s': 'long', which is not a number",
+        ),
+    ],
+)
+def test_a_musicfeat_table_that_breaks_its_schema_is_refused(tmp_path, row, match):
+    path = _musicfeat_table(tmp_path / "t.csv", [GOOD_ROW, row, GOOD_ROW])
+    with pytest.raises(TableFormatError, match=match):
+        load_features(path)
+
+
+def test_a_foreign_column_of_numbers_with_one_word_is_refused_not_dropped(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("song,artist,tempo\nx,A,120\ny,B,n/a\nz,A,99\nw,B,101\n")
+    with pytest.raises(TableFormatError, match=r"line 3, column 'tempo': 'n/a', which is not a number"):
+        load_features(path, label_column="artist")
+    path.write_text("song,artist,tempo\nx,A,120\ny,B,\nz,A,99\n")  # a missing value is NaN
+    X, _, names, _ = load_features(path, label_column="artist")
+    assert names == ["tempo"] and np.isnan(X[1, 0])
+
+
+def test_a_foreign_short_row_is_refused_and_a_last_line_without_newline_is_kept(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("song,artist,tempo\nx,A,120\ny,B\n")
+    with pytest.raises(TableFormatError, match=r"line 3: 2 cells where the header has 3"):
+        load_features(path, label_column="artist")
+    path.write_text("song,artist,tempo\nx,A,120\ny,B,99")
+    assert load_features(path, label_column="artist")[0].tolist() == [[120.0], [99.0]]
+
+
+def test_a_cut_last_line_of_a_musicfeat_table_is_dropped(tmp_path):
+    path = _musicfeat_table(tmp_path / "t.csv", [GOOD_ROW, GOOD_ROW.replace("a.wav", "b.wav")[:-4]])
+    X, _, _, table = load_features(path)
+    assert list(table["path"]) == ["a.wav"]
+
+
+def test_duplicate_column_names_are_refused_by_name(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("label,tempo,tempo\nA,1,2\n")
+    with pytest.raises(TableFormatError, match=r"duplicate column names: 'tempo' \(columns 2 and 3\)"):
+        load_features(path)
+
+
+def test_a_byte_order_mark_is_read_and_other_encodings_are_named(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufefflabel,tempo\nA,1\nB,2\n".encode("utf-8"))
+    X, y, names, _ = load_features(path)
+    assert names == ["tempo"] and list(y) == ["A", "B"]
+    path.write_bytes("label,tempo\nCaf\xe9,1\n".encode("latin-1"))
+    with pytest.raises(TableFormatError, match=r"line 2: not UTF-8 text \(byte 0xe9\)"):
+        load_features(path)
+
+
+def test_labels_that_look_like_numbers_stay_text(tmp_path):
+    path = tmp_path / "decades.csv"
+    path.write_text("label,tempo\n1960,1\n1970,2\n0,3\n")
+    _, y, names, _ = load_features(path)
+    assert list(y) == ["1960", "1970", "0"] and names == ["tempo"]
+
+
+# ---------------------------------------------------------------- compressed tables
+
+
+@pytest.mark.parametrize("ext", [".gz", ".xz", ".bz2"])
+def test_compressed_tables_read_like_the_plain_one(tmp_path, ext):
+    import bz2
+    import lzma
+
+    plain = tmp_path / "t.csv"
+    plain.write_text("label,tempo,loudness\nA,120.5,-3\nB,99,-7.5\n")
+    packed = tmp_path / f"t.csv{ext}"
+    packed.write_bytes({".gz": gzip, ".xz": lzma, ".bz2": bz2}[ext].compress(plain.read_bytes()))
+    a, b = load_features(plain), load_features(packed)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert list(a[1]) == list(b[1]) and a[2] == b[2]
+    packed.write_bytes(packed.read_bytes()[:20])
+    with pytest.raises(TableFormatError, match="not a readable compressed file"):
+        load_features(packed)
+
+
+def test_the_shipped_talk_table_reads_directly():
+    from importlib import resources
+
+    from musicfeat.datasets import load_talk_features
+
+    path = resources.files("musicfeat.datasets").joinpath("data", "talk_features_247.csv.xz")
+    X, y, names, _ = load_features(path)
+    X_ref, y_ref, names_ref, _ = load_talk_features()
+    assert X.shape == (2333, 247) and names == names_ref
+    np.testing.assert_array_equal(X, X_ref)
+    assert list(y) == list(y_ref)
 
 
 # ---------------------------------------------------------------- Parquet, resumed

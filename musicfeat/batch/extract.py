@@ -18,6 +18,7 @@ from ..feature_table import (
     LineFile,
     error_row,
     feature_row,
+    has_header,
     parquet_to_rows,
     rows_to_parquet,
     table_paths,
@@ -162,7 +163,7 @@ def extract_folder(
 
     if resume and paths.parquet and not os.path.exists(paths.rows) and os.path.exists(paths.output):
         parquet_to_rows(paths.output, paths.rows)
-    if resume and os.path.exists(paths.rows):
+    if resume and os.path.exists(paths.rows) and has_header(paths.rows):
         todo, summary.skipped = prepare_resume(paths, extractor, columns, tracks)
     else:
         todo = tracks

@@ -87,8 +87,8 @@ def check_resumable(meta_path, extractor, header, columns):
         The table's metadata file (checked when it exists).
     extractor : MusicFeatures
         Fitted.
-    header : list of str or None
-        The table's header (None for an empty table).
+    header : list of str
+        The table's header.
     columns : list of str
         The columns this extractor writes.
     """
@@ -113,8 +113,6 @@ def check_resumable(meta_path, extractor, header, columns):
                 f"cannot resume: the table was extracted with other parameters ({described}). "
                 "Use the same parameters, or write to a new file."
             )
-    if header is None:
-        return
     legacy = table_kind(header) == "legacy" and header[5:] == columns[len(METADATA_COLUMNS) :]
     if header != columns and not legacy:
         raise ResumeMismatchError(
@@ -127,12 +125,10 @@ def check_resumable(meta_path, extractor, header, columns):
         )
 
 
-def _check_rows(rows, extractor, digest, meta_path):
+def _check_rows(raw, extractor, digest, meta_path):
     """Every row must carry this extractor's feature-set version and parameters digest."""
     version = extractor.feature_set_version_
-    for line, row in enumerate(rows, start=2):
-        if len(row) <= _DIGEST:
-            continue  # a short row: dropped
+    for row, line in zip(raw.rows, raw.lines, strict=True):
         if row[_VERSION] != version:
             raise ResumeMismatchError(
                 f"cannot resume: line {line} of the table has feature set {row[_VERSION]!r}, "
@@ -153,8 +149,7 @@ def prepare_resume(paths, extractor, columns, tracks):
     """The tracks still to do, and how many are done; rewrites the table without stale rows.
 
     A row is kept when its track is still under the root with the same
-    SHA-256; rows of changed or vanished files, duplicates and short rows
-    are dropped. A table of musicfeat 0.1 (names written as they were, no
+    SHA-256; rows of changed or vanished files and duplicates are dropped. A table of musicfeat 0.1 (names written as they were, no
     ``params_digest``) is rewritten in this version's form.
 
     Parameters
@@ -174,28 +169,27 @@ def prepare_resume(paths, extractor, columns, tracks):
     ------
     ResumeMismatchError
         If the table was made with other parameters or another feature set.
+    musicfeat.table_text.TableFormatError
+        If the table does not parse (a row of the wrong length, ...).
     """
-    header, rows = read_rows(paths.rows)
-    check_resumable(paths.meta, extractor, header, columns)
+    raw = read_rows(paths.rows)
+    check_resumable(paths.meta, extractor, raw.header, columns)
     digest = params_digest(extractor)
-    migrated = header is not None and header != columns
+    migrated = raw.header != columns
     if migrated:  # a table of musicfeat 0.1: escape the names, add the digest
-        rows = [
-            [encode_text(r[0]), encode_text(r[1]), *r[2:5], digest, *r[5:]]
-            for r in rows
-            if len(r) == len(header)
-        ]
-    _check_rows(rows, extractor, digest, paths.meta)
+        rows = [[encode_text(r[0]), encode_text(r[1]), *r[2:5], digest, *r[5:]] for r in raw.rows]
+        raw = type(raw)(raw.name, columns, rows, raw.lines)
+    _check_rows(raw, extractor, digest, paths.meta)
     current = {t.relpath: t for t in tracks}
     kept, done = [], set()
-    for row in rows:
+    for row in raw.rows:
         relpath, sha = decode_text(row[0]), row[_SHA]
         track = current.get(relpath)
-        if track is None or relpath in done or len(row) != len(columns):
+        if track is None or relpath in done:
             continue
         if os.path.isfile(track.path) and file_sha256(track.path) == sha:
             kept.append(row)
             done.add(relpath)
-    if migrated or len(kept) != len(rows):
+    if migrated or len(kept) != len(raw.rows):
         write_rows(paths.rows, columns, kept)
     return [t for t in tracks if t.relpath not in done], len(done)
