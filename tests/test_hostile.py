@@ -18,6 +18,7 @@ from helpers import SR, tone
 
 from musicfeat import MusicFeatures, extract_folder, load_features
 from musicfeat.batch import ResumeMismatchError
+from musicfeat.cli import main
 from musicfeat.feature_table import table_paths
 
 posix = pytest.mark.skipif(os.name != "posix", reason="POSIX file system features")
@@ -38,6 +39,29 @@ def _rows(out):
 
 def _expected(root, relpaths):
     return MusicFeatures().fit_transform([str(root / p) for p in relpaths])
+
+
+# ---------------------------------------------------------------- 1. resume never deletes rows
+
+
+def test_resume_onto_an_empty_or_wrong_root_keeps_every_row(tmp_path, capsys):
+    root = _folder(tmp_path / "music", ["A/a.wav", "B/b.wav"])
+    out = tmp_path / "features.csv"
+    extract_folder(root, out, jobs=1, progress=False)
+    before = out.read_bytes()
+    empty = tmp_path / "unmounted"
+    empty.mkdir()
+    assert main(["extract", str(empty), "-o", str(out), "--resume", "--jobs", "1"]) == 0
+    assert "2 rows kept whose file was not found" in capsys.readouterr().err
+    assert out.read_bytes() == before, "not one byte of the finished rows changed"
+    # one file gone, one changed: the first row stays, the second is extracted again
+    (root / "A" / "a.wav").unlink()
+    sf.write(root / "B" / "b.wav", tone(900, 1.0), SR)
+    summary = extract_folder(root, out, jobs=1, resume=True, progress=False)
+    assert (summary.done, summary.skipped, summary.kept_missing) == (1, 0, 1)
+    X, _, _, table = load_features(out)
+    assert list(table["path"]) == ["A/a.wav", "B/b.wav"]
+    np.testing.assert_array_equal(X[1], _expected(root, ["B/b.wav"])[0])
 
 
 # ---------------------------------------------------------------- 4, 5. what the table itself says

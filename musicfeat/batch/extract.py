@@ -24,7 +24,7 @@ from ..feature_table import (
     table_paths,
 )
 from . import workers
-from .resume import params_digest, prepare_resume, write_meta
+from .resume import ResumePlan, params_digest, prepare_resume, write_meta
 from .tracks import find_tracks
 
 __all__ = ["BatchSummary", "extract_folder"]
@@ -42,6 +42,9 @@ class BatchSummary:
         Tracks that failed in this run (see ``errors_path``).
     skipped : int
         Tracks already in the output (``resume``), not extracted again.
+    kept_missing : int
+        Rows of the output kept by ``resume`` whose file was not found (or
+        could not be read) under the root this time.
     audio_seconds : float
         Audio extracted in this run.
     wall_seconds : float
@@ -54,6 +57,7 @@ class BatchSummary:
     done: int = 0
     failed: int = 0
     skipped: int = 0
+    kept_missing: int = 0
     audio_seconds: float = 0.0
     wall_seconds: float = 0.0
     output_path: str = ""
@@ -68,6 +72,10 @@ class BatchSummary:
             f"{self.audio_seconds / 3600:.2f} h of audio in {self.wall_seconds:.1f} s ({rate:.0f}x real time)",
             f"features: {self.output_path}",
         ]
+        if self.kept_missing:
+            lines.append(
+                f"{self.kept_missing} rows kept whose file was not found (or could not be read) under the folder"
+            )
         if self.failed:
             lines.append(f"failures: {self.errors_path}")
         if self.interrupted:
@@ -116,8 +124,11 @@ def extract_folder(
         one by one in a fresh process to find the culprit. ``jobs=1`` runs in
         this process.
     resume : bool, default=False
-        Keep the rows already in ``output`` whose file is unchanged (same
-        path and SHA-256) and extract only the rest. Refused, with
+        Keep the rows already in ``output`` and extract only the rest: rows
+        of unchanged files (same path and SHA-256) are kept, rows of changed
+        files extracted again, and rows whose file is not found are kept
+        (counted in ``kept_missing``): a resume never deletes a finished
+        row. Refused, with
         :class:`~musicfeat.batch.ResumeMismatchError`, if the table was made
         with other parameters (its metadata file or its rows'
         ``params_digest`` say so). Without it an existing ``output`` is
@@ -164,9 +175,10 @@ def extract_folder(
     if resume and paths.parquet and not os.path.exists(paths.rows) and os.path.exists(paths.output):
         parquet_to_rows(paths.output, paths.rows)
     if resume and os.path.exists(paths.rows) and has_header(paths.rows):
-        todo, summary.skipped = prepare_resume(paths, extractor, columns, tracks)
+        plan = prepare_resume(paths, extractor, columns, tracks)
     else:
-        todo = tracks
+        plan = ResumePlan(tracks, 0, 0)
+    todo, summary.skipped, summary.kept_missing = plan.todo, plan.done, plan.kept_missing
     write_meta(paths.meta, extractor, len(columns))
 
     rows = LineFile(paths.rows, columns, append=resume)

@@ -5,12 +5,15 @@ beside a table (the extractor's parameters and the feature-set version),
 the digest of those parameters that every row carries (``params_digest``,
 so the table itself says how it was made, with or without its metadata
 file), the check that refuses a table made otherwise, and the choice of the
-tracks whose rows are kept.
+rows kept. A resumed run never deletes a finished row: rows whose file is
+not found now (an unmounted drive, a wrong root) are kept as they are; only
+the row of a file whose content changed is dropped, to be extracted again.
 """
 
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 
 from .._version import __version__
 from ..feature_table import METADATA_COLUMNS, read_rows, table_kind, write_rows
@@ -19,6 +22,7 @@ from .tracks import file_sha256
 
 __all__ = [
     "ResumeMismatchError",
+    "ResumePlan",
     "extractor_signature",
     "params_digest",
     "write_meta",
@@ -145,12 +149,33 @@ def _check_rows(raw, extractor, digest, meta_path):
             )
 
 
-def prepare_resume(paths, extractor, columns, tracks):
-    """The tracks still to do, and how many are done; rewrites the table without stale rows.
+@dataclass
+class ResumePlan:
+    """What a resumed run does.
 
-    A row is kept when its track is still under the root with the same
-    SHA-256; rows of changed or vanished files and duplicates are dropped. A table of musicfeat 0.1 (names written as they were, no
-    ``params_digest``) is rewritten in this version's form.
+    Attributes
+    ----------
+    todo : list of Track
+        Tracks to extract: new, changed, or failed before.
+    done : int
+        Tracks whose row is kept (same path and content).
+    kept_missing : int
+        Rows kept whose file was not found (or could not be read) now.
+    """
+
+    todo: list
+    done: int
+    kept_missing: int
+
+
+def prepare_resume(paths, extractor, columns, tracks):
+    """The tracks still to do; rewrites the table (atomically) if rows must go.
+
+    A row is kept when its file is unchanged (same path and SHA-256), and
+    when its file is not found under the root or cannot be read: a resume
+    never deletes a finished row. The row of a changed file, and a second
+    row of one path, are dropped. A table of musicfeat 0.1 (names written
+    as they were, no ``params_digest``) is rewritten in this version's form.
 
     Parameters
     ----------
@@ -162,8 +187,7 @@ def prepare_resume(paths, extractor, columns, tracks):
 
     Returns
     -------
-    todo : list of Track
-    done : int
+    ResumePlan
 
     Raises
     ------
@@ -181,15 +205,23 @@ def prepare_resume(paths, extractor, columns, tracks):
         raw = type(raw)(raw.name, columns, rows, raw.lines)
     _check_rows(raw, extractor, digest, paths.meta)
     current = {t.relpath: t for t in tracks}
-    kept, done = [], set()
+    kept, seen, done, missing = [], set(), 0, 0
     for row in raw.rows:
-        relpath, sha = decode_text(row[0]), row[_SHA]
-        track = current.get(relpath)
-        if track is None or relpath in done:
+        relpath = decode_text(row[0])
+        if relpath in seen:
             continue
-        if os.path.isfile(track.path) and file_sha256(track.path) == sha:
-            kept.append(row)
-            done.add(relpath)
+        track = current.get(relpath)
+        if track is None:
+            missing += 1
+        else:
+            try:
+                if file_sha256(track.path) != row[_SHA]:
+                    continue  # changed: extracted again
+                done += 1
+            except OSError:
+                missing += 1  # cannot be read now: keep what was found, do not try again
+        seen.add(relpath)
+        kept.append(row)
     if migrated or len(kept) != len(raw.rows):
         write_rows(paths.rows, columns, kept)
-    return [t for t in tracks if t.relpath not in done], len(done)
+    return ResumePlan([t for t in tracks if t.relpath not in seen], done, missing)
