@@ -14,7 +14,8 @@ names back exactly.
 A table is written one whole line per ``write()`` (:class:`LineFile`), so a
 process killed between two rows leaves whole lines, and a line cut by a
 crash mid-write is dropped when the file is read or appended to. Every
-rewrite (resume, Parquet) goes to a temporary file renamed over the table. Parquet output is written as such a CSV (``OUTPUT.partial.csv``) and
+rewrite (resume, sorting, Parquet) goes to a temporary file renamed over the
+table. Parquet output is written as such a CSV (``OUTPUT.partial.csv``) and
 converted when the run finishes. Nothing is pickled. Reading refuses a file
 that does not parse as a table (:class:`TableFormatError`, naming the line
 and the column) rather than narrowing it silently.
@@ -40,6 +41,7 @@ __all__ = [
     "read_rows",
     "has_header",
     "write_rows",
+    "sort_rows",
     "parquet_to_rows",
     "rows_to_parquet",
     "read_table",
@@ -228,6 +230,41 @@ def write_rows(path, header, rows):
     _replace_atomically(path, write)
 
 
+def sort_rows(path):
+    """Sort a table's lines by track path, atomically; the path is its first column.
+
+    Every record of a table written by this module is one line (names are
+    escaped), so lines are sorted as they are, by the name each one's path
+    cell stands for: the order :func:`load_features` then gives is the same
+    on every run. A table already in order is left untouched.
+    """
+    import csv
+
+    index = []
+    with open(path, "rb") as f:
+        header = f.readline()
+        offset = len(header)
+        for line in f:
+            if not line.endswith(b"\n"):
+                break  # a cut last line is not a row
+            text = line.decode("utf-8")
+            cell = next(csv.reader([text]))[0] if text.startswith('"') else text.split(",", 1)[0]
+            index.append((decode_text(cell), offset, len(line)))
+            offset += len(line)
+    ordered = sorted(index, key=lambda entry: entry[0])
+    if ordered == index:
+        return
+
+    def write(out):
+        out.write(header)
+        with open(path, "rb") as f:
+            for _, start, length in ordered:
+                f.seek(start)
+                out.write(f.read(length))
+
+    _replace_atomically(path, write)
+
+
 def parquet_to_rows(parquet_path, rows_path):
     """Turn a finished Parquet table back into the appendable CSV (for resume)."""
     table = read_table(parquet_path, decode=False)
@@ -308,7 +345,9 @@ def load_features(path, *, label_column="label"):
     with :class:`TableFormatError` naming the line and the column. In a
     musicfeat table, a line cut short by an interrupted run is ignored, and
     ``path`` and ``label`` come back exactly as the file system names them
-    (see :mod:`musicfeat.table_text`). Nothing is unpickled.
+    (see :mod:`musicfeat.table_text`). Rows come in the file's order, which
+    for a musicfeat table is sorted by path after every complete run.
+    Nothing is unpickled.
 
     Parameters
     ----------

@@ -105,3 +105,19 @@ def test_resuming_onto_an_empty_output_writes_the_header(tmp_path):
     out.write_bytes(b"path,label,durat")  # a header cut mid-write
     extract_folder(root, out, jobs=1, resume=True, progress=False)
     assert _rows(out) == ["A/a.wav"]
+
+
+# ---------------------------------------------------------------- 8. one order
+
+
+def test_the_table_is_sorted_by_path_whatever_order_workers_finish_in(tmp_path):
+    names = [f"A/{k:02d}.wav" for k in range(6)]
+    root = tmp_path / "music"
+    for k, name in enumerate(names):  # the first files are the longest, so they finish last
+        (root / "A").mkdir(parents=True, exist_ok=True)
+        sf.write(root / name, tone(300 + 20 * k, 6.0 - k), SR)
+    out = tmp_path / "f.csv"
+    extract_folder(root, out, jobs=2, progress=False)
+    assert [line.split(",")[0] for line in out.read_text().splitlines()[1:]] == names
+    X, _, _, table = load_features(out)
+    np.testing.assert_array_equal(X, _expected(root, names))

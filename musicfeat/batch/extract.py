@@ -2,8 +2,9 @@
 
 :func:`extract_folder` finds the tracks (:mod:`~musicfeat.batch.tracks`),
 decides what a resumed run still has to do (:mod:`~musicfeat.batch.resume`),
-hands the tracks to workers (:mod:`~musicfeat.batch.workers`), and appends
-each finished row to the table (:mod:`musicfeat.feature_table`).
+hands the tracks to workers (:mod:`~musicfeat.batch.workers`), appends each
+finished row to the table (:mod:`musicfeat.feature_table`), and sorts the
+table by path when the run is complete.
 """
 
 import copy
@@ -21,6 +22,7 @@ from ..feature_table import (
     has_header,
     parquet_to_rows,
     rows_to_parquet,
+    sort_rows,
     table_paths,
 )
 from . import workers
@@ -115,7 +117,9 @@ def extract_folder(
         ``.csv`` (default) or ``.parquet`` (needs pyarrow). Columns: ``path``
         (relative to ``root``), ``label``, ``duration_s``,
         ``feature_set_version``, ``content_sha256``, ``params_digest``, then
-        the features.
+        the features; names escaped as :mod:`musicfeat.table_text` says.
+        When the run is complete the rows are sorted by path, so the table
+        is the same whatever order the workers finished in.
     extractor : MusicFeatures, optional
         The extractor and its parameters; ``MusicFeatures()`` by default.
     jobs : int, optional
@@ -201,18 +205,19 @@ def extract_folder(
             bar.update(1)
         return result[0] == "ok" or not strict
 
+    complete = False
     try:
         workers.run_tracks(todo, extractor, record, jobs=jobs, client=client)
-        summary.interrupted = summary.done + summary.failed < len(todo)
-    except KeyboardInterrupt:
-        summary.interrupted = True
-        raise
+        complete = summary.done + summary.failed == len(todo)
     finally:
+        summary.interrupted = not complete
         rows.close()
         errors.close()
         if bar is not None:
             bar.close()
-        summary.wall_seconds = time.perf_counter() - started
-        if paths.parquet and not summary.interrupted:
+    if complete:  # one order, whatever order the workers finished in
+        sort_rows(paths.rows)
+        if paths.parquet:
             rows_to_parquet(paths.rows, paths.output)
+    summary.wall_seconds = time.perf_counter() - started
     return summary
