@@ -234,7 +234,7 @@ def _features_command(args, out):
 def _extract_command(args):
     import os
 
-    from .batch import ResumeMismatchError, extract_folder
+    from .batch import OutputLockedError, ResumeMismatchError, extract_folder
 
     if not os.path.isdir(args.root):
         print(f"musicfeat: error: no such folder: {args.root!r}", file=sys.stderr)
@@ -260,7 +260,7 @@ def _extract_command(args):
             strict=args.strict,
             progress=False if args.quiet else None,
         )
-    except ResumeMismatchError as error:
+    except (ResumeMismatchError, OutputLockedError) as error:
         print(f"musicfeat: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

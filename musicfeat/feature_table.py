@@ -74,6 +74,8 @@ class TablePaths:
         ``STEM.errors.csv``: the failures of the last run.
     meta : str
         ``output + '.meta.json'``: the extractor's parameters and version.
+    lock : str
+        ``output + '.lock'``: held by the run writing the table.
     parquet : bool
     """
 
@@ -81,6 +83,7 @@ class TablePaths:
     rows: str
     errors: str
     meta: str
+    lock: str
     parquet: bool
 
 
@@ -98,7 +101,7 @@ def table_paths(output):
     stem, ext = os.path.splitext(output)
     parquet = ext.lower() == ".parquet"
     rows = output + ".partial.csv" if parquet else output
-    return TablePaths(output, rows, stem + ".errors.csv", output + ".meta.json", parquet)
+    return TablePaths(output, rows, stem + ".errors.csv", output + ".meta.json", output + ".lock", parquet)
 
 
 def feature_row(relpath, label, duration, version, sha256, digest, row):

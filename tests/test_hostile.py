@@ -9,6 +9,9 @@ line's own messages in ``test_cli_errors.py``.
 
 import json
 import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +20,8 @@ import soundfile as sf
 from helpers import SR, tone
 
 from musicfeat import MusicFeatures, extract_folder, load_features
-from musicfeat.batch import ResumeMismatchError
+from musicfeat.batch import OutputLockedError, ResumeMismatchError
+from musicfeat.batch.lock import output_lock
 from musicfeat.cli import main
 from musicfeat.feature_table import table_paths
 
@@ -105,6 +109,50 @@ def test_resuming_onto_an_empty_output_writes_the_header(tmp_path):
     out.write_bytes(b"path,label,durat")  # a header cut mid-write
     extract_folder(root, out, jobs=1, resume=True, progress=False)
     assert _rows(out) == ["A/a.wav"]
+
+
+# ---------------------------------------------------------------- 6. one writer per table
+
+
+def test_a_second_run_on_the_same_output_is_refused_naming_the_first(tmp_path, capsys):
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    out = tmp_path / "features.csv"
+    paths = table_paths(out)
+    with output_lock(paths.lock, paths.output):
+        with pytest.raises(OutputLockedError, match=rf"pid {os.getpid()} on {socket.gethostname()}, since"):
+            extract_folder(root, out, jobs=1, progress=False)
+        assert main(["extract", str(root), "-o", str(out), "--jobs", "1"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is being written by another musicfeat run (pid" in err
+    assert not out.exists(), "the refused runs wrote nothing"
+    extract_folder(root, out, jobs=1, progress=False)
+    assert not os.path.exists(paths.lock), "released and removed at the end"
+
+
+@posix
+def test_a_killed_holder_leaves_no_lock(tmp_path):
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    out = tmp_path / "features.csv"
+    paths = table_paths(out)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom musicfeat.batch.lock import output_lock\n"
+            "with output_lock(sys.argv[1], sys.argv[2]):\n    print('locked', flush=True)\n    time.sleep(600)",
+            paths.lock,
+            paths.output,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    with pytest.raises(OutputLockedError, match=rf"pid {holder.pid} "):
+        extract_folder(root, out, jobs=1, progress=False)
+    holder.kill()
+    holder.wait()
+    holder.stdout.close()
+    assert extract_folder(root, out, jobs=1, progress=False).done == 1
 
 
 # ---------------------------------------------------------------- 8. one order

@@ -16,13 +16,15 @@ Files written next to ``FEATURES.csv``:
   the last run;
 - ``FEATURES.csv.meta.json``: the extractor's parameters and the feature-set
   version, which ``resume`` checks before adding rows to an old table (every
-  row also carries a digest of the parameters, checked with or without it).
+  row also carries a digest of the parameters, checked with or without it);
+- ``FEATURES.csv.lock``: while a run writes the table, who that run is.
 
 No pickle anywhere in the data path: tables are CSV or Parquet. Its rooms:
 
 - :mod:`~musicfeat.batch.tracks`: finding the audio files and hashing them;
 - :mod:`~musicfeat.batch.resume`: the metadata file, the parameters digest
   and what a resumed run keeps;
+- :mod:`~musicfeat.batch.lock`: one run at a time per output;
 - :mod:`~musicfeat.batch.workers`: one track through the extractor's public
   API, in worker processes with crash isolation, or on Dask;
 - :mod:`~musicfeat.batch.extract`: :func:`extract_folder`, tying them
@@ -36,10 +38,18 @@ tables too.
 from .._deprecation import moved_names as _moved_names
 from ..feature_table import load_features
 from .extract import BatchSummary, extract_folder
+from .lock import OutputLockedError
 from .resume import ResumeMismatchError
 from .tracks import find_tracks
 
-__all__ = ["extract_folder", "find_tracks", "load_features", "BatchSummary", "ResumeMismatchError"]
+__all__ = [
+    "extract_folder",
+    "find_tracks",
+    "load_features",
+    "BatchSummary",
+    "ResumeMismatchError",
+    "OutputLockedError",
+]
 
 # The other names of the former batch.py, now in the room they belong to.
 __getattr__ = _moved_names(

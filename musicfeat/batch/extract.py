@@ -1,6 +1,7 @@
 """Extracting a whole folder into a table: the orchestration of :mod:`musicfeat.batch`.
 
-:func:`extract_folder` finds the tracks (:mod:`~musicfeat.batch.tracks`),
+:func:`extract_folder` locks the output (:mod:`~musicfeat.batch.lock`),
+finds the tracks (:mod:`~musicfeat.batch.tracks`),
 decides what a resumed run still has to do (:mod:`~musicfeat.batch.resume`),
 hands the tracks to workers (:mod:`~musicfeat.batch.workers`), appends each
 finished row to the table (:mod:`musicfeat.feature_table`), and sorts the
@@ -26,6 +27,7 @@ from ..feature_table import (
     table_paths,
 )
 from . import workers
+from .lock import output_lock
 from .resume import ResumePlan, params_digest, prepare_resume, write_meta
 from .tracks import find_tracks
 
@@ -148,6 +150,11 @@ def extract_folder(
     -------
     BatchSummary
 
+    Raises
+    ------
+    OutputLockedError
+        If another run is writing the same output.
+
     Examples
     --------
     >>> import os, shutil, tempfile
@@ -173,41 +180,58 @@ def extract_folder(
     extractor = copy.deepcopy(extractor).set_params(on_error="raise", n_jobs=None)
     paths = table_paths(output)
     columns = list(METADATA_COLUMNS) + [str(n) for n in extractor.get_feature_names_out()]
-    tracks = find_tracks(root)
-    summary = BatchSummary(output_path=paths.output, errors_path=paths.errors)
+    with output_lock(paths.lock, paths.output):
+        tracks = find_tracks(root)
+        summary = BatchSummary(output_path=paths.output, errors_path=paths.errors)
+        if resume and paths.parquet and not os.path.exists(paths.rows) and os.path.exists(paths.output):
+            parquet_to_rows(paths.output, paths.rows)
+        if resume and os.path.exists(paths.rows) and has_header(paths.rows):
+            plan = prepare_resume(paths, extractor, columns, tracks)
+        else:
+            plan = ResumePlan(tracks, 0, 0)
+        summary.skipped, summary.kept_missing = plan.done, plan.kept_missing
+        write_meta(paths.meta, extractor, len(columns))
+        _run(
+            paths,
+            extractor,
+            columns,
+            plan.todo,
+            summary,
+            append=resume,
+            strict=strict,
+            progress=progress,
+            jobs=jobs,
+            client=client,
+        )
+        summary.wall_seconds = time.perf_counter() - started
+    return summary
 
-    if resume and paths.parquet and not os.path.exists(paths.rows) and os.path.exists(paths.output):
-        parquet_to_rows(paths.output, paths.rows)
-    if resume and os.path.exists(paths.rows) and has_header(paths.rows):
-        plan = prepare_resume(paths, extractor, columns, tracks)
-    else:
-        plan = ResumePlan(tracks, 0, 0)
-    todo, summary.skipped, summary.kept_missing = plan.todo, plan.done, plan.kept_missing
-    write_meta(paths.meta, extractor, len(columns))
 
-    rows = LineFile(paths.rows, columns, append=resume)
+def _run(paths, extractor, columns, todo, summary, *, append, strict, progress, **run_options):
+    """Write the rows of ``todo`` and the failures; sort (and convert) the table once complete."""
+    rows = LineFile(paths.rows, columns, append=append)
     errors = LineFile(paths.errors, list(ERROR_COLUMNS), append=False)
     bar = _progress_bar(len(todo), sys.stderr.isatty() if progress is None else progress)
     version, digest = extractor.feature_set_version_, params_digest(extractor)
 
     def record(track, result):
-        if result[0] == "ok":
-            _, duration, sha, row = result
-            rows.write(feature_row(track.relpath, track.label, duration, version, sha, digest, row))
-            summary.done += 1
-            summary.audio_seconds += duration
-        else:
+        if bar is not None:
+            bar.update(1)
+        if result[0] != "ok":
             _, error_type, message = result
             errors.write(error_row(track.relpath, error_type, message))
             summary.failed += 1
             summary.failures.append((track.relpath, error_type, message))
-        if bar is not None:
-            bar.update(1)
-        return result[0] == "ok" or not strict
+            return not strict
+        _, duration, sha, row = result
+        rows.write(feature_row(track.relpath, track.label, duration, version, sha, digest, row))
+        summary.done += 1
+        summary.audio_seconds += duration
+        return True
 
     complete = False
     try:
-        workers.run_tracks(todo, extractor, record, jobs=jobs, client=client)
+        workers.run_tracks(todo, extractor, record, **run_options)
         complete = summary.done + summary.failed == len(todo)
     finally:
         summary.interrupted = not complete
@@ -219,5 +243,3 @@ def extract_folder(
         sort_rows(paths.rows)
         if paths.parquet:
             rows_to_parquet(paths.rows, paths.output)
-    summary.wall_seconds = time.perf_counter() - started
-    return summary
