@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from musicfeat import InvalidAudioError, MusicFeatures, extract_folder, load_audio, load_features
-from musicfeat.batch import ResumeMismatchError, find_tracks
+from musicfeat.batch import ResumeMismatchError, find_tracks, scan_folder
 
 #: The corpus holds files of 2 to 4 s by design: the DegenerateFeatureWarning they give is expected here
 #: (tests/test_parameters.py tests the warning itself).
@@ -87,9 +87,10 @@ def error_paths(errors_csv):
 
 def test_find_tracks_labels_and_order(corpus):
     tracks = find_tracks(corpus)
-    assert {t.relpath for t in tracks} == set(GOOD) | BAD
+    assert {t.relpath for t in tracks} == set(GOOD) | BAD - {"folder.wav"}
     assert {t.relpath: t.label for t in tracks if t.relpath in GOOD} == GOOD
     assert [t.relpath for t in tracks] == [t.relpath for t in find_tracks(corpus)]
+    assert scan_folder(corpus).skipped == [("folder.wav", "IsADirectoryError", "a folder, not an audio file")]
 
 
 def test_cli_extracts_a_folder_and_records_failures(corpus, tmp_path):

@@ -10,6 +10,7 @@ line's own messages in ``test_cli_errors.py``.
 import json
 import os
 import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ import soundfile as sf
 from helpers import SR, tone
 
 from musicfeat import MusicFeatures, extract_folder, load_features
-from musicfeat.batch import OutputLockedError, ResumeMismatchError
+from musicfeat.batch import OutputLockedError, ResumeMismatchError, scan_folder
 from musicfeat.batch.lock import output_lock
 from musicfeat.cli import main
 from musicfeat.feature_table import table_paths
@@ -153,6 +154,62 @@ def test_a_killed_holder_leaves_no_lock(tmp_path):
     holder.wait()
     holder.stdout.close()
     assert extract_folder(root, out, jobs=1, progress=False).done == 1
+
+
+# ---------------------------------------------------------------- 7, 11. what is under the root
+
+
+@posix
+def test_linked_label_folders_are_followed_once(tmp_path):
+    elsewhere = _folder(tmp_path / "other drive", ["Jazz/j.wav"])
+    root = _folder(tmp_path / "music", ["Rock/r.wav"])
+    (root / "Jazz").symlink_to(elsewhere / "Jazz", target_is_directory=True)
+    (root / "Rock" / "loop").symlink_to(root, target_is_directory=True)  # a loop
+    (root / "Again").symlink_to(root / "Rock", target_is_directory=True)  # a second way in
+    scan = scan_folder(root)
+    assert [(t.relpath, t.label) for t in scan.tracks] == [("Again/r.wav", "Again"), ("Jazz/j.wav", "Jazz")]
+    assert scan.skipped == []
+
+
+def test_a_folder_that_cannot_be_listed_is_recorded(tmp_path, monkeypatch):
+    root = _folder(tmp_path / "music", ["A/a.wav", "Locked/b.wav"])
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("Locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    summary = extract_folder(root, tmp_path / "f.csv", jobs=1, progress=False)
+    assert summary.done == 1
+    assert summary.failures == [("Locked", "PermissionError", "cannot list this folder: Permission denied")]
+
+
+@posix
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root lists every folder")
+def test_a_folder_without_permission_is_recorded(tmp_path):
+    root = _folder(tmp_path / "music", ["A/a.wav", "Locked/b.wav"])
+    os.chmod(root / "Locked", 0)
+    try:
+        summary = extract_folder(root, tmp_path / "f.csv", jobs=1, progress=False)
+    finally:
+        os.chmod(root / "Locked", stat.S_IRWXU)
+    assert [f[:2] for f in summary.failures] == [("Locked", "PermissionError")]
+
+
+@posix
+def test_named_pipes_and_broken_links_are_skipped_and_recorded(tmp_path):
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    os.mkfifo(root / "A" / "x.wav")  # opening it would block forever
+    (root / "A" / "gone.flac").symlink_to(tmp_path / "nowhere.flac")
+    summary = extract_folder(root, tmp_path / "f.csv", jobs=1, progress=False)
+    assert summary.done == 1
+    assert sorted(f[:2] for f in summary.failures) == [
+        ("A/gone.flac", "FileNotFoundError"),
+        ("A/x.wav", "NotARegularFile"),
+    ]
+    assert "named pipe" in dict((f[0], f[2]) for f in summary.failures)["A/x.wav"]
 
 
 # ---------------------------------------------------------------- 8. one order

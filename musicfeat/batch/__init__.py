@@ -21,7 +21,8 @@ Files written next to ``FEATURES.csv``:
 
 No pickle anywhere in the data path: tables are CSV or Parquet. Its rooms:
 
-- :mod:`~musicfeat.batch.tracks`: finding the audio files and hashing them;
+- :mod:`~musicfeat.batch.tracks`: finding the audio files (and what cannot
+  be one) and hashing them;
 - :mod:`~musicfeat.batch.resume`: the metadata file, the parameters digest
   and what a resumed run keeps;
 - :mod:`~musicfeat.batch.lock`: one run at a time per output;
@@ -40,13 +41,15 @@ from ..feature_table import load_features
 from .extract import BatchSummary, extract_folder
 from .lock import OutputLockedError
 from .resume import ResumeMismatchError
-from .tracks import find_tracks
+from .tracks import FolderScan, find_tracks, scan_folder
 
 __all__ = [
     "extract_folder",
     "find_tracks",
+    "scan_folder",
     "load_features",
     "BatchSummary",
+    "FolderScan",
     "ResumeMismatchError",
     "OutputLockedError",
 ]

@@ -29,7 +29,7 @@ from ..feature_table import (
 from . import workers
 from .lock import output_lock
 from .resume import ResumePlan, params_digest, prepare_resume, write_meta
-from .tracks import find_tracks
+from .tracks import scan_folder
 
 __all__ = ["BatchSummary", "extract_folder"]
 
@@ -43,7 +43,8 @@ class BatchSummary:
     done : int
         Tracks extracted in this run.
     failed : int
-        Tracks that failed in this run (see ``errors_path``).
+        Tracks that failed in this run, and entries skipped because they
+        cannot be tracks (see ``errors_path``).
     skipped : int
         Tracks already in the output (``resume``), not extracted again.
     kept_missing : int
@@ -114,7 +115,9 @@ def extract_folder(
     ----------
     root : str or PathLike
         Folder to walk. Each file's label is its first-level subfolder
-        (see :func:`~musicfeat.batch.find_tracks`).
+        (see :func:`~musicfeat.batch.scan_folder`: links to folders are
+        followed once; named pipes, devices and folders that cannot be
+        listed are recorded as failures).
     output : str or PathLike
         ``.csv`` (default) or ``.parquet`` (needs pyarrow). Columns: ``path``
         (relative to ``root``), ``label``, ``duration_s``,
@@ -181,20 +184,21 @@ def extract_folder(
     paths = table_paths(output)
     columns = list(METADATA_COLUMNS) + [str(n) for n in extractor.get_feature_names_out()]
     with output_lock(paths.lock, paths.output):
-        tracks = find_tracks(root)
+        scan = scan_folder(root)
         summary = BatchSummary(output_path=paths.output, errors_path=paths.errors)
         if resume and paths.parquet and not os.path.exists(paths.rows) and os.path.exists(paths.output):
             parquet_to_rows(paths.output, paths.rows)
         if resume and os.path.exists(paths.rows) and has_header(paths.rows):
-            plan = prepare_resume(paths, extractor, columns, tracks)
+            plan = prepare_resume(paths, extractor, columns, scan.tracks)
         else:
-            plan = ResumePlan(tracks, 0, 0)
+            plan = ResumePlan(scan.tracks, 0, 0)
         summary.skipped, summary.kept_missing = plan.done, plan.kept_missing
         write_meta(paths.meta, extractor, len(columns))
         _run(
             paths,
             extractor,
             columns,
+            scan.skipped,
             plan.todo,
             summary,
             append=resume,
@@ -207,22 +211,24 @@ def extract_folder(
     return summary
 
 
-def _run(paths, extractor, columns, todo, summary, *, append, strict, progress, **run_options):
+def _run(paths, extractor, columns, skipped, todo, summary, *, append, strict, progress, **run_options):
     """Write the rows of ``todo`` and the failures; sort (and convert) the table once complete."""
     rows = LineFile(paths.rows, columns, append=append)
     errors = LineFile(paths.errors, list(ERROR_COLUMNS), append=False)
     bar = _progress_bar(len(todo), sys.stderr.isatty() if progress is None else progress)
     version, digest = extractor.feature_set_version_, params_digest(extractor)
 
+    def fail(relpath, error_type, message):
+        errors.write(error_row(relpath, error_type, message))
+        summary.failed += 1
+        summary.failures.append((relpath, error_type, message))
+        return not strict
+
     def record(track, result):
         if bar is not None:
             bar.update(1)
         if result[0] != "ok":
-            _, error_type, message = result
-            errors.write(error_row(track.relpath, error_type, message))
-            summary.failed += 1
-            summary.failures.append((track.relpath, error_type, message))
-            return not strict
+            return fail(track.relpath, *result[1:])
         _, duration, sha, row = result
         rows.write(feature_row(track.relpath, track.label, duration, version, sha, digest, row))
         summary.done += 1
@@ -231,8 +237,9 @@ def _run(paths, extractor, columns, todo, summary, *, append, strict, progress, 
 
     complete = False
     try:
-        workers.run_tracks(todo, extractor, record, **run_options)
-        complete = summary.done + summary.failed == len(todo)
+        if all(fail(*entry) for entry in skipped):
+            workers.run_tracks(todo, extractor, record, **run_options)
+            complete = summary.done + summary.failed == len(todo) + len(skipped)
     finally:
         summary.interrupted = not complete
         rows.close()
