@@ -22,6 +22,8 @@ from ._version import FEATURE_SET_VERSION, __version__
 
 
 def _build_parser():
+    from .batch.workers import DEFAULT_TIMEOUT
+
     parser = argparse.ArgumentParser(
         prog="musicfeat",
         description="Music and audio to machine-learning features (the 419-vector of "
@@ -65,7 +67,16 @@ def _build_parser():
         type=int,
         default=None,
         metavar="N",
-        help="worker processes (default: all cores); 1 runs in this process",
+        help="worker processes (default: all cores); 1 runs in this process, without the time limit "
+        "and without crash isolation",
+    )
+    extract.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="time limit per file in a worker process, after which the file fails and its worker is "
+        "replaced (default: %(default)g; 0 for none)",
     )
     extract.add_argument(
         "--resume", action="store_true", help="keep finished rows of OUTPUT and extract only the rest"
@@ -242,6 +253,12 @@ def _extract_command(args):
     if args.jobs is not None and args.jobs < 1:
         print(f"musicfeat: error: --jobs must be at least 1; got {args.jobs}", file=sys.stderr)
         return 2
+    if not args.timeout >= 0:
+        print(
+            f"musicfeat: error: --timeout must be a number of seconds, 0 for none; got {args.timeout}",
+            file=sys.stderr,
+        )
+        return 2
     extractor = extractor_from_args(args)
     try:
         extractor.fit()
@@ -259,6 +276,7 @@ def _extract_command(args):
             resume=args.resume,
             strict=args.strict,
             progress=False if args.quiet else None,
+            timeout=args.timeout or None,
         )
     except (ResumeMismatchError, OutputLockedError) as error:
         print(f"musicfeat: error: {error}", file=sys.stderr)

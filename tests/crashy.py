@@ -8,6 +8,7 @@ from a fork server started earlier).
 
 import os
 import signal
+import time
 
 from musicfeat import MusicFeatures
 
@@ -28,3 +29,34 @@ class CrashOnLengthFeatures(MusicFeatures):
     @classmethod
     def _get_param_names(cls):
         return sorted(set(MusicFeatures._get_param_names()) | {"crash_on_samples"})
+
+
+class FaultOnLengthFeatures(MusicFeatures):
+    """MusicFeatures, except that a clip of exactly ``on_samples`` samples misbehaves.
+
+    ``fault`` is what it does: ``"memory"`` raises MemoryError (as numpy does
+    when an allocation fails), ``"abort"`` aborts the process (as a C++
+    ``std::bad_alloc`` does), ``"hang"`` never returns (a decoder stuck on
+    a pipe), ``"error"`` raises an unexpected RuntimeError.
+    """
+
+    def __init__(self, *, fault="error", on_samples=-1, **params):
+        super().__init__(**params)
+        self.fault = fault
+        self.on_samples = on_samples
+
+    def _clip_result(self, item, index, plan, task):
+        if getattr(item, "size", None) == self.on_samples:
+            if self.fault == "memory":
+                raise MemoryError("Unable to allocate 7.45 GiB for an array")
+            if self.fault == "abort":
+                os.abort()
+            if self.fault == "hang":
+                while True:
+                    time.sleep(1)
+            raise RuntimeError("something no one expected")
+        return super()._clip_result(item, index, plan, task)
+
+    @classmethod
+    def _get_param_names(cls):
+        return sorted(set(MusicFeatures._get_param_names()) | {"fault", "on_samples"})

@@ -9,10 +9,12 @@ line's own messages in ``test_cli_errors.py``.
 
 import json
 import os
+import signal
 import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -226,3 +228,66 @@ def test_the_table_is_sorted_by_path_whatever_order_workers_finish_in(tmp_path):
     assert [line.split(",")[0] for line in out.read_text().splitlines()[1:]] == names
     X, _, _, table = load_features(out)
     np.testing.assert_array_equal(X, _expected(root, names))
+
+
+# ---------------------------------------------------------------- 10, 11, 12. workers
+
+
+def _faulty_run(tmp_path, fault, *, jobs, timeout=None):
+    from crashy import FaultOnLengthFeatures
+
+    root = _folder(tmp_path / "music", ["A/a.wav", "A/b.wav", "A/c.wav"])
+    culprit = int(round(1.1 * SR))  # b.wav: 1.1 s
+    extractor = FaultOnLengthFeatures(fault=fault, on_samples=culprit)
+    summary = extract_folder(
+        root, tmp_path / "f.csv", extractor=extractor, jobs=jobs, timeout=timeout, progress=False
+    )
+    assert summary.done == 2 and [f[0] for f in summary.failures] == ["A/b.wav"]
+    np.testing.assert_array_equal(
+        load_features(tmp_path / "f.csv")[0], _expected(root, ["A/a.wav", "A/c.wav"])
+    )
+    return summary.failures[0]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_memory_error_fails_only_its_file(tmp_path, jobs):
+    _, error_type, message = _faulty_run(tmp_path, "memory", jobs=jobs)
+    assert error_type == "MemoryError" and message.startswith("out of memory while decoding or analysing")
+
+
+def test_any_exception_fails_only_its_file(tmp_path):
+    assert _faulty_run(tmp_path, "error", jobs=2)[1:] == ("RuntimeError", "something no one expected")
+
+
+def test_an_aborting_worker_fails_only_its_file(tmp_path):
+    assert _faulty_run(tmp_path, "abort", jobs=2)[1] == "WorkerCrashed"  # as std::bad_alloc does
+
+
+def test_a_file_that_hangs_times_out_and_its_worker_is_replaced(tmp_path):
+    _, error_type, message = _faulty_run(tmp_path, "hang", jobs=2, timeout=2)
+    assert (error_type, message) == ("Timeout", "no result after 2 s (the time limit per file, --timeout)")
+
+
+@posix
+def test_workers_exit_when_their_parent_is_killed(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    root = tmp_path / "music"
+    (root / "A").mkdir(parents=True)
+    sf.write(root / "A" / "0.wav", tone(300, 6.0), SR)
+    for k in range(1, 30):
+        os.link(root / "A" / "0.wav", root / "A" / f"{k}.wav")
+    out = tmp_path / "f.csv"
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "musicfeat", "extract", str(root), "-o", str(out), "--jobs", "2", "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out.exists() and out.read_bytes().count(b"\n") >= 2):
+        time.sleep(0.05)
+    children = psutil.Process(parent.pid).children(recursive=True)
+    assert len(children) >= 3, "a fork server and two workers"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, f"left running: {[p.cmdline()[:3] for p in alive]}"

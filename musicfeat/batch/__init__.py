@@ -27,7 +27,9 @@ No pickle anywhere in the data path: tables are CSV or Parquet. Its rooms:
   and what a resumed run keeps;
 - :mod:`~musicfeat.batch.lock`: one run at a time per output;
 - :mod:`~musicfeat.batch.workers`: one track through the extractor's public
-  API, in worker processes with crash isolation, or on Dask;
+  API, in worker processes, in this process or on Dask;
+- :mod:`~musicfeat.batch.pool`: the worker processes: one file at a time, a
+  time limit per file, crash isolation, gone with their parent;
 - :mod:`~musicfeat.batch.extract`: :func:`extract_folder`, tying them
   together.
 

@@ -108,6 +108,7 @@ def extract_folder(
     strict=False,
     progress=None,
     client=None,
+    timeout=workers.DEFAULT_TIMEOUT,
 ):
     """Extract the features of every audio file under a folder into a table.
 
@@ -128,10 +129,10 @@ def extract_folder(
     extractor : MusicFeatures, optional
         The extractor and its parameters; ``MusicFeatures()`` by default.
     jobs : int, optional
-        Worker processes (default: all cores). With 2 or more, a worker that
-        dies (a decoder crash) fails only the files it held: they are retried
-        one by one in a fresh process to find the culprit. ``jobs=1`` runs in
-        this process.
+        Worker processes (default: one per core, at least one). Each works
+        on one file at a time: a worker that dies (a decoder crash) or runs
+        out of time fails only its file, and is replaced. ``jobs=1`` runs in
+        this process, with neither protection.
     resume : bool, default=False
         Keep the rows already in ``output`` and extract only the rest: rows
         of unchanged files (same path and SHA-256) are kept, rows of changed
@@ -148,6 +149,9 @@ def extract_folder(
         Progress bar (tqdm) on stderr; by default when stderr is a terminal.
     client : distributed.Client, optional
         Run on this Dask cluster instead of local processes.
+    timeout : float or None, default=600
+        Seconds a worker process may spend on one file; then the file fails
+        with ``Timeout`` and the worker is replaced. None: no limit.
 
     Returns
     -------
@@ -206,6 +210,7 @@ def extract_folder(
             progress=progress,
             jobs=jobs,
             client=client,
+            timeout=timeout,
         )
         summary.wall_seconds = time.perf_counter() - started
     return summary

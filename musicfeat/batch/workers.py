@@ -1,27 +1,38 @@
-"""Running the extraction of many tracks: worker processes with crash isolation, or Dask.
+"""Running the extraction of many tracks: in worker processes, in this process, or on Dask.
 
 The room of parallel work in :mod:`musicfeat.batch`. One track is extracted
 by :func:`extract_track` through the extractor's public API (decode, then
-``transform``); a worker process that dies fails only the file it held; a
-Dask cluster runs the same function.
+``transform``), which turns any fault of the file into a failure of that
+file. :func:`run_tracks` sends the tracks to worker processes
+(:mod:`~musicfeat.batch.pool`: a crash or a hang fails only its file), or
+runs them here (``jobs=1``), or on a Dask cluster.
 """
 
 import os
 import sys
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 
 from ..exceptions import InvalidAudioError
 from ..io import load_audio
+from .pool import WORKER_CRASHED, run_pool, worker_context
 from .tracks import file_sha256
 
-__all__ = ["extract_track", "run_tracks", "WORKER_CRASHED"]
+__all__ = ["DEFAULT_TIMEOUT", "extract_track", "run_tracks", "WORKER_CRASHED"]
 
-#: The failure recorded for a file whose worker process died.
-WORKER_CRASHED = (
-    "WorkerCrashed",
-    "the worker process died while decoding or analysing this file (a crash in native code)",
-)
+#: Seconds a worker may spend on one file (``timeout=`` of
+#: :func:`~musicfeat.extract_folder`, ``--timeout``): ten times what the
+#: longest file musicfeat decodes by default (four hours of audio) takes at
+#: the measured 250x real time on one core.
+DEFAULT_TIMEOUT = 600.0
+
+#: What the fork server imports once, so that workers start warm.
+_PRELOAD = ("musicfeat", "musicfeat.batch.workers", "musicfeat._warm")
+
+
+def _describe(error):
+    text = str(error)
+    if isinstance(error, MemoryError):
+        return f"out of memory while decoding or analysing this file{': ' + text if text else ''}"
+    return text or type(error).__name__
 
 
 def _decodable(path):
@@ -34,10 +45,11 @@ def _decodable(path):
 
 
 def extract_track(path, extractor):
-    """Features of one file, never raising for the file's own faults.
+    """Features of one file, never raising for anything that goes wrong with it.
 
     Decodes with :func:`~musicfeat.load_audio` and extracts with the
-    extractor's public ``transform``.
+    extractor's public ``transform``. Any exception, ``MemoryError``
+    included, becomes the file's failure.
 
     Parameters
     ----------
@@ -57,11 +69,11 @@ def extract_track(path, extractor):
         return ("ok", y.size / extractor.sr, file_sha256(path), row)
     except InvalidAudioError as error:
         return ("error", type(error).__name__, error.reason)
-    except OSError as error:
-        return ("error", type(error).__name__, str(error))
+    except Exception as error:  # one file's fault, whatever it is, is that file's failure
+        return ("error", type(error).__name__, _describe(error))
 
 
-def run_tracks(todo, extractor, record, *, jobs=None, client=None):
+def run_tracks(todo, extractor, record, *, jobs=None, client=None, timeout=DEFAULT_TIMEOUT):
     """Extract every track of ``todo``, handing each result to ``record`` as it finishes.
 
     Parameters
@@ -74,74 +86,39 @@ def run_tracks(todo, extractor, record, *, jobs=None, client=None):
         order; it returns False to stop the run (the tracks not started are
         not extracted).
     jobs : int, optional
-        Worker processes (default: all cores); 1 runs here, in this process.
+        Worker processes; by default one per core, and at least one, so
+        that a crash or a hang costs only its file. ``jobs=1`` runs here, in
+        this process, with no time limit: a hang stops the run and a crash
+        in native code ends it.
     client : distributed.Client, optional
-        Run on this Dask cluster instead.
+        Run on this Dask cluster instead (its own retries; no time limit).
+    timeout : float or None, default=DEFAULT_TIMEOUT
+        Seconds per file in worker processes; None for no limit.
     """
     if client is not None:
         _run_on_dask(client, todo, extractor, record)
-    elif (jobs or os.cpu_count() or 1) <= 1:
+    elif jobs == 1:
         for track in todo:
             if not record(track, extract_track(track.path, extractor)):
                 return
     else:
-        _run_in_processes(todo, extractor, jobs or os.cpu_count(), record)
-
-
-def _run_in_processes(todo, extractor, jobs, record):
-    """Local worker processes; a dead worker fails only the file that killed it."""
-    context = _worker_context()
-    pending = list(reversed(todo))
-    while pending:
-        suspects = []
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            in_flight = {}
-            while pending or in_flight:
-                while pending and len(in_flight) < 2 * jobs:
-                    track = pending.pop()
-                    in_flight[pool.submit(extract_track, track.path, extractor)] = track
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                try:
-                    for future in finished:
-                        track = in_flight.pop(future)
-                        if not record(track, future.result()):
-                            pending.clear()
-                            for other in in_flight:
-                                other.cancel()
-                            return
-                except BrokenProcessPool:
-                    # Every file in flight is a suspect; find the culprit alone.
-                    suspects = [track] + list(in_flight.values())
-                    break
-        for track in suspects:
-            if not record(track, _extract_isolated(track, extractor, context)):
-                return
-
-
-def _worker_context():
-    """Processes forked from a fork server that has imported musicfeat once.
-
-    Workers start warm (imports and compiled kernels already loaded by
-    :mod:`musicfeat._warm`), and are forked from the server's single thread,
-    never from this process, which may hold BLAS or LLVM threads. Spawn
-    where there is no fork server.
-    """
-    import multiprocessing
-
-    try:
-        context = multiprocessing.get_context("forkserver")
-    except ValueError:  # Windows
-        return multiprocessing.get_context("spawn")
-    context.set_forkserver_preload(["musicfeat", "musicfeat.batch.workers", "musicfeat._warm"])
-    return context
-
-
-def _extract_isolated(track, extractor, context):
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        try:
-            return pool.submit(extract_track, track.path, extractor).result()
-        except BrokenProcessPool:
-            return ("error", *WORKER_CRASHED)
+        timed_out = None
+        if timeout is not None:
+            timed_out = (
+                "error",
+                "Timeout",
+                f"no result after {timeout:g} s (the time limit per file, --timeout)",
+            )
+        run_pool(
+            jobs or os.cpu_count() or 1,
+            [(track, track.path) for track in todo],
+            extract_track,
+            (extractor,),
+            record,
+            timeout=timeout,
+            context=worker_context(_PRELOAD),
+            timed_out=timed_out,
+        )
 
 
 def _run_on_dask(client, todo, extractor, record):

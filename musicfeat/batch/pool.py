@@ -1,0 +1,183 @@
+"""Worker processes: one file at a time each, a time limit per file, gone with their parent.
+
+The room of local parallel work in :mod:`musicfeat.batch`, below
+:mod:`~musicfeat.batch.workers`. Each worker is a process with a pipe of
+its own; the parent hands it one item at a time and waits on every pipe and
+every process at once, so that:
+
+- a worker that dies (a crash in native code: ``std::bad_alloc``, a
+  segfault) fails exactly the item it held, and is replaced;
+- an item that takes longer than ``timeout`` seconds (a decoder that hangs,
+  a file swapped for a named pipe) is failed, and its worker killed and
+  replaced;
+- workers exit when the parent dies, however it dies: each watches a
+  "lifeline" pipe whose only writer is the parent, and kills itself when
+  the pipe closes (plus ``PR_SET_PDEATHSIG`` on Linux); without workers the
+  fork server, whose other clients they are, exits too.
+
+Workers are forked from a fork server that has imported musicfeat once
+(spawned where there is none), and ignore Ctrl-C: the parent stops them.
+Imports nothing else of the package.
+"""
+
+import os
+import signal
+import threading
+import time
+from multiprocessing.connection import wait
+
+__all__ = ["worker_context", "run_pool", "WORKER_CRASHED"]
+
+#: The failure recorded for an item whose worker process died.
+WORKER_CRASHED = (
+    "WorkerCrashed",
+    "the worker process died while decoding or analysing this file (a crash in native code)",
+)
+_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+
+
+def worker_context(preload=()):
+    """Processes forked from a fork server that has imported ``preload`` once; spawn where there is none.
+
+    Workers start warm, and are forked from the server's single thread,
+    never from this process, which may hold BLAS or LLVM threads.
+    """
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:  # Windows
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(list(preload))
+    return context
+
+
+def _die_with_parent(lifeline):
+    """In a worker: end this process as soon as the parent's end of ``lifeline`` closes."""
+    try:  # Linux: the kernel kills us when the process that forked us dies
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, _KILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch():
+        try:
+            lifeline.recv_bytes()
+        except (EOFError, OSError):
+            pass
+        os.kill(os.getpid(), _KILL)
+
+    threading.Thread(target=watch, name="musicfeat-lifeline", daemon=True).start()
+
+
+def _serve(conn, lifeline, task, args):
+    """A worker's life: ``task(item, *args)`` for each item received, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its workers
+    _die_with_parent(lifeline)
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        result = task(item, *args)
+        try:
+            conn.send(result)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Worker:
+    def __init__(self, context, task, args, lifeline):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, lifeline, task, args), daemon=True)
+        self.process.start()
+        child.close()
+        self.item = self.key = self.deadline = None
+
+    def give(self, key, item, timeout):
+        self.key, self.item = key, item
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.conn.send(item)
+
+    def take(self):
+        """The result waiting on the pipe, or None if the worker died without one."""
+        try:
+            return self.conn.recv() if self.conn.poll() else None
+        except (EOFError, OSError):
+            return None
+
+    def stop(self, now=False):
+        """End the worker: asked to (it finishes nothing more), or killed ``now``."""
+        if not now:
+            try:
+                self.conn.send(None)
+                self.process.join(timeout=5)
+            except OSError:
+                pass
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def run_pool(jobs, keyed_items, task, args, record, *, timeout, context, timed_out):
+    """Run ``task(item, *args)`` for every item in ``jobs`` worker processes.
+
+    Parameters
+    ----------
+    jobs : int
+    keyed_items : list of (key, item)
+        ``item`` goes to the worker (picklable); ``key`` stays here.
+    task : callable
+        A module-level function (workers import it by name) that returns
+        the item's result and never raises for the item's own faults.
+    args : tuple
+        Sent once to each worker.
+    record : callable
+        ``record(key, result)`` in this process as results arrive; it
+        returns False to stop the run.
+    timeout : float or None
+        Seconds per item before its worker is killed.
+    context : multiprocessing context
+    timed_out : tuple
+        The result recorded for an item that ran out of time.
+    """
+    lifeline, parent_end = context.Pipe(duplex=False)
+    pending = list(reversed(keyed_items))
+    workers = []
+    try:
+        for _ in range(min(jobs, len(pending))):
+            workers.append(_Worker(context, task, args, lifeline))
+            workers[-1].give(*pending.pop(), timeout)
+        while any(w.item is not None for w in workers):
+            busy = [w for w in workers if w.item is not None]
+            deadlines = [w.deadline for w in busy if w.deadline is not None]
+            left = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=left))
+            for w in busy:
+                if w.conn in ready or w.process.sentinel in ready:
+                    result = w.take()
+                elif w.deadline is not None and time.monotonic() >= w.deadline:
+                    result = timed_out
+                else:
+                    continue
+                key = w.key
+                w.item = None
+                if result is None or result is timed_out:  # dead, or killed now
+                    w.stop(now=True)
+                    workers.remove(w)
+                    result = ("error", *WORKER_CRASHED) if result is None else result
+                    if pending:
+                        workers.append(w := _Worker(context, task, args, lifeline))
+                if not record(key, result):
+                    return
+                if pending:
+                    w.give(*pending.pop(), timeout)
+    finally:
+        for w in workers:
+            w.stop(now=w.item is not None)
+        lifeline.close()
+        parent_end.close()
