@@ -7,7 +7,11 @@
 of a feature table into one interactive page.
 
 Exit status: 0 when every file succeeded, 1 when some failed, 2 for usage
-errors, 130 when interrupted.
+errors (and an output that cannot be written), 130 when interrupted. Every
+error is one line on stderr naming the file. A file name is printed escaped
+(:func:`~musicfeat.table_text.printable`), so a name holding a line feed
+cannot pass for a line of the output; output into a closed pipe
+(``musicfeat features f | head``) ends quietly.
 
 The top room: it reads the batch, the feature table, the analyses and
 :class:`~musicfeat.MusicFeatures`, and nothing imports it. Its extractor
@@ -16,6 +20,7 @@ parameters.
 """
 
 import argparse
+import os
 import sys
 
 from ._version import FEATURE_SET_VERSION, __version__
@@ -51,7 +56,7 @@ def _build_parser():
         "a row per track; a file's label is its first-level subfolder. Rows are written as they finish, "
         "so an interrupted run keeps them and --resume does the rest. Failures go to "
         "FEATURES.errors.csv beside the output. Exit status: 0 all files succeeded, 1 some failed, "
-        "2 usage error, 130 interrupted.",
+        "2 usage error or an output that cannot be written, 130 interrupted.",
     )
     extract.add_argument("root", metavar="ROOT", help="folder of audio files (one subfolder per label)")
     extract.add_argument(
@@ -211,6 +216,21 @@ def _announce_compilation():
         print(f"compiling musicfeat's kernels, once: about {FIRST_COMPILE_SECONDS} s", file=sys.stderr)
 
 
+def _error(message):
+    """One line on stderr: ``musicfeat: error: MESSAGE``; the usage-error status."""
+    print(f"musicfeat: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _os_error(error):
+    """An OSError as ``FILE: reason``, naming the file as the user would read it."""
+    from .table_text import printable
+
+    if error.filename is None:
+        return str(error)
+    return f"{printable(os.fsdecode(error.filename))}: {error.strerror}"
+
+
 def _features_command(args, out):
     from .datasets import EXAMPLE_ATTRIBUTION, example_audio
     from .exceptions import InvalidAudioError
@@ -223,16 +243,15 @@ def _features_command(args, out):
     try:
         extractor.fit()
     except ValueError as error:
-        print(f"musicfeat: error: {error}", file=sys.stderr)
-        return 2
+        return _error(error)
     names = extractor.get_feature_names_out()
     _announce_compilation()
     status = 0
     for path in files:
         try:
             row = extractor.transform([path])[0]
-        except InvalidAudioError as error:
-            print(f"musicfeat: {error}", file=sys.stderr)
+        except InvalidAudioError as error:  # named as the user typed it, not as X[0]
+            print(f"musicfeat: {printable(path)}: {error.reason}", file=sys.stderr)
             status = 1
             continue
         shown = printable(path)  # escaped: a line feed in a name cannot pass for a line
@@ -243,28 +262,22 @@ def _features_command(args, out):
 
 
 def _extract_command(args):
-    import os
-
+    from ._optional import MissingExtraError
     from .batch import OutputLockedError, ResumeMismatchError, extract_folder
+    from .feature_table import table_paths
+    from .table_text import TableFormatError
 
     if not os.path.isdir(args.root):
-        print(f"musicfeat: error: no such folder: {args.root!r}", file=sys.stderr)
-        return 2
+        return _error(f"no such folder: {args.root!r}")
     if args.jobs is not None and args.jobs < 1:
-        print(f"musicfeat: error: --jobs must be at least 1; got {args.jobs}", file=sys.stderr)
-        return 2
+        return _error(f"--jobs must be at least 1; got {args.jobs}")
     if not args.timeout >= 0:
-        print(
-            f"musicfeat: error: --timeout must be a number of seconds, 0 for none; got {args.timeout}",
-            file=sys.stderr,
-        )
-        return 2
+        return _error(f"--timeout must be a number of seconds, 0 for none; got {args.timeout}")
     extractor = extractor_from_args(args)
     try:
         extractor.fit()
     except ValueError as error:
-        print(f"musicfeat: error: {error}", file=sys.stderr)
-        return 2
+        return _error(error)
     if not args.quiet:
         _announce_compilation()
     try:
@@ -278,9 +291,13 @@ def _extract_command(args):
             progress=False if args.quiet else None,
             timeout=args.timeout or None,
         )
-    except (ResumeMismatchError, OutputLockedError) as error:
-        print(f"musicfeat: error: {error}", file=sys.stderr)
-        return 2
+    except (ResumeMismatchError, OutputLockedError, TableFormatError, MissingExtraError) as error:
+        return _error(error)
+    except OSError as error:
+        kept = os.path.exists(table_paths(args.output).rows)
+        return _error(
+            _os_error(error) + ("; finished rows are kept: run again with --resume" if kept else "")
+        )
     except KeyboardInterrupt:
         print("musicfeat: interrupted; finished rows are kept: run again with --resume", file=sys.stderr)
         return 130
@@ -290,16 +307,13 @@ def _extract_command(args):
 
 
 def _report_command(args):
-    import os
-
     import numpy as np
 
     from .analysis import ReportOptions, write_report
     from .feature_table import load_features
 
     if not os.path.isfile(args.table):
-        print(f"musicfeat: error: no such file: {args.table!r}", file=sys.stderr)
-        return 2
+        return _error(f"no such file: {args.table!r}")
     try:
         X, y, names, table = load_features(args.table, label_column=args.label_column)
         if y is None:
@@ -340,8 +354,7 @@ def _report_command(args):
             title=args.title or f"musicfeat report: {os.path.basename(args.table)}",
         )
     except ValueError as error:
-        print(f"musicfeat: error: {error}", file=sys.stderr)
-        return 2
+        return _error(error)
     c = results.classification
     print(
         f"{args.output}: {len(c.y_true)} test tracks, accuracy {c.accuracy:.3f} "
@@ -359,14 +372,25 @@ def main(argv=None, out=None):
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    if args.command == "features":
-        return _features_command(args, out)
-    if args.command == "extract":
-        return _extract_command(args)
-    if args.command == "report":
-        return _report_command(args)
-    parser.print_help(out)
-    return 2
+    try:
+        if args.command == "features":
+            status = _features_command(args, out)
+        elif args.command == "extract":
+            status = _extract_command(args)
+        elif args.command == "report":
+            status = _report_command(args)
+        else:
+            parser.print_help(out)
+            return 2
+        out.flush()  # a closed pipe shows here, not at exit
+        return status
+    except BrokenPipeError:
+        # As the Python documentation recommends ("Note on SIGPIPE"): the
+        # reader stopped reading (``| head``); send what remains nowhere.
+        if out is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

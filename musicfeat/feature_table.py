@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._optional import require
 from .table_text import TableFormatError, csv_line, decode_text, encode_text, parse_numbers, read_csv
 
 __all__ = [
@@ -71,7 +72,8 @@ class TablePaths:
         The appendable CSV the rows go to: ``output`` itself, or
         ``output + '.partial.csv'`` for Parquet.
     errors : str
-        ``STEM.errors.csv``: the failures of the last run.
+        ``STEM.errors.csv``: the failures of the last run (absent when
+        nothing failed).
     meta : str
         ``output + '.meta.json'``: the extractor's parameters and version.
     lock : str
@@ -138,6 +140,7 @@ class LineFile:
     """
 
     def __init__(self, path, header, append):
+        self.path = path
         if append and os.path.exists(path):
             _drop_partial_last_line(path)
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND)
@@ -148,11 +151,14 @@ class LineFile:
             self.write(header)
 
     def write(self, values):
-        """Append one line of ``values``."""
+        """Append one line of ``values``; an OSError (disk full) names the file."""
         line = csv_line(values)
-        written = os.write(self._fd, line)
-        while written < len(line):  # a regular file takes it in one go; be safe anyway
-            written += os.write(self._fd, line[written:])
+        try:
+            written = os.write(self._fd, line)
+            while written < len(line):  # a regular file takes it in one go; be safe anyway
+                written += os.write(self._fd, line[written:])
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, self.path) from error
 
     def close(self):
         os.close(self._fd)
@@ -310,10 +316,10 @@ def read_table(path, *, text_columns=(), decode=True):
     TableFormatError
         For a file that does not parse as a table.
     """
-    import pandas as pd
-
+    pd = require("pandas", "pandas", "Reading a feature table")
     path = os.fspath(path)
     if path.lower().endswith(".parquet"):
+        require("pyarrow", "parquet", "Reading a Parquet table")
         table = pd.read_parquet(path)
         kind = table_kind(list(table.columns))
     else:

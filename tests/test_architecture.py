@@ -367,12 +367,13 @@ LEAVES = {
     "stats",
     "dsp",
     "table_text",
+    "_optional",
 }
 ALLOWED = {
     **{leaf: set() for leaf in LEAVES},
     "datasets": set(),
     "io": {"exceptions", "dsp"},
-    "feature_table": {"table_text"},
+    "feature_table": {"table_text", "_optional"},
     "frontend": {"kernels", "blockwise", "dsp", "_deprecation"},
     "groups": {
         "frontend",
@@ -388,8 +389,17 @@ ALLOWED = {
     },
     "features": {"groups", "frontend", "_validation", "_version", "_deprecation"},
     "reference": {"features", "groups"},
-    "batch": {"features", "feature_table", "table_text", "io", "exceptions", "_version", "_deprecation"},
-    "analysis": {"_deprecation"},
+    "batch": {
+        "features",
+        "feature_table",
+        "table_text",
+        "io",
+        "exceptions",
+        "_optional",
+        "_version",
+        "_deprecation",
+    },
+    "analysis": {"_deprecation", "_optional"},
     "segments": {"features", "groups", "io", "analysis", "_validation", "_deprecation"},
     "_warm": {"features"},
     "__main__": {"cli"},
@@ -403,6 +413,7 @@ ALLOWED = {
         "exceptions",
         "groups",
         "kernels",
+        "_optional",
         "_version",
     },
 }

@@ -1,11 +1,14 @@
 """The command line under hostile input (issue 9, 12).
 
-``musicfeat features`` with names that hold a line feed; ``musicfeat
-report`` with a table that does not parse, or a compressed one.
+``musicfeat features`` into a closed pipe, names that hold a line feed,
+files named as the user typed them; ``musicfeat report`` with a table that
+does not parse, or a compressed one.
 """
 
 import io
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,6 +16,7 @@ import soundfile as sf
 from helpers import SR, tone
 
 from musicfeat.cli import main
+from musicfeat.datasets import example_audio
 
 
 def _table(path, labels, seed=0):
@@ -30,6 +34,22 @@ def _table(path, labels, seed=0):
 # ---------------------------------------------------------------- musicfeat features
 
 
+def test_features_into_a_closed_pipe_ends_quietly():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "musicfeat", "features", example_audio()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    # What `| head -1` does, made certain: the reader is gone before the
+    # features are printed (reading a line first races with the whole output
+    # fitting in the pipe's buffer).
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 1, err
+    assert err == "", "no BrokenPipeError, no traceback"
+
+
 @pytest.mark.skipif(os.name != "posix", reason="a line feed in a file name is POSIX's")
 def test_a_newline_in_a_file_name_cannot_inject_a_line(tmp_path):
     path = tmp_path / "fake\nzero_crossing_rate_mean 999.wav"
@@ -39,6 +59,14 @@ def test_a_newline_in_a_file_name_cannot_inject_a_line(tmp_path):
     lines = out.getvalue().splitlines()
     assert lines[0] == f"# {tmp_path}/fake\\x0azero_crossing_rate_mean 999.wav: 2 features, feature set 419.1"
     assert [line.split()[0] for line in lines[1:]] == ["zero_crossing_rate_mean", "zero_crossing_rate_std"]
+
+
+def test_a_file_that_fails_is_named_as_typed_not_as_x0(tmp_path, capsys):
+    bad = tmp_path / "not audio.wav"
+    bad.write_text("hello")
+    assert main(["features", str(bad)], out=io.StringIO()) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"musicfeat: {bad}: could not decode audio") and "X[0]" not in err
 
 
 # ---------------------------------------------------------------- musicfeat report

@@ -291,3 +291,74 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
     parent.wait()
     _, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, f"left running: {[p.cmdline()[:3] for p in alive]}"
+
+
+# ---------------------------------------------------------------- 13. the output itself
+
+
+@pytest.mark.parametrize(
+    "output, match",
+    [
+        ("missing/features.csv", r"missing: no such folder for the output"),
+        ("folder", r"folder: is a folder, not a table file"),
+        ("features.csv.gz", r"features.csv.gz: tables are written as .csv or .parquet"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, capsys, output, match):
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    (tmp_path / "folder").mkdir()
+    assert main(["extract", str(root), "-o", str(tmp_path / output), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("musicfeat: error: ")
+    assert __import__("re").search(match, err), err
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_keeps_the_rows(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import musicfeat.feature_table as feature_table
+
+    root = _folder(tmp_path / "music", ["A/a.wav", "A/b.wav", "A/c.wav"])
+    out = tmp_path / "f.csv"
+    real_write, rows = os.write, []
+
+    def write(fd, data):
+        rows.extend([data] if data.startswith(b"A/") else [])
+        if len(rows) > 1:  # the header and one row fit
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(feature_table.os, "write", write)
+    assert main(["extract", str(root), "-o", str(out), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"musicfeat: error: {out}: No space left on device; finished rows are kept: run again with --resume\n"
+    )
+    monkeypatch.undo()
+    assert _rows(out) == ["A/a.wav"]
+    assert extract_folder(root, out, jobs=1, resume=True, progress=False).done == 2
+    np.testing.assert_array_equal(load_features(out)[0], _expected(root, ["A/a.wav", "A/b.wav", "A/c.wav"]))
+
+
+def test_a_parquet_output_without_pyarrow_is_refused_before_the_first_file(tmp_path, monkeypatch):
+    from musicfeat._optional import MissingExtraError
+
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(
+        MissingExtraError, match=r'Parquet output needs pyarrow.*pip install "musicfeat\[parquet\]"'
+    ):
+        extract_folder(root, tmp_path / "f.parquet", jobs=1, progress=False)
+    assert os.listdir(tmp_path) == ["music"]
+
+
+# ---------------------------------------------------------------- issue 12: 11
+
+
+def test_no_errors_file_when_nothing_failed(tmp_path):
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    out = tmp_path / "f.csv"
+    (tmp_path / "f.errors.csv").write_text("path,error_type,message\nold.wav,X,from an earlier run\n")
+    summary = extract_folder(root, out, jobs=1, progress=False)
+    assert summary.failed == 0 and not (tmp_path / "f.errors.csv").exists()

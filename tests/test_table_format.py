@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -216,6 +217,16 @@ def test_labels_that_look_like_numbers_stay_text(tmp_path):
     path.write_text("label,tempo\n1960,1\n1970,2\n0,3\n")
     _, y, names, _ = load_features(path)
     assert list(y) == ["1960", "1970", "0"] and names == ["tempo"]
+
+
+def test_load_features_without_pandas_names_its_extra(tmp_path, monkeypatch):
+    from musicfeat._optional import MissingExtraError
+
+    table = tmp_path / "t.csv"
+    table.write_text("label,tempo\nA,1\n")
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(MissingExtraError, match=r'pip install "musicfeat\[pandas\]"'):
+        load_features(table)
 
 
 # ---------------------------------------------------------------- compressed tables

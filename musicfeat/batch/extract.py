@@ -1,19 +1,22 @@
 """Extracting a whole folder into a table: the orchestration of :mod:`musicfeat.batch`.
 
-:func:`extract_folder` locks the output (:mod:`~musicfeat.batch.lock`),
-finds the tracks (:mod:`~musicfeat.batch.tracks`),
-decides what a resumed run still has to do (:mod:`~musicfeat.batch.resume`),
-hands the tracks to workers (:mod:`~musicfeat.batch.workers`), appends each
-finished row to the table (:mod:`musicfeat.feature_table`), and sorts the
-table by path when the run is complete.
+:func:`extract_folder` checks the output can be written and locks it
+(:mod:`~musicfeat.batch.lock`), finds the tracks
+(:mod:`~musicfeat.batch.tracks`), decides what a resumed run still has to
+do (:mod:`~musicfeat.batch.resume`), hands the tracks to workers
+(:mod:`~musicfeat.batch.workers`), appends each finished row to the table
+(:mod:`musicfeat.feature_table`), and sorts the table by path when the run
+is complete.
 """
 
 import copy
+import errno
 import os
 import sys
 import time
 from dataclasses import dataclass, field
 
+from .._optional import require
 from ..feature_table import (
     ERROR_COLUMNS,
     METADATA_COLUMNS,
@@ -54,6 +57,7 @@ class BatchSummary:
         Audio extracted in this run.
     wall_seconds : float
     output_path, errors_path : str
+        ``errors_path`` exists only when something failed.
     interrupted : bool
         True when stopped early (``strict`` failure or Ctrl-C).
     failures : list of (path, error_type, message)
@@ -98,6 +102,50 @@ def _progress_bar(total, enabled):
     return tqdm(total=total, unit="track", dynamic_ncols=True, file=sys.stderr)
 
 
+def _check_output(paths):
+    """Refuse, before any work, an output that cannot be written.
+
+    Raises
+    ------
+    OSError
+        (``filename`` set) if the output's folder does not exist, or the
+        output or one of its companion files is a folder, or the output has
+        a compressed name (tables are appended to as they grow: compress the
+        finished table).
+    MissingExtraError
+        For Parquet output without pandas and pyarrow.
+    """
+    folder = os.path.dirname(paths.output)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, "no such folder for the output", folder)
+    for path in (paths.output, paths.rows, paths.errors, paths.meta):
+        if os.path.isdir(path):
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a table file", path)
+    if paths.output.lower().endswith((".gz", ".xz", ".bz2")):
+        raise OSError(
+            errno.EINVAL, "tables are written as .csv or .parquet; compress the finished table", paths.output
+        )
+    if paths.parquet:
+        require("pandas", "parquet", "Parquet output")
+        require("pyarrow", "parquet", "Parquet output")
+
+
+class _Errors:
+    """The errors file, created at the first failure (no file when nothing failed)."""
+
+    def __init__(self, path):
+        self.path, self.file = path, None
+
+    def write(self, relpath, error_type, message):
+        if self.file is None:
+            self.file = LineFile(self.path, list(ERROR_COLUMNS), append=False)
+        self.file.write(error_row(relpath, error_type, message))
+
+    def close(self):
+        if self.file is not None:
+            self.file.close()
+
+
 def extract_folder(
     root,
     output,
@@ -115,10 +163,10 @@ def extract_folder(
     Parameters
     ----------
     root : str or PathLike
-        Folder to walk. Each file's label is its first-level subfolder
-        (see :func:`~musicfeat.batch.scan_folder`: links to folders are
-        followed once; named pipes, devices and folders that cannot be
-        listed are recorded as failures).
+        Folder to walk. Each file's label is its
+        first-level subfolder (see :func:`~musicfeat.batch.scan_folder`:
+        links to folders are followed once; named pipes, devices and folders
+        that cannot be listed are recorded as failures).
     output : str or PathLike
         ``.csv`` (default) or ``.parquet`` (needs pyarrow). Columns: ``path``
         (relative to ``root``), ``label``, ``duration_s``,
@@ -138,11 +186,10 @@ def extract_folder(
         of unchanged files (same path and SHA-256) are kept, rows of changed
         files extracted again, and rows whose file is not found are kept
         (counted in ``kept_missing``): a resume never deletes a finished
-        row. Refused, with
-        :class:`~musicfeat.batch.ResumeMismatchError`, if the table was made
-        with other parameters (its metadata file or its rows'
-        ``params_digest`` say so). Without it an existing ``output`` is
-        overwritten.
+        row. Refused, with :class:`~musicfeat.batch.ResumeMismatchError`, if
+        the table was made with other parameters (its metadata file or its
+        rows' ``params_digest`` say so). Without it an existing ``output``
+        is overwritten.
     strict : bool, default=False
         Stop at the first failure.
     progress : bool, optional
@@ -159,6 +206,9 @@ def extract_folder(
 
     Raises
     ------
+    OSError
+        If the output cannot be written (no such folder, a folder in its
+        place, the disk full); finished rows stay in the table.
     OutputLockedError
         If another run is writing the same output.
 
@@ -186,6 +236,7 @@ def extract_folder(
     # recorded per file), one clip at a time (the workers are the parallelism).
     extractor = copy.deepcopy(extractor).set_params(on_error="raise", n_jobs=None)
     paths = table_paths(output)
+    _check_output(paths)
     columns = list(METADATA_COLUMNS) + [str(n) for n in extractor.get_feature_names_out()]
     with output_lock(paths.lock, paths.output):
         scan = scan_folder(root)
@@ -198,6 +249,8 @@ def extract_folder(
             plan = ResumePlan(scan.tracks, 0, 0)
         summary.skipped, summary.kept_missing = plan.done, plan.kept_missing
         write_meta(paths.meta, extractor, len(columns))
+        if os.path.exists(paths.errors):
+            os.remove(paths.errors)  # the failures of an earlier run
         _run(
             paths,
             extractor,
@@ -219,12 +272,12 @@ def extract_folder(
 def _run(paths, extractor, columns, skipped, todo, summary, *, append, strict, progress, **run_options):
     """Write the rows of ``todo`` and the failures; sort (and convert) the table once complete."""
     rows = LineFile(paths.rows, columns, append=append)
-    errors = LineFile(paths.errors, list(ERROR_COLUMNS), append=False)
+    errors = _Errors(paths.errors)
     bar = _progress_bar(len(todo), sys.stderr.isatty() if progress is None else progress)
     version, digest = extractor.feature_set_version_, params_digest(extractor)
 
     def fail(relpath, error_type, message):
-        errors.write(error_row(relpath, error_type, message))
+        errors.write(relpath, error_type, message)
         summary.failed += 1
         summary.failures.append((relpath, error_type, message))
         return not strict
