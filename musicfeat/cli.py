@@ -309,8 +309,10 @@ def _extract_command(args):
 def _report_command(args):
     import numpy as np
 
+    from ._optional import MissingExtraError
     from .analysis import ReportOptions, write_report
     from .feature_table import load_features
+    from .table_text import printable
 
     if not os.path.isfile(args.table):
         return _error(f"no such file: {args.table!r}")
@@ -318,11 +320,15 @@ def _report_command(args):
         X, y, names, table = load_features(args.table, label_column=args.label_column)
         if y is None:
             raise ValueError(f"the table has no column {args.label_column!r} (see --label-column)")
+        # Names as shown on the page: escaped (lossless, so labels stay distinct).
+        y = np.array([printable(label) for label in y], dtype=str)
+        tracks = None
         if args.track_column in table.columns:
-            # Rows arrive in completion order from parallel extraction; the
-            # page must depend on the table's content only.
-            order = np.argsort(table[args.track_column].astype(str).to_numpy(), kind="stable")
+            # The page depends on the table's content only, not on its row
+            # order: rows in the order of their names (a complete run's order).
+            order = np.argsort(np.array([str(name) for name in table[args.track_column]]), kind="stable")
             X, y, table = X[order], y[order], table.iloc[order].reset_index(drop=True)
+            tracks = np.array([printable(str(name)) for name in table[args.track_column]], dtype=str)
         groups = None
         if args.group_column:
             if args.group_column not in table.columns:
@@ -330,9 +336,6 @@ def _report_command(args):
             groups = table[args.group_column].to_numpy()
             keep = [i for i, n in enumerate(names) if n != args.group_column]
             X, names = X[:, keep], [names[i] for i in keep]
-        tracks = (
-            table[args.track_column].astype(str).to_numpy() if args.track_column in table.columns else None
-        )
         options = ReportOptions(
             labels=args.labels,
             drop_labels=args.drop_labels,
@@ -353,8 +356,10 @@ def _report_command(args):
             png_dir=args.png,
             title=args.title or f"musicfeat report: {os.path.basename(args.table)}",
         )
-    except ValueError as error:
+    except (ValueError, MissingExtraError) as error:
         return _error(error)
+    except OSError as error:
+        return _error(_os_error(error))
     c = results.classification
     print(
         f"{args.output}: {len(c.y_true)} test tracks, accuracy {c.accuracy:.3f} "

@@ -1,8 +1,9 @@
-"""The command line under hostile input (issue 9, 12).
+"""The command line under hostile input: one clear line and exit 2, never a traceback (issue 9, 12).
 
 ``musicfeat features`` into a closed pipe, names that hold a line feed,
-files named as the user typed them; ``musicfeat report`` with a table that
-does not parse, or a compressed one.
+files named as the user typed them; ``musicfeat report`` with an output it
+cannot write, labels that look like numbers, a compressed table, and
+missing optional packages.
 """
 
 import io
@@ -72,6 +73,33 @@ def test_a_file_that_fails_is_named_as_typed_not_as_x0(tmp_path, capsys):
 # ---------------------------------------------------------------- musicfeat report
 
 
+@pytest.mark.parametrize(
+    "where, match",
+    [
+        ("missing/report.html", "missing: no such folder for the report"),
+        ("folder", "folder: is a folder: name the HTML file to write"),
+    ],
+)
+def test_report_into_an_output_it_cannot_write_is_refused_first(tmp_path, capsys, where, match):
+    table = _table(tmp_path / "t.csv", ["A", "B"])
+    (tmp_path / "folder").mkdir()
+    assert main(["report", str(table), "-o", str(tmp_path / where), "--no-tsne"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"musicfeat: error: {tmp_path}/{match}\n"
+
+
+def test_report_png_naming_a_file_is_refused(tmp_path, capsys):
+    table = _table(tmp_path / "t.csv", ["A", "B"])
+    (tmp_path / "figures").write_text("a file")
+    assert (
+        main(["report", str(table), "-o", str(tmp_path / "r.html"), "--png", str(tmp_path / "figures")]) == 2
+    )
+    assert capsys.readouterr().err == (
+        f"musicfeat: error: {tmp_path}/figures: is a file: name a folder for the PNG figures\n"
+    )
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_report_of_a_table_with_duplicate_columns_is_one_line(tmp_path, capsys):
     table = tmp_path / "dup.csv"
     table.write_text("label,f1,f1\nA,1,2\nB,3,4\n")
@@ -79,6 +107,35 @@ def test_report_of_a_table_with_duplicate_columns_is_one_line(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"musicfeat: error: {str(table)!r} has duplicate column names: 'f1' (columns 2 and 3). Rename them.\n"
     )
+
+
+def test_report_of_labels_that_look_like_numbers(tmp_path, capsys):
+    table = _table(tmp_path / "decades.csv", ["1960", "1970", "0"])
+    assert main(["report", str(table), "-o", str(tmp_path / "r.html"), "--no-tsne"]) == 0, (
+        capsys.readouterr().err
+    )
+    page = (tmp_path / "r.html").read_text()
+    assert "1960" in page and "1970" in page
+
+
+def test_report_of_names_that_are_not_utf8(tmp_path, capsys):
+    """Names come back from the table as str with surrogate escapes; the page shows them escaped."""
+    from musicfeat.feature_table import METADATA_COLUMNS
+
+    rng = np.random.default_rng(0)
+    lines = [",".join(METADATA_COLUMNS) + ",f1,f2"]
+    for k, label in enumerate(["caf\\xe9", "'=1+1"]):
+        for i in range(12):
+            lines.append(
+                f"{label}/{i}\\xff.wav,{label},1.0,419.1,abc,d1,{rng.normal(3 * k)!r},{rng.normal()!r}"
+            )
+    table = tmp_path / "t.csv"
+    table.write_text("\n".join(lines) + "\n")
+    assert main(["report", str(table), "-o", str(tmp_path / "r.html"), "--no-tsne"]) == 0, (
+        capsys.readouterr().err
+    )
+    page = (tmp_path / "r.html").read_text()
+    assert "<th>caf\\xe9</th>" in page and "<th>=1+1</th>" in page  # decoded, then shown escaped
 
 
 def test_report_reads_a_compressed_table(tmp_path, capsys):
@@ -89,3 +146,23 @@ def test_report_reads_a_compressed_table(tmp_path, capsys):
     packed.write_bytes(lzma.compress(plain.read_bytes()))
     assert main(["report", str(packed), "-o", str(tmp_path / "r.html"), "--no-tsne"]) == 0
     assert "accuracy" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "missing, argv_tail, message",
+    [
+        ("bokeh", [], 'The report needs bokeh, which is not installed: pip install "musicfeat[report]"'),
+        (
+            "pandas",
+            [],
+            'Reading a feature table needs pandas, which is not installed: pip install "musicfeat[pandas]"',
+        ),
+    ],
+)
+def test_a_missing_optional_package_names_its_extra(
+    tmp_path, capsys, monkeypatch, missing, argv_tail, message
+):
+    table = _table(tmp_path / "t.csv", ["A", "B"])
+    monkeypatch.setitem(sys.modules, missing, None)
+    assert main(["report", str(table), "-o", str(tmp_path / "r.html"), *argv_tail]) == 2
+    assert capsys.readouterr().err == f"musicfeat: error: {message}\n"

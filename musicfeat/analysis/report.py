@@ -9,8 +9,11 @@ imported only when something is drawn.
 """
 
 import dataclasses
+import errno
+import os
 
 from .._deprecation import warn_deprecated
+from .._optional import require
 from .figures import write_png_figures
 from .page import render_page
 from .results import ReportOptions, ReportResults, analyse
@@ -63,6 +66,14 @@ def write_report(
     -------
     ReportResults
 
+    Raises
+    ------
+    OSError
+        Before any analysis, if ``output`` cannot be written (no such
+        folder, a folder in its place) or ``png_dir`` is a file.
+    MissingExtraError
+        Without bokeh (or matplotlib, for PNGs): ``pip install "musicfeat[report]"``.
+
     Examples
     --------
     >>> import os, tempfile
@@ -77,6 +88,7 @@ def write_report(
     1.0
     """
     options = _with_legacy_options(options, legacy_options)
+    _check_writable(output, png_dir)
     results = analyse(X, y, feature_names, tracks=tracks, groups=groups, options=options)
     page = render_page(results, title)
     with open(output, "w", encoding="utf-8") as f:
@@ -84,6 +96,21 @@ def write_report(
     if png_dir is not None:
         write_png_figures(results, png_dir)
     return results
+
+
+def _check_writable(output, png_dir):
+    """Refuse, before the analyses, a page or figure folder that cannot be written."""
+    require("pandas", "report", "The report")
+    require("bokeh", "report", "The report")
+    if png_dir is not None:
+        require("matplotlib", "report", "The report's PNG figures")
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, "no such folder for the report", folder)
+    if os.path.isdir(output):
+        raise IsADirectoryError(errno.EISDIR, "is a folder: name the HTML file to write", output)
+    if png_dir is not None and os.path.exists(png_dir) and not os.path.isdir(png_dir):
+        raise NotADirectoryError(errno.ENOTDIR, "is a file: name a folder for the PNG figures", png_dir)
 
 
 def _with_legacy_options(options, legacy_options):
