@@ -267,7 +267,7 @@ def _extract_command(args):
     from .feature_table import table_paths
     from .table_text import TableFormatError
 
-    if not os.path.isdir(args.root):
+    if not os.path.isdir(os.path.expanduser(args.root)):
         return _error(f"no such folder: {args.root!r}")
     if args.jobs is not None and args.jobs < 1:
         return _error(f"--jobs must be at least 1; got {args.jobs}")
@@ -314,7 +314,7 @@ def _report_command(args):
     from .feature_table import load_features
     from .table_text import printable
 
-    if not os.path.isfile(args.table):
+    if not os.path.isfile(os.path.expanduser(args.table)):
         return _error(f"no such file: {args.table!r}")
     try:
         X, y, names, table = load_features(args.table, label_column=args.label_column)

@@ -90,7 +90,7 @@ class TablePaths:
 
 
 def table_paths(output):
-    """The :class:`TablePaths` of an output table (``.csv`` or ``.parquet``).
+    """The :class:`TablePaths` of an output table (``.csv`` or ``.parquet``; ``~`` expanded).
 
     Examples
     --------
@@ -99,7 +99,7 @@ def table_paths(output):
     >>> paths.rows, paths.errors
     ('/data/features.parquet.partial.csv', '/data/features.errors.csv')
     """
-    output = os.path.abspath(os.fspath(output))
+    output = os.path.abspath(os.path.expanduser(os.fspath(output)))
     stem, ext = os.path.splitext(output)
     parquet = ext.lower() == ".parquet"
     rows = output + ".partial.csv" if parquet else output
@@ -317,7 +317,7 @@ def read_table(path, *, text_columns=(), decode=True):
         For a file that does not parse as a table.
     """
     pd = require("pandas", "pandas", "Reading a feature table")
-    path = os.fspath(path)
+    path = os.path.expanduser(os.fspath(path))
     if path.lower().endswith(".parquet"):
         require("pyarrow", "parquet", "Reading a Parquet table")
         table = pd.read_parquet(path)
@@ -361,6 +361,7 @@ def load_features(path, *, label_column="label"):
     Parameters
     ----------
     path : str or PathLike
+        ``~`` is expanded.
     label_column : str, default='label'
         Column of the labels, read as text; ``y`` is None if the table has
         none.

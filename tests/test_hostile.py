@@ -353,7 +353,7 @@ def test_a_parquet_output_without_pyarrow_is_refused_before_the_first_file(tmp_p
     assert os.listdir(tmp_path) == ["music"]
 
 
-# ---------------------------------------------------------------- issue 12: 11
+# ---------------------------------------------------------------- issue 12: 7 and 11
 
 
 def test_no_errors_file_when_nothing_failed(tmp_path):
@@ -362,3 +362,14 @@ def test_no_errors_file_when_nothing_failed(tmp_path):
     (tmp_path / "f.errors.csv").write_text("path,error_type,message\nold.wav,X,from an earlier run\n")
     summary = extract_folder(root, out, jobs=1, progress=False)
     assert summary.failed == 0 and not (tmp_path / "f.errors.csv").exists()
+
+
+def test_paths_starting_with_a_tilde_are_the_home_folder(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    root = _folder(home / "music", ["A/a.wav"])
+    monkeypatch.setenv("HOME", str(home))
+    summary = extract_folder("~/music", "~/features.csv", jobs=1, progress=False)
+    assert summary.done == 1 and summary.output_path == str(home / "features.csv")
+    X, y, _, _ = load_features("~/features.csv")
+    np.testing.assert_array_equal(X, MusicFeatures().fit_transform(["~/music/A/a.wav"]))
+    np.testing.assert_array_equal(X, _expected(root, ["A/a.wav"]))

@@ -88,6 +88,8 @@ def write_report(
     1.0
     """
     options = _with_legacy_options(options, legacy_options)
+    output = os.path.expanduser(os.fspath(output))
+    png_dir = None if png_dir is None else os.path.expanduser(os.fspath(png_dir))
     _check_writable(output, png_dir)
     results = analyse(X, y, feature_names, tracks=tracks, groups=groups, options=options)
     page = render_page(results, title)

@@ -163,7 +163,7 @@ def extract_folder(
     Parameters
     ----------
     root : str or PathLike
-        Folder to walk. Each file's label is its
+        Folder to walk (``~`` is expanded). Each file's label is its
         first-level subfolder (see :func:`~musicfeat.batch.scan_folder`:
         links to folders are followed once; named pipes, devices and folders
         that cannot be listed are recorded as failures).

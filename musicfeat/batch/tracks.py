@@ -68,6 +68,7 @@ def scan_folder(root):
     Parameters
     ----------
     root : str or PathLike
+        ``~`` is expanded.
 
     Returns
     -------
@@ -78,7 +79,7 @@ def scan_folder(root):
     FileNotFoundError
         If ``root`` is not a folder.
     """
-    root = os.path.abspath(os.fspath(root))
+    root = os.path.abspath(os.path.expanduser(os.fspath(root)))
     if not os.path.isdir(root):
         raise FileNotFoundError(f"no such folder: {root!r}")
     scan = FolderScan()

@@ -67,6 +67,8 @@ def load_audio(item, sr, *, index=None, max_duration=DEFAULT_MAX_DURATION):
     low, high = SAMPLE_RATE_RANGE
     if isinstance(sr, (bool, np.bool_)) or not isinstance(sr, Integral) or not low <= sr <= high:
         raise ValueError(f"load_audio: sr must be an int in the range [{low}, {high}]; got {sr!r}.")
+    if isinstance(item, (str, bytes, os.PathLike)):
+        item = os.path.expanduser(item)  # "~/song.ogg" as a shell reads it
     if isinstance(item, (str, bytes, os.PathLike)) or hasattr(item, "read"):
         with open_audio(item, index=index, max_duration=max_duration) as audio:
             y, rate = audio.read_mono(), audio.header.rate
