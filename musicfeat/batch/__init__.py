@@ -13,7 +13,7 @@ nothing else.
 Files written next to ``FEATURES.csv``:
 
 - ``FEATURES.errors.csv``: ``path, error_type, message`` of every failure of
-  the last run;
+  the last run (no file when nothing failed);
 - ``FEATURES.csv.meta.json``: the extractor's parameters and the feature-set
   version, which ``resume`` checks before adding rows to an old table (every
   row also carries a digest of the parameters, checked with or without it);
@@ -24,7 +24,8 @@ No pickle anywhere in the data path: tables are CSV or Parquet. Its rooms:
 - :mod:`~musicfeat.batch.tracks`: finding the audio files (and what cannot
   be one) and hashing them;
 - :mod:`~musicfeat.batch.resume`: the metadata file, the parameters digest
-  and what a resumed run keeps;
+  and what a resumed run keeps (every finished row but those of changed
+  files);
 - :mod:`~musicfeat.batch.lock`: one run at a time per output;
 - :mod:`~musicfeat.batch.workers`: one track through the extractor's public
   API, in worker processes, in this process or on Dask;
