@@ -69,12 +69,18 @@ class CodedLabels(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.estimator = estimator
 
     def fit(self, X, y):
+        """Fit ``estimator`` on the codes of the labels ``y``."""
         self.classes_, codes = np.unique(np.asarray(y).astype(str), return_inverse=True)
         self.estimator_ = clone(self.estimator).fit(X, codes)
         return self
 
     def predict(self, X):
+        """The predicted labels of ``X``."""
         return self.classes_[np.asarray(self.estimator_.predict(X), dtype=int)]
+
+    def score(self, X, y):
+        """Accuracy of :meth:`predict` on ``X`` against the labels ``y``."""
+        return accuracy_score(np.asarray(y).astype(str), self.predict(X))
 
 
 @dataclass
