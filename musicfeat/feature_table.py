@@ -56,7 +56,7 @@ METADATA_COLUMNS = ("path", "label", "duration_s", "feature_set_version", "conte
 ERROR_COLUMNS = ("path", "error_type", "message")
 #: Metadata columns that hold text, never numbers.
 _TEXT_COLUMNS = ("path", "label", "feature_set_version", "content_sha256", "params_digest")
-#: Columns holding names, escaped in the file (musicfeat tables from 0.2 on).
+#: Columns holding names, escaped in the file (tables with a ``params_digest`` column).
 _NAME_COLUMNS = ("path", "label")
 
 
@@ -188,7 +188,7 @@ def _drop_partial_last_line(path):
 
 
 def table_kind(header):
-    """``'musicfeat'``, ``'legacy'`` (musicfeat 0.1: names written as they are) or ``'foreign'``."""
+    """``'musicfeat'``, ``'legacy'`` (an earlier musicfeat's: no digest, names written as they are) or ``'foreign'``."""
     if tuple(header[: len(METADATA_COLUMNS)]) == METADATA_COLUMNS:
         return "musicfeat"
     if tuple(header[:5]) == METADATA_COLUMNS[:5]:

@@ -88,7 +88,7 @@ def test_a_resume_without_metadata_checks_the_rows_own_parameters(tmp_path):
     assert json.loads(Path(meta).read_text())["params"]["hop_length"] == 512
 
 
-def test_a_table_of_musicfeat_0_1_resumes_in_the_new_form(tmp_path):
+def test_a_table_of_an_earlier_musicfeat_resumes_in_the_new_form(tmp_path):
     root = _folder(tmp_path / "music", ["A/a.wav", "A/b.wav"])
     out = tmp_path / "features.csv"
     extract_folder(root, out, jobs=1, progress=False)

@@ -75,13 +75,15 @@ def _acquire(lock_path, output):
         os.close(fd)
     holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
     os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
     os.write(fd, json.dumps(holder).encode("utf-8"))
     return fd
 
 
 def _read_holder(fd):
     try:
-        holder = json.loads(os.pread(fd, 4096, 0) if hasattr(os, "pread") else os.read(fd, 4096))
+        os.lseek(fd, 0, os.SEEK_SET)
+        holder = json.loads(os.read(fd, 4096))
         return f"pid {holder['pid']} on {holder['host']}, since {holder['since']}"
     except (OSError, ValueError, KeyError, TypeError):
         return "a process that has not said who it is yet"

@@ -124,7 +124,7 @@ def check_resumable(meta_path, extractor, header, columns):
         )
     if legacy and not os.path.exists(meta_path):
         raise ResumeMismatchError(
-            "cannot resume: the table was written by musicfeat 0.1, whose tables record their parameters "
+            "cannot resume: the table was written by an earlier musicfeat, whose tables record their parameters "
             f"only in {os.path.basename(meta_path)!r}, which is missing. Write to a new file."
         )
 
@@ -174,7 +174,7 @@ def prepare_resume(paths, extractor, columns, tracks):
     A row is kept when its file is unchanged (same path and SHA-256), and
     when its file is not found under the root or cannot be read: a resume
     never deletes a finished row. The row of a changed file, and a second
-    row of one path, are dropped. A table of musicfeat 0.1 (names written
+    row of one path, are dropped. A table of an earlier musicfeat (names written
     as they were, no ``params_digest``) is rewritten in this version's form.
 
     Parameters
@@ -200,7 +200,7 @@ def prepare_resume(paths, extractor, columns, tracks):
     check_resumable(paths.meta, extractor, raw.header, columns)
     digest = params_digest(extractor)
     migrated = raw.header != columns
-    if migrated:  # a table of musicfeat 0.1: escape the names, add the digest
+    if migrated:  # an earlier musicfeat's table: escape the names, add the digest
         rows = [[encode_text(r[0]), encode_text(r[1]), *r[2:5], digest, *r[5:]] for r in raw.rows]
         raw = type(raw)(raw.name, columns, rows, raw.lines)
     _check_rows(raw, extractor, digest, paths.meta)
