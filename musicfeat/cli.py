@@ -262,8 +262,11 @@ def _features_command(args, out):
 
 
 def _extract_command(args):
+    import warnings
+
     from ._optional import MissingExtraError
     from .batch import OutputLockedError, ResumeMismatchError, extract_folder
+    from .exceptions import DegenerateFeatureWarning
     from .feature_table import table_paths
     from .table_text import TableFormatError
 
@@ -281,16 +284,18 @@ def _extract_command(args):
     if not args.quiet:
         _announce_compilation()
     try:
-        summary = extract_folder(
-            args.root,
-            args.output,
-            extractor=extractor,
-            jobs=args.jobs,
-            resume=args.resume,
-            strict=args.strict,
-            progress=False if args.quiet else None,
-            timeout=args.timeout or None,
-        )
+        with warnings.catch_warnings():  # the summary says it, on one line
+            warnings.simplefilter("ignore", DegenerateFeatureWarning)
+            summary = extract_folder(
+                args.root,
+                args.output,
+                extractor=extractor,
+                jobs=args.jobs,
+                resume=args.resume,
+                strict=args.strict,
+                progress=False if args.quiet else None,
+                timeout=args.timeout or None,
+            )
     except (ResumeMismatchError, OutputLockedError, TableFormatError, MissingExtraError) as error:
         return _error(error)
     except OSError as error:

@@ -19,6 +19,10 @@ from helpers import SR, tone
 from musicfeat.cli import main
 from musicfeat.datasets import example_audio
 
+#: The tests extract clips of one second by design: the one DegenerateFeatureWarning a run gives is
+#: expected here (tests/test_hostile.py tests that it is one, and that it costs no file).
+pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
+
 
 def _table(path, labels, seed=0):
     """A small feature table: 12 tracks per label, two informative features."""

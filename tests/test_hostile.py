@@ -15,6 +15,7 @@ import stat
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,11 +23,15 @@ import pytest
 import soundfile as sf
 from helpers import SR, tone
 
-from musicfeat import MusicFeatures, extract_folder, load_features
+from musicfeat import DegenerateFeatureWarning, MusicFeatures, extract_folder, load_features
 from musicfeat.batch import OutputLockedError, ResumeMismatchError, scan_folder
 from musicfeat.batch.lock import output_lock
 from musicfeat.cli import main
 from musicfeat.feature_table import table_paths
+
+#: The tests extract short synthetic clips by design: the one DegenerateFeatureWarning a run gives is
+#: expected here (the tests of "said once" below check that it is one, and that it costs no file).
+pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
 
 posix = pytest.mark.skipif(os.name != "posix", reason="POSIX file system features")
 
@@ -291,6 +296,39 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
     parent.wait()
     _, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, f"left running: {[p.cmdline()[:3] for p in alive]}"
+
+
+# ---------------------------------------------------------------- degenerate features: said once
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_short_clips_give_one_warning_for_the_whole_run(tmp_path, jobs):
+    root = _folder(tmp_path / "music", ["A/a.wav", "A/b.wav", "B/c.wav"])  # shorter than 3-s windows
+    with pytest.warns(DegenerateFeatureWarning) as record:
+        summary = extract_folder(root, tmp_path / "f.csv", jobs=jobs, progress=False)
+    said = [str(w.message) for w in record if w.category is DegenerateFeatureWarning]
+    assert len(said) == 1 and said[0].startswith("3 of 3 tracks have degenerate features")
+    assert "window_seconds" in said[0]
+    assert (summary.done, summary.failed, len(summary.degenerate)) == (3, 0, 3)
+    assert said[0] in str(summary)
+
+
+def test_warnings_as_errors_cost_no_file(tmp_path):
+    root = _folder(tmp_path / "music", ["A/a.wav", "A/b.wav"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFeatureWarning)
+        with pytest.raises(DegenerateFeatureWarning, match="2 of 2 tracks"):
+            extract_folder(root, tmp_path / "f.csv", jobs=1, progress=False)
+    np.testing.assert_array_equal(
+        load_features(tmp_path / "f.csv")[0], _expected(root, ["A/a.wav", "A/b.wav"])
+    )
+
+
+def test_the_command_line_says_it_on_one_line(tmp_path, capfd):
+    root = _folder(tmp_path / "music", ["A/a.wav", "A/b.wav", "B/c.wav"])
+    assert main(["extract", str(root), "-o", str(tmp_path / "f.csv"), "--jobs", "2"]) == 0
+    err = capfd.readouterr().err
+    assert err.count("degenerate features") == 1 and "DegenerateFeatureWarning:" not in err, err
 
 
 # ---------------------------------------------------------------- 13. the output itself

@@ -24,6 +24,10 @@ from musicfeat import MusicFeatures, extract_folder, load_features
 from musicfeat.feature_table import METADATA_COLUMNS, table_paths
 from musicfeat.table_text import TableFormatError, csv_line, decode_text, encode_text, printable
 
+#: The tests extract clips of one second by design: the one DegenerateFeatureWarning a run gives is
+#: expected here (tests/test_hostile.py tests that it is one, and that it costs no file).
+pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
+
 posix_names = pytest.mark.skipif(os.name != "posix", reason="names of arbitrary bytes are POSIX's")
 
 #: Names as bytes, as a POSIX file system allows them: every one must come back.

@@ -14,9 +14,11 @@ import errno
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 
 from .._optional import require
+from ..exceptions import DegenerateFeatureWarning
 from ..feature_table import (
     ERROR_COLUMNS,
     METADATA_COLUMNS,
@@ -61,6 +63,10 @@ class BatchSummary:
     interrupted : bool
         True when stopped early (``strict`` failure or Ctrl-C).
     failures : list of (path, error_type, message)
+    degenerate : list of (path, message)
+        Tracks whose features came out degenerate (a clip shorter than a
+        window, ...): the message of each one's
+        :class:`~musicfeat.DegenerateFeatureWarning`.
     """
 
     done: int = 0
@@ -73,6 +79,7 @@ class BatchSummary:
     errors_path: str = ""
     interrupted: bool = False
     failures: list = field(default_factory=list)
+    degenerate: list = field(default_factory=list)
 
     def __str__(self):
         rate = self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
@@ -85,11 +92,21 @@ class BatchSummary:
             lines.append(
                 f"{self.kept_missing} rows kept whose file was not found (or could not be read) under the folder"
             )
+        if self.degenerate:
+            lines.append(self.degenerate_note())
         if self.failed:
             lines.append(f"failures: {self.errors_path}")
         if self.interrupted:
             lines.append("stopped early: run again with --resume to extract the rest")
         return "\n".join(lines)
+
+    def degenerate_note(self):
+        """One line on the tracks with degenerate features, naming the first."""
+        path, message = self.degenerate[0]
+        return (
+            f"{len(self.degenerate)} of {self.done} tracks have degenerate features "
+            f"(DegenerateFeatureWarning), such as {path!r}: {message}"
+        )
 
 
 def _progress_bar(total, enabled):
@@ -204,6 +221,12 @@ def extract_folder(
     -------
     BatchSummary
 
+    Warns
+    -----
+    DegenerateFeatureWarning
+        Once for the whole run, when the features of some tracks came out
+        degenerate (``summary.degenerate`` lists them), never once per file.
+
     Raises
     ------
     OSError
@@ -266,6 +289,8 @@ def extract_folder(
             timeout=timeout,
         )
         summary.wall_seconds = time.perf_counter() - started
+    if summary.degenerate:
+        warnings.warn(summary.degenerate_note(), DegenerateFeatureWarning, stacklevel=2)
     return summary
 
 
@@ -287,8 +312,10 @@ def _run(paths, extractor, columns, skipped, todo, summary, *, append, strict, p
             bar.update(1)
         if result[0] != "ok":
             return fail(track.relpath, *result[1:])
-        _, duration, sha, row = result
+        _, duration, sha, row, degenerate = result
         rows.write(feature_row(track.relpath, track.label, duration, version, sha, digest, row))
+        if degenerate:
+            summary.degenerate.append((track.relpath, degenerate))
         summary.done += 1
         summary.audio_seconds += duration
         return True

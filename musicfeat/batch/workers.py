@@ -10,8 +10,9 @@ runs them here (``jobs=1``), or on a Dask cluster.
 
 import os
 import sys
+import warnings
 
-from ..exceptions import InvalidAudioError
+from ..exceptions import DegenerateFeatureWarning, InvalidAudioError
 from ..io import load_audio
 from .pool import WORKER_CRASHED, run_pool, worker_context
 from .tracks import file_sha256
@@ -49,7 +50,10 @@ def extract_track(path, extractor):
 
     Decodes with :func:`~musicfeat.load_audio` and extracts with the
     extractor's public ``transform``. Any exception, ``MemoryError``
-    included, becomes the file's failure.
+    included, becomes the file's failure. A
+    :class:`~musicfeat.DegenerateFeatureWarning` is returned with the row
+    rather than shown (a batch says it once, for all its files), even where
+    warnings are errors; other warnings are shown as usual.
 
     Parameters
     ----------
@@ -61,12 +65,22 @@ def extract_track(path, extractor):
     Returns
     -------
     tuple
-        ``("ok", duration_s, sha256, row)`` or ``("error", error_type, message)``.
+        ``("ok", duration_s, sha256, row, degenerate)``, ``degenerate``
+        the message of the file's DegenerateFeatureWarning or None; or
+        ``("error", error_type, message)``.
     """
     try:
         y = load_audio(_decodable(path), extractor.sr, max_duration=extractor.max_duration)
-        row = extractor.transform([y])[0]
-        return ("ok", y.size / extractor.sr, file_sha256(path), row)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DegenerateFeatureWarning)
+            row = extractor.transform([y])[0]
+        degenerate = None
+        for warning in caught:
+            if issubclass(warning.category, DegenerateFeatureWarning):
+                degenerate = str(warning.message)
+            else:
+                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        return ("ok", y.size / extractor.sr, file_sha256(path), row, degenerate)
     except InvalidAudioError as error:
         return ("error", type(error).__name__, error.reason)
     except Exception as error:  # one file's fault, whatever it is, is that file's failure
