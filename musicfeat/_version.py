@@ -1,6 +1,6 @@
 """Package and feature-set versions: a leaf every room may read (no imports)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Version of the feature definitions and their order (docs/features.md,
 #: docs/contract.md; CHANGELOG.md records each).
