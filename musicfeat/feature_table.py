@@ -292,7 +292,7 @@ def rows_to_parquet(rows_path, parquet_path):
     os.remove(rows_path)
 
 
-def read_table(path, *, text_columns=(), decode=True):
+def read_table(path, *, text_columns=(), decode=True, finite=False):
     """A table (CSV, compressed CSV or Parquet) as a pandas DataFrame; numeric columns as numbers.
 
     In a musicfeat table every column but the text metadata must hold a
@@ -310,6 +310,9 @@ def read_table(path, *, text_columns=(), decode=True):
     decode : bool, default=True
         Give back the names (``path``, ``label``) of a musicfeat table as
         they are, rather than as escaped in the file.
+    finite : bool, default=False
+        Refuse an empty, NaN or infinite cell in a numeric column of a
+        table from elsewhere too (a musicfeat table never holds one).
 
     Raises
     ------
@@ -328,7 +331,7 @@ def read_table(path, *, text_columns=(), decode=True):
         columns = {}
         for j, name in enumerate(raw.header):
             text = name in text_columns or (kind != "foreign" and name in _TEXT_COLUMNS)
-            numbers = None if text else parse_numbers(raw, j, strict=kind != "foreign")
+            numbers = None if text else parse_numbers(raw, j, strict=kind != "foreign", finite=finite)
             columns[name] = [row[j] for row in raw.rows] if numbers is None else numbers
         table = pd.DataFrame(columns, columns=raw.header)
     if decode and kind == "musicfeat":
@@ -341,7 +344,7 @@ def read_table(path, *, text_columns=(), decode=True):
     return table
 
 
-def load_features(path, *, label_column="label"):
+def load_features(path, *, label_column="label", finite=False):
     """Read a feature table back: ``(X, y, feature_names, table)``.
 
     Works on tables written by :func:`~musicfeat.extract_folder` (CSV or
@@ -351,7 +354,10 @@ def load_features(path, *, label_column="label"):
     numeric columns other than the label and musicfeat's metadata columns
     (``path``, ``duration_s``, ...). A table that does not parse (a short
     row, a word in a column of numbers, duplicate column names) is refused
-    with :class:`TableFormatError` naming the line and the column. In a
+    with :class:`TableFormatError` naming the line and the column. A
+    musicfeat table never holds NaN or infinity, and one that does is
+    refused; in a table from elsewhere an empty cell is a missing value, NaN
+    (``finite=True`` refuses it, naming its line). In a
     musicfeat table, a line cut short by an interrupted run is ignored, and
     ``path`` and ``label`` come back exactly as the file system names them
     (see :mod:`musicfeat.table_text`). Rows come in the file's order, which
@@ -365,6 +371,10 @@ def load_features(path, *, label_column="label"):
     label_column : str, default='label'
         Column of the labels, read as text; ``y`` is None if the table has
         none.
+    finite : bool, default=False
+        Refuse an empty, NaN or infinite feature cell in a table from
+        elsewhere too, naming its line and column (``musicfeat report`` does:
+        its analyses need every value).
 
     Returns
     -------
@@ -385,9 +395,10 @@ def load_features(path, *, label_column="label"):
     >>> X.tolist(), list(y), names
     ([[120.5], [99.0]], ['1960', '1970'], ['tempo'])
     """
+    require("pandas", "pandas", "Reading a feature table")
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-    table = read_table(path, text_columns=(label_column,))
+    table = read_table(path, text_columns=(label_column,), finite=finite)
     skip = set(METADATA_COLUMNS) | {label_column}
     names = [
         c
@@ -395,6 +406,12 @@ def load_features(path, *, label_column="label"):
         if c not in skip and is_numeric_dtype(table[c]) and not is_bool_dtype(table[c])
     ]
     X = table[names].to_numpy(dtype=np.float64)
+    if finite and not np.isfinite(X).all():  # a Parquet table: CSV cells were checked as read
+        row, col = np.argwhere(~np.isfinite(X))[0]
+        raise TableFormatError(
+            f"{os.fspath(path)!r}, row {row}, column {names[col]!r}: {X[row, col]}, not a finite number, "
+            "in a column of features. Fill or remove that row."
+        )
     y = None
     if label_column in table.columns:
         y = np.array([str(label) for label in table[label_column]], dtype=object)

@@ -246,12 +246,14 @@ def read_csv(path, *, drops_cut_line):
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 
 
-def parse_numbers(raw, j, *, strict):
+def parse_numbers(raw, j, *, strict, finite=False):
     """Column ``j`` of a :class:`RawTable` as numbers, or None if it is text.
 
-    ``strict``: every cell must be a float (a table whose schema says so).
-    Otherwise an empty cell is NaN, a column of whole numbers is int64, and
-    a column of which half the cells or more are not numbers is text.
+    ``strict``: every cell must be a finite float (a table whose schema says
+    so: musicfeat never writes NaN or infinity). Otherwise an empty cell is
+    NaN, a column of whole numbers is int64, and a column of which half the
+    cells or more are not numbers is text; ``finite`` then refuses empty,
+    NaN and infinite cells in a column of numbers (features to learn from).
 
     Raises
     ------
@@ -274,6 +276,15 @@ def parse_numbers(raw, j, *, strict):
             f"{raw.name!r}, line {raw.lines[i]}, column {raw.header[j]!r}: {what}, in a column of numbers. "
             "Fix or remove that line."
         ) from None
+    if (strict or finite) and not np.isfinite(numbers).all():
+        i = int(np.flatnonzero(~np.isfinite(numbers))[0])
+        what = (
+            "an empty cell" if not raw.rows[i][j].strip() else f"{cells[i]!r}, which is not a finite number"
+        )
+        raise TableFormatError(
+            f"{raw.name!r}, line {raw.lines[i]}, column {raw.header[j]!r}: {what}, in a column of features. "
+            "Fill or remove that line."
+        )
     if not strict and cells and all(_INTEGER.fullmatch(c) for c in cells):
         return numbers.astype(np.int64)
     return numbers

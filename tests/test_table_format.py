@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from musicfeat import MusicFeatures, extract_folder, load_features
+from musicfeat.cli import main
 from musicfeat.feature_table import METADATA_COLUMNS, table_paths
 from musicfeat.table_text import TableFormatError, csv_line, decode_text, encode_text, printable
 
@@ -228,9 +229,46 @@ def test_load_features_without_pandas_names_its_extra(tmp_path, monkeypatch):
 
     table = tmp_path / "t.csv"
     table.write_text("label,tempo\nA,1\n")
-    monkeypatch.setitem(sys.modules, "pandas", None)
+    for name in [m for m in sys.modules if m == "pandas" or m.startswith("pandas.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if never installed, submodules too
     with pytest.raises(MissingExtraError, match=r'pip install "musicfeat\[pandas\]"'):
         load_features(table)
+
+
+@pytest.mark.parametrize(
+    "cell, what",
+    [
+        ("nan", "'nan', which is not a finite number"),
+        ("", "an empty cell"),
+        ("-inf", "'-inf', which is not a finite number"),
+    ],
+)
+def test_a_feature_cell_that_is_not_finite_is_refused_naming_line_and_column(tmp_path, capsys, cell, what):
+    table = tmp_path / "t.csv"
+    table.write_text(f"label,tempo,loud\nA,1,2\nB,{cell},3\n")
+    refused = rf"line 3, column 'tempo': {what}, in a column of features"
+    with pytest.raises(TableFormatError, match=refused):
+        load_features(table, finite=True)
+    assert main(["report", str(table), "-o", str(tmp_path / "r.html")]) == 2
+    assert __import__("re").search(refused, capsys.readouterr().err)
+    assert not np.isfinite(load_features(table)[0][1, 0]), "a missing value, by default"
+
+
+def test_a_musicfeat_table_holding_nan_is_refused(tmp_path):
+    root = tmp_path / "music" / "A"
+    root.mkdir(parents=True)
+    sf.write(root / "a.wav", tone(440, 1.0), SR)
+    out = tmp_path / "features.csv"
+    extract_folder(tmp_path / "music", out, jobs=1, progress=False)
+    header, row = out.read_text().splitlines()
+    cells = row.split(",")
+    cells[-1] = "nan"
+    out.write_text(header + "\n" + ",".join(cells) + "\n")
+    last = header.split(",")[-1]
+    with pytest.raises(
+        TableFormatError, match=rf"line 2, column '{last}': 'nan', which is not a finite number"
+    ):
+        load_features(out)
 
 
 # ---------------------------------------------------------------- compressed tables
