@@ -86,6 +86,12 @@ def _build_parser():
     extract.add_argument(
         "--resume", action="store_true", help="keep finished rows of OUTPUT and extract only the rest"
     )
+    extract.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start OUTPUT again when it holds finished rows (without --resume or this, such a table is left "
+        "as it is and the run refused)",
+    )
     extract.add_argument("--strict", action="store_true", help="stop at the first failure")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     _add_extractor_options(extract)
@@ -188,6 +194,14 @@ def _add_extractor_options(parser):
         group.add_argument(
             "--" + name.replace("_", "-"), dest=name, type=parse, default=default, metavar=metavar, help=text
         )
+    group.add_argument(  # how to run, not what to compute: not in the table's parameters
+        "--max-duration",
+        type=float,
+        default=defaults["max_duration"],
+        metavar="SECONDS",
+        help="refuse files longer than this, read from their header before decoding "
+        "(default: %(default)g; 0 for no limit)",
+    )
 
 
 def _extractor_defaults():
@@ -200,7 +214,10 @@ def extractor_from_args(args, **extra):
     """A MusicFeatures configured from parsed command-line options."""
     from .features import MusicFeatures
 
-    return MusicFeatures(**{name: getattr(args, name) for name in _EXTRACTOR_OPTIONS}, **extra)
+    if not args.max_duration >= 0:
+        raise ValueError(f"--max-duration must be a number of seconds, 0 for none; got {args.max_duration}")
+    options = {name: getattr(args, name) for name in _EXTRACTOR_OPTIONS}
+    return MusicFeatures(**options, max_duration=args.max_duration or None, **extra)
 
 
 #: What compiling the kernels costs on a first run: 2.0 s measured on two
@@ -232,6 +249,8 @@ def _os_error(error):
 
 
 def _features_command(args, out):
+    import warnings
+
     from .datasets import EXAMPLE_ATTRIBUTION, example_audio
     from .exceptions import InvalidAudioError
     from .table_text import printable
@@ -239,9 +258,8 @@ def _features_command(args, out):
     files = args.files or [example_audio()]
     if not args.files:
         print(f"# example recording: {EXAMPLE_ATTRIBUTION}", file=out)
-    extractor = extractor_from_args(args)
     try:
-        extractor.fit()
+        extractor = extractor_from_args(args).fit()
     except ValueError as error:
         return _error(error)
     names = extractor.get_feature_names_out()
@@ -249,11 +267,15 @@ def _features_command(args, out):
     status = 0
     for path in files:
         try:
-            row = extractor.transform([path])[0]
+            with warnings.catch_warnings(record=True) as caught:  # said on one line, naming the file
+                warnings.simplefilter("always")
+                row = extractor.transform([path])[0]
         except InvalidAudioError as error:  # named as the user typed it, not as X[0]
             print(f"musicfeat: {printable(path)}: {error.reason}", file=sys.stderr)
             status = 1
             continue
+        for warning in caught:
+            print(f"musicfeat: {printable(path)}: warning: {warning.message}", file=sys.stderr)
         shown = printable(path)  # escaped: a line feed in a name cannot pass for a line
         print(f"# {shown}: {len(names)} features, feature set {extractor.feature_set_version_}", file=out)
         for name, value in zip(names, row, strict=True):
@@ -268,7 +290,7 @@ def _extract_command(args):
     from .batch import OutputLockedError, ResumeMismatchError, extract_folder
     from .exceptions import DegenerateFeatureWarning
     from .feature_table import table_paths
-    from .table_text import TableFormatError
+    from .table_text import TableFormatError, printable
 
     if not os.path.isdir(os.path.expanduser(args.root)):
         return _error(f"no such folder: {args.root!r}")
@@ -276,9 +298,8 @@ def _extract_command(args):
         return _error(f"--jobs must be at least 1; got {args.jobs}")
     if not args.timeout >= 0:
         return _error(f"--timeout must be a number of seconds, 0 for none; got {args.timeout}")
-    extractor = extractor_from_args(args)
     try:
-        extractor.fit()
+        extractor = extractor_from_args(args).fit()
     except ValueError as error:
         return _error(error)
     if not args.quiet:
@@ -295,11 +316,18 @@ def _extract_command(args):
                 strict=args.strict,
                 progress=False if args.quiet else None,
                 timeout=args.timeout or None,
+                overwrite=args.overwrite,
             )
     except (ResumeMismatchError, OutputLockedError, TableFormatError, MissingExtraError) as error:
         return _error(error)
+    except FileExistsError as error:
+        return _error(
+            f"{printable(os.fsdecode(error.filename))}: it holds finished rows; run again with --resume to keep them and extract the rest, "
+            "or with --overwrite to start again"
+        )
     except OSError as error:
-        kept = os.path.exists(table_paths(args.output).rows)
+        rows = table_paths(args.output).rows
+        kept = os.path.isfile(rows) and os.path.getsize(rows) > 0
         return _error(
             _os_error(error) + ("; finished rows are kept: run again with --resume" if kept else "")
         )
@@ -322,7 +350,7 @@ def _report_command(args):
     if not os.path.isfile(os.path.expanduser(args.table)):
         return _error(f"no such file: {args.table!r}")
     try:
-        X, y, names, table = load_features(args.table, label_column=args.label_column)
+        X, y, names, table = load_features(args.table, label_column=args.label_column, finite=True)
         if y is None:
             raise ValueError(f"the table has no column {args.label_column!r} (see --label-column)")
         # Names as shown on the page: escaped (lossless, so labels stay distinct).

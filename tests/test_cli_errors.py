@@ -170,3 +170,12 @@ def test_a_missing_optional_package_names_its_extra(
     monkeypatch.setitem(sys.modules, missing, None)
     assert main(["report", str(table), "-o", str(tmp_path / "r.html"), *argv_tail]) == 2
     assert capsys.readouterr().err == f"musicfeat: error: {message}\n"
+
+
+def test_features_says_a_warning_on_one_line_naming_the_file(tmp_path, capsys):
+    path = tmp_path / "short.wav"
+    sf.write(path, tone(440, 1.0), SR)
+    assert main(["features", str(path)], out=io.StringIO()) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("compiling")]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"musicfeat: {path}: warning: Degenerate features: tempo_bpm"), lines

@@ -349,6 +349,41 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, c
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("musicfeat: error: ")
     assert __import__("re").search(match, err), err
+    assert "--resume" not in err, "no rows exist: resuming is not the advice"
+
+
+def test_a_finished_table_is_not_overwritten_without_resume_or_overwrite(tmp_path, capsys):
+    root = _folder(tmp_path / "music", ["A/a.wav", "B/b.wav"])
+    out = tmp_path / "features.csv"
+    extract_folder(root, out, jobs=1, progress=False)
+    before = out.read_bytes()
+    (root / "B" / "b.wav").unlink()
+    with pytest.raises(FileExistsError, match="holds finished rows"):
+        extract_folder(root, out, jobs=1, progress=False)
+    assert main(["extract", str(root), "-o", str(out), "--jobs", "1"]) == 2
+    assert capsys.readouterr().err == (
+        f"musicfeat: error: {out}: it holds finished rows; run again with --resume to keep them and "
+        "extract the rest, or with --overwrite to start again\n"
+    )
+    assert out.read_bytes() == before, "not one byte of the finished rows changed"
+    assert main(["extract", str(root), "-o", str(out), "--jobs", "1", "--overwrite", "-q"]) == 0
+    assert _rows(out) == ["A/a.wav"]
+    # a table with its header only (a run stopped before its first row) holds nothing to lose
+    out.write_text(out.read_text().splitlines()[0] + "\n")
+    assert extract_folder(root, out, jobs=1, progress=False).done == 1
+
+
+def test_max_duration_from_the_command_line(tmp_path, capsys):
+    root = _folder(tmp_path / "music", ["A/short.wav", "A/long.wav"], seconds=1.0)
+    sf.write(root / "A" / "long.wav", tone(300, 3.0), SR)
+    out = tmp_path / "features.csv"
+    argv = ["extract", str(root), "-o", str(out), "--jobs", "1", "-q", "--max-duration", "2"]
+    assert main(argv) == 1
+    assert _rows(out) == ["A/short.wav"]
+    assert "longer than max_duration=2 s" in (tmp_path / "features.errors.csv").read_text()
+    assert main(argv[:-2] + ["--max-duration", "-1", "--overwrite"]) == 2
+    assert "--max-duration must be a number of seconds, 0 for none; got -1" in capsys.readouterr().err
+    assert main(argv[:-2] + ["--max-duration", "0", "--overwrite"]) == 0
 
 
 def test_a_full_disk_stops_the_run_with_one_line_and_keeps_the_rows(tmp_path, capsys, monkeypatch):

@@ -174,6 +174,7 @@ def extract_folder(
     progress=None,
     client=None,
     timeout=workers.DEFAULT_TIMEOUT,
+    overwrite=False,
 ):
     """Extract the features of every audio file under a folder into a table.
 
@@ -205,8 +206,8 @@ def extract_folder(
         (counted in ``kept_missing``): a resume never deletes a finished
         row. Refused, with :class:`~musicfeat.batch.ResumeMismatchError`, if
         the table was made with other parameters (its metadata file or its
-        rows' ``params_digest`` say so). Without it an existing ``output``
-        is overwritten.
+        rows' ``params_digest`` say so). Without it, an ``output`` that
+        holds finished rows is refused (see ``overwrite``).
     strict : bool, default=False
         Stop at the first failure.
     progress : bool, optional
@@ -216,6 +217,10 @@ def extract_folder(
     timeout : float or None, default=600
         Seconds a worker process may spend on one file; then the file fails
         with ``Timeout`` and the worker is replaced. None: no limit.
+    overwrite : bool, default=False
+        Start the table again when ``output`` already holds finished rows
+        and ``resume`` is off. By default that is refused, so a forgotten
+        ``resume`` cannot throw a night's work away.
 
     Returns
     -------
@@ -232,8 +237,17 @@ def extract_folder(
     OSError
         If the output cannot be written (no such folder, a folder in its
         place, the disk full); finished rows stay in the table.
+    FileExistsError
+        If ``output`` holds finished rows and neither ``resume`` nor
+        ``overwrite`` is set.
     OutputLockedError
         If another run is writing the same output.
+
+    Notes
+    -----
+    From a script, call it under ``if __name__ == "__main__":``. The worker
+    processes import the main script, as :mod:`multiprocessing`'s do, and
+    would otherwise run the extraction again themselves.
 
     Examples
     --------
@@ -264,6 +278,12 @@ def extract_folder(
     with output_lock(paths.lock, paths.output):
         scan = scan_folder(root)
         summary = BatchSummary(output_path=paths.output, errors_path=paths.errors)
+        if not resume and not overwrite and _holds_rows(paths):
+            raise FileExistsError(
+                errno.EEXIST,
+                "holds finished rows; resume keeps them and extracts the rest, overwrite starts again",
+                paths.output,
+            )
         if resume and paths.parquet and not os.path.exists(paths.rows) and os.path.exists(paths.output):
             parquet_to_rows(paths.output, paths.rows)
         if resume and os.path.exists(paths.rows) and has_header(paths.rows):
@@ -292,6 +312,22 @@ def extract_folder(
     if summary.degenerate:
         warnings.warn(summary.degenerate_note(), DegenerateFeatureWarning, stacklevel=2)
     return summary
+
+
+def _holds_rows(paths):
+    """Whether the output (or a Parquet output's unfinished rows) holds at least one finished row."""
+    if paths.parquet and os.path.isfile(paths.output) and os.path.getsize(paths.output) > 0:
+        return True
+    if not os.path.isfile(paths.rows):
+        return False
+    with open(paths.rows, "rb") as f:
+        text = b""
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            text += chunk
+            header_end = text.find(b"\n")
+            if header_end >= 0 and text[header_end + 1 :].strip():
+                return True
+    return False
 
 
 def _run(paths, extractor, columns, skipped, todo, summary, *, append, strict, progress, **run_options):
