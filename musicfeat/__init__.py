@@ -14,7 +14,9 @@ from .feature_table import load_features
 from .features import MusicFeatures
 from .frontend import FrontEndConfig, Spectra
 from .groups import (
+    HPMFCCVLAD,
     BandEnergy,
+    HPMFCCFeatures,
     HPSSFeatures,
     MFCCFeatures,
     NoteClassFeatures,
@@ -42,6 +44,8 @@ __all__ = [
     "WindowedStats",
     "PitchFeatures",
     "MFCCFeatures",
+    "HPMFCCFeatures",
+    "HPMFCCVLAD",
     "Spectra",
     "FrontEndConfig",
     "load_audio",

@@ -7,9 +7,14 @@ call, and adds what a whole extractor needs: the ``memory=`` cache and
 ``n_jobs`` worker processes.
 """
 
+import json
+import os
+import warnings
 from dataclasses import asdict
 
+import numpy as np
 from joblib import Parallel, delayed
+from sklearn.base import clone
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted, check_memory
 
@@ -18,7 +23,7 @@ from ._deprecation import warn_deprecated
 from ._version import __version__
 from .frontend import Spectra
 from .groups import registry
-from .groups._base import DEFAULT_MAX_DURATION, ClipTransformer, features_of
+from .groups._base import DEFAULT_MAX_DURATION, ClipTransformer, ExtractionWarning, as_items, features_of
 from .groups.bands import DEFAULT_BAND_COUNTS
 from .groups.windowed import DEFAULT_WINDOW_SECONDS
 
@@ -32,6 +37,37 @@ def _cached_row(groups, config, y, feature_set_version, package_version):
     the key.
     """
     return features_of(groups, Spectra(y, config))
+
+
+def _clip_parts(groups, spectra, learners_only=False):
+    """Each group's part of one clip: the row of a group that learns nothing, a learner's clip data.
+
+    ``learners_only`` leaves the other groups' parts None (what ``fit``
+    needs, when nothing is cached for ``transform``).
+    """
+    return [
+        group._clip_data(spectra) if group._learns else None if learners_only else group._features(spectra)
+        for group in groups
+    ]
+
+
+def _cached_parts(groups, config, y, feature_set_version, package_version):
+    """The cache's unit of work for a set with a learning group: :func:`_clip_parts` of one clip.
+
+    Keyed on the groups' parameters only (the learning groups unfitted), so
+    that one cached analysis serves ``fit`` and ``transform`` with any
+    codebook: each fold of a cross-validation reads it.
+    """
+    return _clip_parts(groups, Spectra(y, config))
+
+
+def _signature(estimator):
+    """The JSON text of what fitted state depends on: the feature-set version and the parameters."""
+    params = {k: v for k, v in estimator.get_params().items() if k not in ("memory", "n_jobs", "on_error")}
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+    return json.dumps(
+        {"feature_set_version": estimator._feature_set().version, "params": params}, default=repr
+    )
 
 
 def __getattr__(name):
@@ -85,9 +121,18 @@ class MusicFeatures(ClipTransformer):
     window_seconds : sequence of float, default=(0.5, 1, 3, 5)
         Window widths of :class:`WindowedStats`.
     n_mfcc : int, default=20
-        Coefficients of :class:`MFCCFeatures` (group ``'mfcc'``).
+        Coefficients of :class:`MFCCFeatures` (group ``'mfcc'``), and per
+        part of :class:`HPMFCCFeatures` and :class:`HPMFCCVLAD`
+        (``'extended'``).
     pitch_fmin, pitch_fmax : float, default=65.0, 1000.0
         Search range of :class:`PitchFeatures` in Hz (group ``'pitch'``).
+    vlad_clusters : int, default=16
+        Codewords of :class:`HPMFCCVLAD` (``'extended'``), learnt by ``fit``;
+        ``fit`` refuses more than the training clips have frames of sound.
+    vlad_frames : int, default=500
+        Most frames of each training clip pooled for the codebook.
+    random_state : int, RandomState instance or None, default=0
+        Seed of the codebook's k-means.
     sr : int, default=22050
         Analysis sample rate, from 4 kHz to 192 kHz; files and
         ``(waveform, rate)`` pairs at other rates (1 kHz to 768 kHz) are
@@ -128,7 +173,12 @@ class MusicFeatures(ClipTransformer):
         which groups are computed by default, and the version their
         definitions carry (``feature_set_version_``, and every table of
         them). ``'talk419'``: the talk's 419 features, version
-        :data:`musicfeat.FEATURE_SET_VERSION`.
+        :data:`musicfeat.FEATURE_SET_VERSION`. ``'extended'`` (version
+        ``'extended.1'``, 1339 features): the 419, then
+        :class:`HPMFCCFeatures` (280) and :class:`HPMFCCVLAD` (640), which
+        learns a codebook in ``fit``: fit it on training clips only (inside
+        the pipeline, so each fold of a cross-validation learns its own);
+        ``docs/feature-sets.md`` compares the two.
     include : sequence of str or None, default=None
         The groups to compute, by name, instead of all the feature set's:
         any of its groups and of its optional groups. For ``'talk419'``:
@@ -138,6 +188,8 @@ class MusicFeatures(ClipTransformer):
         ``'mfcc'`` (:class:`MFCCFeatures`). Output follows the registry's
         order (:data:`musicfeat.groups.GROUPS`) whatever the order given; all
         share one analysis per clip, and the version stays the feature set's.
+        ``'extended'`` offers ``'hp_mfcc'`` and ``'hp_mfcc_vlad'`` besides
+        the groups of ``'talk419'``, and the same optional groups.
 
     Attributes
     ----------
@@ -148,7 +200,9 @@ class MusicFeatures(ClipTransformer):
         :data:`musicfeat.FEATURE_SET_VERSION`).
     groups_ : tuple of transformers
         The fitted groups, only when one of them learns from training clips
-        (no group of ``'talk419'`` does).
+        (no group of ``'talk419'`` does; :class:`HPMFCCVLAD` of
+        ``'extended'`` does). :meth:`save_fitted` and :meth:`load_fitted`
+        keep their state in a ``.npz`` file, without pickle.
 
     See Also
     --------
@@ -205,6 +259,9 @@ class MusicFeatures(ClipTransformer):
         n_mfcc=20,
         pitch_fmin=65.0,
         pitch_fmax=1000.0,
+        vlad_clusters=16,
+        vlad_frames=500,
+        random_state=0,
         sr=22050,
         n_fft=2048,
         hop_length=512,
@@ -235,6 +292,9 @@ class MusicFeatures(ClipTransformer):
         self.n_mfcc = n_mfcc
         self.pitch_fmin = pitch_fmin
         self.pitch_fmax = pitch_fmax
+        self.vlad_clusters = vlad_clusters
+        self.vlad_frames = vlad_frames
+        self.random_state = random_state
         self.memory = memory
         self.n_jobs = n_jobs
         self.feature_set = feature_set
@@ -358,3 +418,184 @@ class MusicFeatures(ClipTransformer):
             return super()._compute_row(y, plan)
         version = self._feature_set().version
         return memory.cache(_cached_row)(plan.groups, plan.config, y, version, __version__)
+
+    # ------------------------------------------------------------------
+    # a learning group whose clip data splits: each clip analysed once
+
+    @staticmethod
+    def _splits(plan):
+        return bool(plan.learners) and all(group._splits_clip_data for group in plan.learners)
+
+    def _clip_value(self, source, plan, task):
+        if not self._splits(plan):
+            return super()._clip_value(source, plan, task)
+        parts = self._parts(source, plan, learners_only=task == "fit")
+        if task == "fit":
+            return tuple(
+                group._fit_sample(part)
+                for group, part in zip(plan.groups, parts, strict=True)
+                if group._learns
+            )
+        if task == "parts":
+            return parts
+        return self._assemble(parts, plan)
+
+    def _parts(self, source, plan, learners_only):
+        if isinstance(source, Spectra):
+            return _clip_parts(plan.groups, source, learners_only)
+        memory = check_memory(self.memory)
+        if memory.location is None:
+            return _clip_parts(plan.groups, Spectra(source, plan.config), learners_only)
+        # Keyed on the unfitted learners: the cached analysis serves every fit.
+        groups = tuple(clone(group) if group._learns else group for group in plan.groups)
+        version = self._feature_set().version
+        return memory.cache(_cached_parts)(groups, plan.config, source, version, __version__)
+
+    @staticmethod
+    def _assemble(parts, plan):
+        rows = [
+            group._encode(part) if group._learns else part
+            for group, part in zip(plan.groups, parts, strict=True)
+        ]
+        return np.concatenate(rows)
+
+    def fit_transform(self, X, y=None):
+        """Fit to X and transform it, analysing each clip once.
+
+        The same result as ``fit(X).transform(X)``. When a group learns from
+        the training clips (feature set ``'extended'``), each clip's analysis
+        is kept in memory between the two steps (about 0.4 MB per minute of
+        audio for ``HPMFCCVLAD``'s frames, beside the rows); with ``memory=``
+        it is kept on disk instead, for every later call too.
+
+        Parameters
+        ----------
+        X : sequence of clips
+        y : ignored
+
+        Returns
+        -------
+        np.ndarray [shape=(n_clips, n_features_out), dtype=float64]
+        """
+        plan = self._plan(fitting=True)
+        if not self._splits(plan) or X is None:
+            return super().fit_transform(X, y)
+        items = as_items(X)
+        outcomes = list(self._clip_outcomes(items, plan, "parts"))
+        for _, error in outcomes:
+            if error is not None and self.on_error == "raise":
+                raise error
+        for _, error in outcomes:
+            if error is not None:
+                warnings.warn(f"{error}; left out of fit.", ExtractionWarning, stacklevel=2)
+        done = [clip.value for clip, _ in outcomes if clip is not None]
+        for position, group in enumerate(plan.groups):
+            if group._learns:
+                group._fit_finish([group._fit_sample(parts[position]) for parts in done], owner=self)
+        self._remember_fit(plan)
+        out = np.empty((len(items), len(plan.names)), dtype=np.float64)
+        seconds = []
+        for index, (clip, error) in enumerate(outcomes):
+            if error is None:
+                out[index] = self._checked(self._assemble(clip.value, plan), index, items[index], plan)
+                seconds.append(clip.seconds)
+            else:
+                out[index] = self._nan_row_or_raise(error, plan)
+        self._warn_degenerate(plan, np.asarray(seconds, dtype=np.float64))
+        return out
+
+    # ------------------------------------------------------------------
+    # fitted state without pickle
+
+    def save_fitted(self, path):
+        """Write what ``fit`` learnt to a ``.npz`` file (plain arrays, no pickle).
+
+        With :meth:`load_fitted`, a fitted extractor's state travels without
+        pickle: what a batch run learnt beside its table, or a codebook
+        shipped with a model.
+
+        Parameters
+        ----------
+        path : str or PathLike
+            Written atomically; ``.npz`` is not appended.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If a group learns and ``fit`` has not run.
+        """
+        check_is_fitted(self)
+        names = self._included_groups()
+        arrays = {"signature": np.array(_signature(self))}
+        for name, group in zip(names, getattr(self, "groups_", ()), strict=False):
+            if group._learns:
+                for attr, value in vars(group).items():
+                    if attr.endswith("_") and not attr.startswith("_"):
+                        arrays[f"{name}.{attr}"] = np.asarray(value)
+        path = os.path.expanduser(os.fspath(path))
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+
+    def load_fitted(self, path):
+        """Set the fitted state from a file of :meth:`save_fitted`, made with these parameters.
+
+        Parameters
+        ----------
+        path : str or PathLike
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            If the file was written by an extractor with other parameters or
+            another feature-set version (the message names them), or holds
+            no state for one of the learning groups.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from musicfeat import MusicFeatures
+        >>> rng = np.random.default_rng(0)
+        >>> clips = [(0.1 * rng.standard_normal(22050)).astype(np.float32) for _ in range(2)]
+        >>> mf = MusicFeatures(feature_set="extended", include=["hp_mfcc_vlad"], vlad_clusters=4).fit(clips)
+        >>> path = os.path.join(tempfile.mkdtemp(), "codebook.npz")
+        >>> mf.save_fitted(path)
+        >>> again = MusicFeatures(feature_set="extended", include=["hp_mfcc_vlad"], vlad_clusters=4)
+        >>> bool(np.array_equal(again.load_fitted(path).transform(clips), mf.transform(clips)))
+        True
+        """
+        path = os.path.expanduser(os.fspath(path))
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+        theirs = json.loads(str(arrays.pop("signature", "{}")))
+        mine = json.loads(_signature(self))
+        if theirs.get("feature_set_version") != mine["feature_set_version"]:
+            raise ValueError(
+                f"{path}: fitted by feature set {theirs.get('feature_set_version')!r}, "
+                f"this extractor makes {mine['feature_set_version']!r}."
+            )
+        changed = sorted(k for k in mine["params"] if theirs.get("params", {}).get(k) != mine["params"][k])
+        if changed:
+            described = ", ".join(
+                f"{k}: {theirs.get('params', {}).get(k)!r} there, {mine['params'][k]!r} here" for k in changed
+            )
+            raise ValueError(f"{path}: fitted with other parameters ({described}).")
+        plan = self._plan(fitting=True)
+        for name, group in zip(self._included_groups(), plan.groups, strict=True):
+            if not group._learns:
+                continue
+            state = {
+                key.partition(".")[2]: value for key, value in arrays.items() if key.startswith(name + ".")
+            }
+            if not state:
+                raise ValueError(f"{path}: no fitted state for the group {name!r}.")
+            for attr, value in state.items():
+                setattr(group, attr, value.item() if value.ndim == 0 else value)
+        self._remember_fit(plan)
+        return self

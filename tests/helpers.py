@@ -37,7 +37,7 @@ class LearnedLevelFeatures(ClipTransformer):
     def _fit_clip(self, spectra):
         return float(spectra.rms_harmonic.mean())
 
-    def _fit_finish(self, samples):
+    def _fit_finish(self, samples, owner=None):
         if not samples:
             raise ValueError("LearnedLevelFeatures needs at least one training clip.")
         self.training_level_ = float(np.mean(samples))

@@ -37,6 +37,9 @@ OTHER_VALUES = {
     "n_mfcc": 13,
     "pitch_fmin": 80.0,
     "pitch_fmax": 800.0,
+    "vlad_clusters": 8,
+    "vlad_frames": 200,
+    "random_state": 7,
     "sr": 16000,
     "n_fft": 1024,
     "hop_length": 256,
@@ -56,6 +59,9 @@ INVALID_VALUES = {
     "n_mfcc": 0,
     "pitch_fmin": 0.0,
     "pitch_fmax": 10.0,  # below pitch_fmin
+    "vlad_clusters": 0,
+    "vlad_frames": 0,
+    "random_state": -1,
     "sr": 0,
     "n_fft": 1,
     "hop_length": 0,
@@ -97,6 +103,8 @@ def test_talk419_is_the_first_eight_groups_with_the_published_version():
         "windowed",
         "pitch",
         "mfcc",
+        "hp_mfcc",
+        "hp_mfcc_vlad",
     ]
     assert TALK419.groups == tuple(GROUPS)[:8] and TALK419.optional_groups == ("pitch", "mfcc")
     assert TALK419.version == musicfeat.FEATURE_SET_VERSION == "419.1"
@@ -110,7 +118,8 @@ def test_every_feature_set_is_well_formed(feature_set):
     assert not set(fs.groups) & set(fs.optional_groups)
     assert fs.groups == tuple(g for g in GROUPS if g in fs.groups), "groups in output order"
     assert fs.available_groups == tuple(g for g in GROUPS if g in fs.groups + fs.optional_groups)
-    mf = MusicFeatures(feature_set=feature_set).fit()
+    mf = MusicFeatures(feature_set=feature_set)
+    mf.fit([tone(440.0, 1.0), tone(330.0, 1.0)] if mf._learns else None)
     assert mf.feature_set_version_ == fs.version
     assert [type(g) for _, g in mf.make_union().transformer_list] == [GROUPS[g] for g in fs.groups]
 
@@ -163,7 +172,8 @@ def test_the_test_tables_cover_every_parameter():
 def test_each_group_parameter_set_on_music_features_reaches_the_group(name, cls):
     group = next(g for g, c in GROUPS.items() if c is cls)
     include = None if group in TALK419.groups else (group,)
-    mf = MusicFeatures(include=include, **{name: OTHER_VALUES[name]})
+    feature_set = next(n for n, fs in FEATURE_SETS.items() if group in fs.available_groups)
+    mf = MusicFeatures(feature_set=feature_set, include=include, **{name: OTHER_VALUES[name]})
     union = dict(mf.make_union().transformer_list)
     assert union[group].get_params()[name] == OTHER_VALUES[name]
     # The groups of the one-analysis path too (which neither decode nor apply an error policy).

@@ -20,6 +20,8 @@ BandEnergy              312  energies in 4, 11 and 24 log-spaced bands
 WindowedStats            48  moments in 0.5, 1, 3 and 5 s windows
 PitchFeatures             7  f0 and voicing (pYIN); not in the 419
 MFCCFeatures             40  20 MFCCs, mean and std; not in the 419
+HPMFCCFeatures          280  MFCCs of H and of P, 7 statistics each
+HPMFCCVLAD              640  VLAD of the MFCC frames of H and P (learnt)
 =====================  ====  ==========================================
 """
 
@@ -28,6 +30,8 @@ MFCCFeatures             40  20 MFCCs, mean and std; not in the 419
 # that this list and musicfeat's equal the registry's.
 from ._base import ClipTransformer
 from .bands import BandEnergy
+from .hp_mfcc import HPMFCCFeatures
+from .hp_mfcc_vlad import HPMFCCVLAD
 from .hpss import HPSSFeatures
 from .mfcc import MFCCFeatures
 from .note_classes import NoteClassFeatures
@@ -55,4 +59,6 @@ __all__ = [
     "WindowedStats",
     "PitchFeatures",
     "MFCCFeatures",
+    "HPMFCCFeatures",
+    "HPMFCCVLAD",
 ]

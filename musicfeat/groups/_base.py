@@ -83,13 +83,24 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
     A group is stateless unless it sets ``_learns = True``: then ``fit``
     sends every training clip through ``_fit_clip(spectra)`` (what the group
     keeps of one clip; small, and computed in worker processes when
-    ``n_jobs`` asks for them) and hands the list to ``_fit_finish(samples)``,
-    which sets the fitted attributes. A stateless transformer's ``fit`` only
-    validates the parameters, and ``transform`` works without it.
+    ``n_jobs`` asks for them) and hands the list to
+    ``_fit_finish(samples, owner)``, which sets the fitted attributes (and
+    names ``owner``'s parameter when the samples cannot define them). A
+    stateless transformer's ``fit`` only validates the parameters, and
+    ``transform`` works without it.
+
+    A learning group that also sets ``_splits_clip_data = True`` splits its
+    per-clip work in three: ``_clip_data(spectra)`` (what it reads of a
+    clip, for fit and transform alike), ``_fit_sample(data)`` and
+    ``_encode(data)``; :class:`~musicfeat.MusicFeatures` then caches the
+    first, so that fitting and transforming the same clips analyses each
+    once.
     """
 
     #: True for a group that learns from training clips (see the class docstring).
     _learns = False
+    #: True for a learning group whose per-clip work splits (see the class docstring).
+    _splits_clip_data = False
 
     def __init__(
         self,
@@ -317,7 +328,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             else:
                 warnings.warn(f"{error}; left out of fit.", ExtractionWarning, stacklevel=3)
         for k, learner in enumerate(plan.learners):
-            learner._fit_finish([sample[k] for sample in samples])
+            learner._fit_finish([sample[k] for sample in samples], owner=self)
 
     # ------------------------------------------------------------------
     # the per-clip path
@@ -363,10 +374,9 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             n_samples = source.size
         seconds = n_samples / plan.config.sr
         try:
-            if task == "fit":
-                spectra = source if isinstance(source, Spectra) else Spectra(source, plan.config)
-                return Clip(tuple(learner._fit_clip(spectra) for learner in plan.learners), seconds)
-            row = plan.features(source) if isinstance(source, Spectra) else self._compute_row(source, plan)
+            value = self._clip_value(source, plan, task)
+            if task != "features":
+                return Clip(value, seconds)
         except MemoryError:
             raise item_error(
                 index, item, f"ran out of memory analysing it ({seconds:.0f} s at {plan.config.sr} Hz)"
@@ -375,7 +385,18 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             raise item_error(
                 index, item, f"feature extraction failed ({type(error).__name__}: {error})"
             ) from error
-        return Clip(self._checked(row, index, item, plan), seconds)
+        return Clip(self._checked(value, index, item, plan), seconds)
+
+    def _clip_value(self, source, plan, task):
+        """What ``task`` needs of one decoded clip (a waveform or a Spectra).
+
+        ``'features'``: its row; ``'fit'``: the tuple of what each learning
+        group keeps of it. Subclasses may add tasks of their own.
+        """
+        if task == "fit":
+            spectra = source if isinstance(source, Spectra) else Spectra(source, plan.config)
+            return tuple(learner._fit_clip(spectra) for learner in plan.learners)
+        return plan.features(source) if isinstance(source, Spectra) else self._compute_row(source, plan)
 
     def _compute_row(self, y, plan):
         """One clip's features from its waveform (the unit a cache may store)."""
@@ -411,7 +432,16 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
     def _fit_clip(self, spectra):
         raise NotImplementedError
 
-    def _fit_finish(self, samples):
+    def _fit_finish(self, samples, owner=None):
+        raise NotImplementedError
+
+    def _clip_data(self, spectra):
+        raise NotImplementedError
+
+    def _fit_sample(self, data):
+        raise NotImplementedError
+
+    def _encode(self, data):
         raise NotImplementedError
 
 

@@ -27,6 +27,8 @@ from types import MappingProxyType
 
 from .._version import FEATURE_SET_VERSION
 from .bands import BandEnergy
+from .hp_mfcc import HPMFCCFeatures
+from .hp_mfcc_vlad import HPMFCCVLAD
 from .hpss import HPSSFeatures
 from .mfcc import MFCCFeatures
 from .note_classes import NoteClassFeatures
@@ -53,6 +55,8 @@ GROUPS = MappingProxyType(
         "windowed": WindowedStats,
         "pitch": PitchFeatures,
         "mfcc": MFCCFeatures,
+        "hp_mfcc": HPMFCCFeatures,
+        "hp_mfcc_vlad": HPMFCCVLAD,
     }
 )
 
@@ -90,24 +94,40 @@ class FeatureSet:
         return tuple(name for name in GROUPS if name in offered)
 
 
+_TALK419_GROUPS = (
+    "hpss",
+    "spectral",
+    "poly",
+    "zero_crossings",
+    "rhythm",
+    "note_classes",
+    "bands",
+    "windowed",
+)
+
+#: Version of the ``'extended'`` set's definitions and order (its golden file:
+#: tests/data/golden_extended.json). The 419 it contains keep their own.
+EXTENDED_VERSION = "extended.1"
+
 #: Every feature set by name.
 FEATURE_SETS = MappingProxyType(
     {
         "talk419": FeatureSet(
             name="talk419",
             version=FEATURE_SET_VERSION,
-            groups=(
-                "hpss",
-                "spectral",
-                "poly",
-                "zero_crossings",
-                "rhythm",
-                "note_classes",
-                "bands",
-                "windowed",
-            ),
+            groups=_TALK419_GROUPS,
             optional_groups=("pitch", "mfcc"),
             description='the 419 features of the talk "Machine learning with music"',
+        ),
+        "extended": FeatureSet(
+            name="extended",
+            version=EXTENDED_VERSION,
+            groups=(*_TALK419_GROUPS, "hp_mfcc", "hp_mfcc_vlad"),
+            optional_groups=("pitch", "mfcc"),
+            description=(
+                "the 419, MFCC statistics of the harmonic and percussive parts, and their VLAD "
+                "encoding against a codebook learnt in fit (1339 features)"
+            ),
         ),
     }
 )
