@@ -22,6 +22,7 @@ parameters.
 import argparse
 import os
 import sys
+import warnings
 
 from ._version import FEATURE_SET_VERSION, __version__
 
@@ -172,6 +173,9 @@ _EXTRACTOR_OPTIONS = {
     "n_mfcc": (int, "N", "MFCCs of MFCCFeatures (group 'mfcc')"),
     "pitch_fmin": (float, "HZ", "lowest f0 of PitchFeatures (group 'pitch')"),
     "pitch_fmax": (float, "HZ", "highest f0 of PitchFeatures (group 'pitch')"),
+    "vlad_clusters": (int, "N", "codewords of HPMFCCVLAD (group 'hp_mfcc_vlad', set 'extended')"),
+    "vlad_frames": (int, "N", "most frames per track pooled for HPMFCCVLAD's codebook"),
+    "random_state": (int, "N", "seed of HPMFCCVLAD's k-means"),
 }
 
 
@@ -259,7 +263,14 @@ def _features_command(args, out):
     if not args.files:
         print(f"# example recording: {EXAMPLE_ATTRIBUTION}", file=out)
     try:
-        extractor = extractor_from_args(args).fit()
+        extractor = extractor_from_args(args)
+        if extractor.__sklearn_tags__().requires_fit:
+            # A codebook learnt from the files given (unreadable ones left out, and said below).
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                extractor.set_params(on_error="nan").fit(files).set_params(on_error="raise")
+        else:
+            extractor.fit()
     except ValueError as error:
         return _error(error)
     names = extractor.get_feature_names_out()
@@ -287,7 +298,7 @@ def _extract_command(args):
     import warnings
 
     from ._optional import MissingExtraError
-    from .batch import OutputLockedError, ResumeMismatchError, extract_folder
+    from .batch import OutputLockedError, extract_folder
     from .exceptions import DegenerateFeatureWarning
     from .feature_table import table_paths
     from .table_text import TableFormatError, printable
@@ -299,7 +310,11 @@ def _extract_command(args):
     if not args.timeout >= 0:
         return _error(f"--timeout must be a number of seconds, 0 for none; got {args.timeout}")
     try:
-        extractor = extractor_from_args(args).fit()
+        extractor = extractor_from_args(args)
+        if extractor.__sklearn_tags__().requires_fit:
+            extractor.describe_features()  # checks the parameters; extract_folder fits on the folder
+        else:
+            extractor.fit()
     except ValueError as error:
         return _error(error)
     if not args.quiet:
@@ -318,8 +333,8 @@ def _extract_command(args):
                 timeout=args.timeout or None,
                 overwrite=args.overwrite,
             )
-    except (ResumeMismatchError, OutputLockedError, TableFormatError, MissingExtraError) as error:
-        return _error(error)
+    except (ValueError, OutputLockedError, TableFormatError, MissingExtraError) as error:
+        return _error(error)  # ValueError: a resume refused, or nothing a learning set could learn from
     except FileExistsError as error:
         return _error(
             f"{printable(os.fsdecode(error.filename))}: it holds finished rows; run again with --resume to keep them and extract the rest, "

@@ -79,6 +79,9 @@ class TablePaths:
     lock : str
         ``output + '.lock'``: held by the run writing the table.
     parquet : bool
+    fitted : str
+        ``output + '.fitted.npz'``: what a feature set that learns (a
+        codebook) learnt from the folder, as plain arrays; absent otherwise.
     """
 
     output: str
@@ -87,6 +90,7 @@ class TablePaths:
     meta: str
     lock: str
     parquet: bool
+    fitted: str = ""
 
 
 def table_paths(output):
@@ -103,7 +107,15 @@ def table_paths(output):
     stem, ext = os.path.splitext(output)
     parquet = ext.lower() == ".parquet"
     rows = output + ".partial.csv" if parquet else output
-    return TablePaths(output, rows, stem + ".errors.csv", output + ".meta.json", output + ".lock", parquet)
+    return TablePaths(
+        output,
+        rows,
+        stem + ".errors.csv",
+        output + ".meta.json",
+        output + ".lock",
+        parquet,
+        output + ".fitted.npz",
+    )
 
 
 def feature_row(relpath, label, duration, version, sha256, digest, row):

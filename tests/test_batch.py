@@ -322,3 +322,51 @@ def test_progress_bar_shows_count_rate_and_eta(corpus, tmp_path, capsys):
     assert "3/3" in err and "track/s" in err or "s/track" in err
     extract_folder(corpus / "Brahms Orchestra", tmp_path / "q.csv", jobs=1, progress=False)
     assert capsys.readouterr().err == ""
+
+
+# ---------------------------------------------------------------- a feature set that learns
+
+
+def test_extended_set_learns_from_the_folder_keeps_it_beside_the_table_and_resumes(tmp_path, example, capsys):
+    from musicfeat.cli import main
+
+    root, out = tmp_path / "music", tmp_path / "features.csv"
+    for label, keys in (
+        ("orchestra", ("brahms", "nutcracker", "vibeace")),
+        ("solo", ("trumpet", "libri1", "choice")),
+    ):
+        (root / label).mkdir(parents=True)
+        for key in keys:
+            sf.write(root / label / f"{key}.wav", example(key, 3), SR)
+    result = run_cli("extract", root, "-o", out, "--jobs", "2", "--feature-set", "extended", "--quiet")
+    assert result.returncode == 0, result.stderr
+    X, y, names, table = load_features(out)
+    assert (
+        X.shape == (6, 1339) and np.isfinite(X).all() and set(table["feature_set_version"]) == {"extended.1"}
+    )
+    # The codebook was learnt from the folder's tracks, and is kept as plain arrays.
+    fitted = tmp_path / "features.csv.fitted.npz"
+    with np.load(fitted, allow_pickle=False) as data:
+        assert data["hp_mfcc_vlad.codebook_"].shape == (16, 40)
+    paths = [str(root / p) for p in table["path"]]
+    mf = MusicFeatures(feature_set="extended").fit(paths)
+    np.testing.assert_allclose(X, mf.transform(paths), rtol=1e-12, atol=1e-12)
+    # A resume encodes new tracks with the codebook of the rows already there.
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text("".join(line for line in lines if not line.startswith("solo/trumpet")))
+    summary = extract_folder(
+        root, out, extractor=MusicFeatures(feature_set="extended"), jobs=1, resume=True, progress=False
+    )
+    assert (summary.done, summary.skipped) == (1, 5)
+    np.testing.assert_allclose(load_features(out)[0], X, rtol=1e-12, atol=1e-12)
+    # The report reads an extended table like any other.
+    page = tmp_path / "report.html"
+    assert main(["report", str(out), "-o", str(page), "--no-tsne"]) == 0, capsys.readouterr().err
+    # Without its codebook the table cannot be resumed; with other parameters neither.
+    with pytest.raises(ResumeMismatchError, match=r"vlad_clusters: 16 there, 8 here"):
+        extract_folder(
+            root, out, extractor=MusicFeatures(feature_set="extended", vlad_clusters=8), resume=True
+        )
+    fitted.unlink()
+    with pytest.raises(ResumeMismatchError, match=r"'features.csv.fitted.npz', which is missing"):
+        extract_folder(root, out, extractor=MusicFeatures(feature_set="extended"), resume=True)

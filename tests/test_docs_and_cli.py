@@ -79,10 +79,16 @@ def test_cli_feature_set_include_and_group_parameters(capsys):
     assert [line.split()[0] for line in lines][-2:] == ["mfcc1_std", "mfcc2_std"] and len(lines) == 8 + 6
     assert main(["features", "--feature-set", "nope"], out=io.StringIO()) == 2
     assert (
-        "The 'feature_set' parameter of MusicFeatures must be a str among {'talk419'}"
+        "The 'feature_set' parameter of MusicFeatures must be a str among {'talk419', 'extended'}"
         in capsys.readouterr().err
     )
     assert main(["features", "--include", "hpss,tempo"], out=io.StringIO()) == 2
+    # A set that learns learns from the files given (here the bundled example).
+    out = io.StringIO()
+    args = ["features", "--feature-set", "extended", "--include", "hpss,hp_mfcc_vlad", "--vlad-clusters", "4"]
+    assert main(args, out=out) == 0
+    lines = [line for line in out.getvalue().splitlines() if not line.startswith("#")]
+    assert len(lines) == 8 + 160 and lines[-1].startswith("vlad3_percussive_mfcc19 ")
 
 
 def test_cli_says_once_that_it_compiles_only_when_the_kernel_cache_is_cold(monkeypatch, capsys):

@@ -18,7 +18,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from .._optional import require
-from ..exceptions import DegenerateFeatureWarning
+from ..exceptions import DegenerateFeatureWarning, ExtractionWarning
 from ..feature_table import (
     ERROR_COLUMNS,
     METADATA_COLUMNS,
@@ -27,13 +27,14 @@ from ..feature_table import (
     feature_row,
     has_header,
     parquet_to_rows,
+    read_rows,
     rows_to_parquet,
     sort_rows,
     table_paths,
 )
 from . import workers
 from .lock import output_lock
-from .resume import ResumePlan, params_digest, prepare_resume, write_meta
+from .resume import ResumeMismatchError, ResumePlan, params_digest, prepare_resume, write_meta
 from .tracks import scan_folder
 
 __all__ = ["BatchSummary", "extract_folder"]
@@ -135,7 +136,7 @@ def _check_output(paths):
     folder = os.path.dirname(paths.output)
     if not os.path.isdir(folder):
         raise FileNotFoundError(errno.ENOENT, "no such folder for the output", folder)
-    for path in (paths.output, paths.rows, paths.errors, paths.meta):
+    for path in (paths.output, paths.rows, paths.errors, paths.meta, paths.fitted):
         if os.path.isdir(path):
             raise IsADirectoryError(errno.EISDIR, "is a folder, not a table file", path)
     if paths.output.lower().endswith((".gz", ".xz", ".bz2")):
@@ -193,7 +194,16 @@ def extract_folder(
         When the run is complete the rows are sorted by path, so the table
         is the same whatever order the workers finished in.
     extractor : MusicFeatures, optional
-        The extractor and its parameters; ``MusicFeatures()`` by default.
+        The extractor and its parameters; ``MusicFeatures()`` by default. A
+        feature set that learns (``feature_set='extended'``: a codebook) is
+        fitted first on every track of the folder, a pass that analyses each
+        track once more (without labels: unsupervised, and transductive, as
+        the rows then depend on the folder's other tracks; for honest
+        cross-validation fit :class:`~musicfeat.MusicFeatures` inside a
+        pipeline instead). What it learnt is written beside the table,
+        ``output + '.fitted.npz'`` (plain arrays, no pickle;
+        :meth:`~musicfeat.MusicFeatures.load_fitted` reads it), and a resumed
+        run encodes its rows with it.
     jobs : int, optional
         Worker processes (default: one per core, at least one). Each works
         on one file at a time: a worker that dies (a decoder crash) or runs
@@ -268,7 +278,11 @@ def extract_folder(
 
     started = time.perf_counter()
     extractor = MusicFeatures() if extractor is None else extractor
-    extractor.fit()
+    learns = extractor.__sklearn_tags__().requires_fit
+    if learns:
+        extractor.describe_features()  # the parameters checked before any work; fit comes later
+    else:
+        extractor.fit()
     # What each worker runs: the same extractor, failing loudly (a failure is
     # recorded per file), one clip at a time (the workers are the parallelism).
     extractor = copy.deepcopy(extractor).set_params(on_error="raise", n_jobs=None)
@@ -286,7 +300,10 @@ def extract_folder(
             )
         if resume and paths.parquet and not os.path.exists(paths.rows) and os.path.exists(paths.output):
             parquet_to_rows(paths.output, paths.rows)
-        if resume and os.path.exists(paths.rows) and has_header(paths.rows):
+        resuming = resume and os.path.exists(paths.rows) and has_header(paths.rows)
+        if learns:
+            _learn_from_folder(extractor, paths, scan.tracks, resuming=resuming, jobs=jobs)
+        if resuming:
             plan = prepare_resume(paths, extractor, columns, scan.tracks)
         else:
             plan = ResumePlan(scan.tracks, 0, 0)
@@ -328,6 +345,40 @@ def _holds_rows(paths):
             if header_end >= 0 and text[header_end + 1 :].strip():
                 return True
     return False
+
+
+def _learn_from_folder(extractor, paths, tracks, *, resuming, jobs):
+    """Fit a feature set that learns (a codebook) on every track of the folder, or read what a run learnt.
+
+    The state is written beside the table (``paths.fitted``, plain arrays in
+    ``.npz``) before any row, and read back into ``extractor``: a resumed
+    run encodes its rows with the codebook of the rows already written.
+    Unsupervised and transductive: the folder's own tracks, labels unseen.
+    Tracks that cannot be read are left out of the fit (and fail in the
+    extraction, where they are recorded).
+    """
+    if resuming and os.path.exists(paths.fitted):
+        try:
+            extractor.load_fitted(paths.fitted)
+        except ValueError as error:
+            raise ResumeMismatchError(f"cannot resume: {error} Write to a new file.") from None
+        return
+    if resuming and read_rows(paths.rows).rows:
+        raise ResumeMismatchError(
+            f"cannot resume: the table's rows were encoded with what its run learnt, kept in "
+            f"{os.path.basename(paths.fitted)!r}, which is missing. Write to a new file."
+        )
+    if not tracks:
+        raise ValueError(
+            f"feature set {extractor.feature_set!r} learns from the tracks, and the folder has none"
+        )
+    learner = copy.deepcopy(extractor).set_params(on_error="nan", n_jobs=None if jobs == 1 else jobs or -1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExtractionWarning)  # recorded per file by the extraction
+        warnings.simplefilter("ignore", DegenerateFeatureWarning)
+        learner.fit([track.path for track in tracks])
+    learner.save_fitted(paths.fitted)
+    extractor.load_fitted(paths.fitted)
 
 
 def _run(paths, extractor, columns, skipped, todo, summary, *, append, strict, progress, **run_options):
