@@ -64,6 +64,8 @@ PUBLIC_MODULES = {
     "musicfeat.groups.windowed": "Group: windowed moments",
     "musicfeat.groups.pitch": "Group: pitch",
     "musicfeat.groups.mfcc": "Group: MFCC (mel spectrogram)",
+    "musicfeat.groups.hp_mfcc": "Group: MFCC statistics of H and P (per-frame MFCC)",
+    "musicfeat.groups.hp_mfcc_vlad": "Group: VLAD of the MFCC frames of H and P (learnt)",
     "musicfeat.features": "The extractor",
     "musicfeat.frontend": "The shared front end",
     "musicfeat.blockwise": "Frame-local work in blocks",

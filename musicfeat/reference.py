@@ -11,12 +11,13 @@ module writes, so the two cannot drift.
 
 from .features import MusicFeatures
 from .groups.note_classes import PITCH_CLASSES, TONNETZ_DIMENSIONS
+from .groups.registry import FEATURE_SETS
 
 __all__ = ["describe", "render"]
 
 
 def describe(name):
-    """One-line definition of a default feature name.
+    """One-line definition of a feature name of a named feature set with default parameters.
 
     Examples
     --------
@@ -24,11 +25,12 @@ def describe(name):
     >>> describe("band4_0_harmonic_mean")
     'band 0 of 4 (20 Hz to 94.57 Hz): harmonic energy, mean over frames'
     """
-    mf = MusicFeatures()
-    definitions = dict(zip(mf.get_feature_names_out(), mf.describe_features(), strict=True))
-    if name not in definitions:
-        raise ValueError(f"no definition for feature {name!r}: not a feature of MusicFeatures()")
-    return definitions[name]
+    for feature_set in FEATURE_SETS:
+        mf = MusicFeatures(feature_set=feature_set)
+        definitions = dict(zip(mf.get_feature_names_out(), mf.describe_features(), strict=True))
+        if name in definitions:
+            return definitions[name]
+    raise ValueError(f"no definition for feature {name!r}: not a feature of a named feature set")
 
 
 def render():
@@ -55,7 +57,40 @@ def render():
             index += 1
     lines.append("")
     lines.append(f"Pitch classes: {', '.join(PITCH_CLASSES)}. Tonnetz: {', '.join(TONNETZ_DIMENSIONS)}.")
+    lines += _other_sets(mf)
     return "\n".join(lines) + "\n"
+
+
+def _other_sets(talk):
+    """The sections of the other named feature sets: the features they add to the 419."""
+    lines = []
+    talk_groups = set(FEATURE_SETS["talk419"].groups)
+    for name, feature_set in FEATURE_SETS.items():
+        if name == "talk419":
+            continue
+        mf = MusicFeatures(feature_set=name)
+        lines += [
+            "",
+            f"## Feature set {feature_set.version}",
+            "",
+            f"`MusicFeatures(feature_set={name!r})`: {feature_set.description}. Columns 0 to "
+            f"{talk.n_features_out_ - 1} are the 419 above; then, in output order (a group marked "
+            "*learnt* is fitted on the training clips):",
+            "",
+            "| # | group | name | definition |",
+            "| ---: | --- | --- | --- |",
+        ]
+        index = talk.n_features_out_
+        for group_name, group in mf.make_union().transformer_list:
+            if group_name in talk_groups:
+                continue
+            label = type(group).__name__ + (" (*learnt*)" if group._learns else "")
+            for feature, definition in zip(
+                group.get_feature_names_out(), group.describe_features(), strict=True
+            ):
+                lines.append(f"| {index} | {label} | `{feature}` | {definition} |")
+                index += 1
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover
