@@ -95,6 +95,12 @@ def _build_parser():
     )
     extract.add_argument("--strict", action="store_true", help="stop at the first failure")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    extract.add_argument(
+        "--fitted",
+        metavar="STATE.npz",
+        help="for a feature set that learns (extended): encode with this learnt state (another "
+        "table's FEATURES.fitted.npz, or MusicFeatures.save_fitted) instead of learning it from ROOT",
+    )
     _add_extractor_options(extract)
 
     report = commands.add_parser(
@@ -253,7 +259,6 @@ def _os_error(error):
 
 
 def _features_command(args, out):
-    import warnings
 
     from .datasets import EXAMPLE_ATTRIBUTION, example_audio
     from .exceptions import InvalidAudioError
@@ -295,7 +300,6 @@ def _features_command(args, out):
 
 
 def _extract_command(args):
-    import warnings
 
     from ._optional import MissingExtraError
     from .batch import OutputLockedError, extract_folder
@@ -311,10 +315,14 @@ def _extract_command(args):
         return _error(f"--timeout must be a number of seconds, 0 for none; got {args.timeout}")
     try:
         extractor = extractor_from_args(args)
-        if extractor.__sklearn_tags__().requires_fit:
+        if args.fitted is not None:
+            extractor.load_fitted(args.fitted)
+        elif extractor.__sklearn_tags__().requires_fit:
             extractor.describe_features()  # checks the parameters; extract_folder fits on the folder
         else:
             extractor.fit()
+    except OSError as error:
+        return _error(_os_error(error))
     except ValueError as error:
         return _error(error)
     if not args.quiet:

@@ -359,6 +359,26 @@ def test_extended_set_learns_from_the_folder_keeps_it_beside_the_table_and_resum
     )
     assert (summary.done, summary.skipped) == (1, 5)
     np.testing.assert_allclose(load_features(out)[0], X, rtol=1e-12, atol=1e-12)
+    # A codebook learnt elsewhere (here: this table's) encodes another folder as it is.
+    other = tmp_path / "orchestra.csv"
+    result = run_cli(
+        "extract",
+        root / "orchestra",
+        "-o",
+        other,
+        "--jobs",
+        "1",
+        "--feature-set",
+        "extended",
+        "--fitted",
+        fitted,
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    in_both = [list(table["path"]).index("orchestra/" + p) for p in load_features(other)[3]["path"]]
+    np.testing.assert_allclose(load_features(other)[0], X[in_both], rtol=1e-12, atol=1e-12)
+    with np.load(tmp_path / "orchestra.csv.fitted.npz") as a, np.load(fitted) as b:
+        assert np.array_equal(a["hp_mfcc_vlad.codebook_"], b["hp_mfcc_vlad.codebook_"])
     # The report reads an extended table like any other.
     page = tmp_path / "report.html"
     assert main(["report", str(out), "-o", str(page), "--no-tsne"]) == 0, capsys.readouterr().err

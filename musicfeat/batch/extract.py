@@ -200,7 +200,9 @@ def extract_folder(
         track once more (without labels: unsupervised, and transductive, as
         the rows then depend on the folder's other tracks; for honest
         cross-validation fit :class:`~musicfeat.MusicFeatures` inside a
-        pipeline instead). What it learnt is written beside the table,
+        pipeline instead), unless it is given fitted already (on training
+        clips, or with :meth:`~musicfeat.MusicFeatures.load_fitted`; the
+        command line's ``--fitted``). What it learnt is written beside the table,
         ``output + '.fitted.npz'`` (plain arrays, no pickle;
         :meth:`~musicfeat.MusicFeatures.load_fitted` reads it), and a resumed
         run encodes its rows with it.
@@ -279,9 +281,10 @@ def extract_folder(
     started = time.perf_counter()
     extractor = MusicFeatures() if extractor is None else extractor
     learns = extractor.__sklearn_tags__().requires_fit
-    if learns:
+    prefitted = learns and _is_fitted(extractor)
+    if learns and not prefitted:
         extractor.describe_features()  # the parameters checked before any work; fit comes later
-    else:
+    elif not learns:
         extractor.fit()
     # What each worker runs: the same extractor, failing loudly (a failure is
     # recorded per file), one clip at a time (the workers are the parallelism).
@@ -302,7 +305,9 @@ def extract_folder(
             parquet_to_rows(paths.output, paths.rows)
         resuming = resume and os.path.exists(paths.rows) and has_header(paths.rows)
         if learns:
-            _learn_from_folder(extractor, paths, scan.tracks, resuming=resuming, jobs=jobs)
+            _learn_from_folder(
+                extractor, paths, scan.tracks, resuming=resuming, prefitted=prefitted, jobs=jobs
+            )
         if resuming:
             plan = prepare_resume(paths, extractor, columns, scan.tracks)
         else:
@@ -347,7 +352,31 @@ def _holds_rows(paths):
     return False
 
 
-def _learn_from_folder(extractor, paths, tracks, *, resuming, jobs):
+def _is_fitted(extractor):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(extractor)
+    except NotFittedError:
+        return False
+    return True
+
+
+def _same_state(extractor, path):
+    """Whether ``extractor``'s fitted state is the one saved in ``path``."""
+    import numpy as np
+
+    mine = f"{path}.{os.getpid()}.check.npz"
+    extractor.save_fitted(mine)
+    try:
+        with np.load(mine, allow_pickle=False) as a, np.load(path, allow_pickle=False) as b:
+            return sorted(a.files) == sorted(b.files) and all(np.array_equal(a[k], b[k]) for k in a.files)
+    finally:
+        os.remove(mine)
+
+
+def _learn_from_folder(extractor, paths, tracks, *, resuming, prefitted, jobs):
     """Fit a feature set that learns (a codebook) on every track of the folder, or read what a run learnt.
 
     The state is written beside the table (``paths.fitted``, plain arrays in
@@ -355,9 +384,17 @@ def _learn_from_folder(extractor, paths, tracks, *, resuming, jobs):
     run encodes its rows with the codebook of the rows already written.
     Unsupervised and transductive: the folder's own tracks, labels unseen.
     Tracks that cannot be read are left out of the fit (and fail in the
-    extraction, where they are recorded).
+    extraction, where they are recorded). An extractor fitted already (on
+    training clips) is used as it is, and its state written beside the table.
     """
     if resuming and os.path.exists(paths.fitted):
+        if prefitted:
+            if not _same_state(extractor, paths.fitted):
+                raise ResumeMismatchError(
+                    "cannot resume: the table's rows were encoded with the state learnt in "
+                    f"{os.path.basename(paths.fitted)!r}, not with this extractor's. Write to a new file."
+                )
+            return
         try:
             extractor.load_fitted(paths.fitted)
         except ValueError as error:
@@ -368,6 +405,9 @@ def _learn_from_folder(extractor, paths, tracks, *, resuming, jobs):
             f"cannot resume: the table's rows were encoded with what its run learnt, kept in "
             f"{os.path.basename(paths.fitted)!r}, which is missing. Write to a new file."
         )
+    if prefitted:
+        extractor.save_fitted(paths.fitted)
+        return
     if not tracks:
         raise ValueError(
             f"feature set {extractor.feature_set!r} learns from the tracks, and the folder has none"
