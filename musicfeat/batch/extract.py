@@ -202,7 +202,10 @@ def extract_folder(
         cross-validation fit :class:`~musicfeat.MusicFeatures` inside a
         pipeline instead), unless it is given fitted already (on training
         clips, or with :meth:`~musicfeat.MusicFeatures.load_fitted`; the
-        command line's ``--fitted``). What it learnt is written beside the table,
+        command line's ``--fitted``). The learning pass runs in joblib
+        worker processes, without the extraction's time limit per file and
+        crash isolation: a file that hangs or crashes the decoder stops it.
+        What it learnt is written beside the table,
         ``output + '.fitted.npz'`` (plain arrays, no pickle;
         :meth:`~musicfeat.MusicFeatures.load_fitted` reads it), and a resumed
         run encodes its rows with it.
@@ -416,7 +419,7 @@ def _learn_from_folder(extractor, paths, tracks, *, resuming, prefitted, jobs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ExtractionWarning)  # recorded per file by the extraction
         warnings.simplefilter("ignore", DegenerateFeatureWarning)
-        learner.fit([track.path for track in tracks])
+        learner.fit([os.fsencode(track.path) for track in tracks])  # any name the file system holds
     learner.save_fitted(paths.fitted)
     extractor.load_fitted(paths.fitted)
 
