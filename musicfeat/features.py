@@ -247,6 +247,13 @@ class MusicFeatures(ClipTransformer):
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklearn.ensemble import RandomForestClassifier
     >>> model = make_pipeline(MusicFeatures(), StandardScaler(), RandomForestClassifier())
+
+    The extended set learns a codebook in ``fit``: in a pipeline, each fold of
+    a cross-validation learns its own from its training clips.
+
+    >>> model = make_pipeline(MusicFeatures(feature_set="extended"), StandardScaler(), RandomForestClassifier())
+    >>> MusicFeatures(feature_set="extended").get_feature_names_out().shape
+    (1339,)
     """
 
     def __init__(
