@@ -24,6 +24,7 @@ import numpy as np
 
 __all__ = [
     "stft_magnitude",
+    "stft_magnitude_of_padded",
     "power_to_db",
     "onset_strength",
     "chroma_stft",
@@ -67,14 +68,29 @@ def stft_magnitude(y, n_fft, hop_length):
     >>> S.shape, S.dtype, int(S[:, 20].argmax())     # 1 kHz is bin 1000 * 2048 / 22050
     ((1025, 44), dtype('float32'), 93)
     """
+    return stft_magnitude_of_padded(np.pad(y, n_fft // 2, mode="constant"), n_fft, hop_length)
+
+
+def stft_magnitude_of_padded(padded, n_fft, hop_length):
+    """The frames of :func:`stft_magnitude` that lie in ``padded``, a stretch of the zero-padded signal.
+
+    ``stft_magnitude(y)`` is this function of ``np.pad(y, n_fft // 2)``;
+    a stretch of that padded signal starting at a multiple of ``hop_length``
+    gives the same frames, each computed on its own, bit for bit: the
+    streaming front end computes a clip's STFT a block of frames at a time
+    with it.
+
+    Returns
+    -------
+    np.ndarray [shape=(1 + n_fft // 2, 1 + (len(padded) - n_fft) // hop_length)]
+    """
     import scipy.signal
 
     window = scipy.signal.get_window("hann", n_fft, fftbins=True)[:, np.newaxis]
-    padded = np.pad(y, n_fft // 2, mode="constant")
     frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop_length].T
     # librosa.util.dtype_r2c: complex128 for float64 audio, complex64 otherwise
     complex_dtype, real_dtype = (
-        (np.complex128, np.float64) if y.dtype == np.float64 else (np.complex64, np.float32)
+        (np.complex128, np.float64) if padded.dtype == np.float64 else (np.complex64, np.float32)
     )
     S = np.empty((1 + n_fft // 2, frames.shape[1]), dtype=real_dtype, order="F")
     for start in range(0, frames.shape[1], _STFT_BLOCK):

@@ -122,6 +122,19 @@ def _rms_from_magnitude(X, frame_length):
     return rms
 
 
+def line_through_frames(H, f):
+    """Slope and constant of the least-squares line through each frame (column) of ``H`` over ``f``.
+
+    Returns
+    -------
+    np.ndarray [shape=(2, t)], float64
+    """
+    f_centred = f - f.mean()
+    weights = np.vstack([f_centred / np.dot(f_centred, f_centred), np.full(f.size, 1.0 / f.size)])
+    slope, mean = blockwise.project_frames(weights, H, blockwise.as_float64, np.float64)
+    return np.vstack([slope, mean - slope * f.mean()])
+
+
 class Spectra:
     """One clip's analysis, computed lazily and at most once.
 
@@ -209,11 +222,7 @@ class Spectra:
         ``slope = sum((f - fbar) * H) / sum((f - fbar)**2)``,
         ``constant = mean(H) - slope * fbar``.
         """
-        f = self.frequencies
-        f_centred = f - f.mean()
-        weights = np.vstack([f_centred / np.dot(f_centred, f_centred), np.full(f.size, 1.0 / f.size)])
-        slope, mean = blockwise.project_frames(weights, self.H, blockwise.as_float64, np.float64)
-        return np.vstack([slope, mean - slope * f.mean()])
+        return line_through_frames(self.H, self.frequencies)
 
     def memo(self, key, compute):
         """``compute(self)``, computed the first time ``key`` is asked for and kept.

@@ -385,8 +385,10 @@ ALLOWED = {
     "io": {"exceptions", "dsp"},
     "feature_table": {"table_text", "_optional"},
     "frontend": {"kernels", "blockwise", "dsp", "_deprecation"},
+    "streaming": {"frontend", "blockwise", "dsp"},
     "groups": {
         "frontend",
+        "streaming",
         "blockwise",
         "dsp",
         "stats",

@@ -16,18 +16,23 @@ wrong with an item, running out of memory included, becomes
 - :mod:`~musicfeat.io.files`: a file's header checked before any sample is
   decoded, then decoded a block at a time (:func:`open_audio`, the entry
   point of any decoder, a streaming one included);
-- :mod:`~musicfeat.io.load`: one item to its waveform (:func:`load_audio`).
+- :mod:`~musicfeat.io.load`: one item to its waveform (:func:`load_audio`);
+- :mod:`~musicfeat.io.stream`: one item as a stream of chunks equal to that
+  waveform (:func:`open_stream`), for clips too long to hold whole.
 """
 
 from .files import AudioFile, AudioHeader, open_audio
 from .items import as_items, describe_item, item_error
 from .limits import DEFAULT_MAX_DURATION, SAMPLE_RATE_RANGE
 from .load import RES_TYPE, load_audio
+from .stream import AudioStream, open_stream
 
 __all__ = [
     "as_items",
     "load_audio",
     "open_audio",
+    "open_stream",
+    "AudioStream",
     "AudioFile",
     "AudioHeader",
     "describe_item",

@@ -122,7 +122,10 @@ class AudioFile:
             except MemoryError:
                 raise self._error("ran out of memory while decoding it") from None
             except Exception as error:  # a decoder's failure is the file's
-                raise self._error(_decoder_reason(error, self._where())) from error
+                reason = _decoder_reason(error, self._where())
+                if "decoding stopped at" not in reason:  # say where, for a failure mid-stream
+                    reason += f"; decoding failed past {self.frames_decoded / h.rate:.2f} s"
+                raise self._error(reason) from error
             if not len(block):
                 break
             self.frames_decoded += len(block)

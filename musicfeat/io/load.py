@@ -64,9 +64,7 @@ def load_audio(item, sr, *, index=None, max_duration=DEFAULT_MAX_DURATION):
     >>> load_audio((np.ones(8), 16000), sr=8000).shape
     (4,)
     """
-    low, high = SAMPLE_RATE_RANGE
-    if isinstance(sr, (bool, np.bool_)) or not isinstance(sr, Integral) or not low <= sr <= high:
-        raise ValueError(f"load_audio: sr must be an int in the range [{low}, {high}]; got {sr!r}.")
+    check_sr(sr, "load_audio")
     if isinstance(item, (str, bytes, os.PathLike)):
         item = os.path.expanduser(item)  # "~/song.ogg" as a shell reads it
     if isinstance(item, (str, bytes, os.PathLike)) or hasattr(item, "read"):
@@ -95,6 +93,13 @@ def load_audio(item, sr, *, index=None, max_duration=DEFAULT_MAX_DURATION):
         if y.size == 0:
             raise item_error(index, item, f"the audio is too short to resample from {rate:g} Hz to {sr} Hz")
     return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def check_sr(sr, caller):
+    """Refuse a target rate outside :data:`SAMPLE_RATE_RANGE` (a programming error: ValueError)."""
+    low, high = SAMPLE_RATE_RANGE
+    if isinstance(sr, (bool, np.bool_)) or not isinstance(sr, Integral) or not low <= sr <= high:
+        raise ValueError(f"{caller}: sr must be an int in the range [{low}, {high}]; got {sr!r}.")
 
 
 @contextmanager

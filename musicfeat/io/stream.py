@@ -1,0 +1,158 @@
+"""One item of X as a stream of mono float32 chunks at the analysis rate: the streaming twin of ``load_audio``.
+
+Files are decoded a block at a time (:meth:`AudioFile.blocks`), each block
+mixed down by the channel mean (as :func:`~musicfeat.load_audio`) and
+resampled by soxr's streaming resampler at the same quality (``soxr_hq``).
+soxr's stream runs the same filter over the same samples as its one-shot
+call, so the concatenated chunks equal :func:`~musicfeat.load_audio`'s
+waveform bit for bit (``tests/test_stream.py``); the stream is then padded
+or trimmed to ``ceil(n * sr / rate)`` samples, as ``librosa.resample`` does.
+
+What a stream holds at a time: one decoded block (:data:`BLOCK_SECONDS`
+of audio, all channels) and its mono, resampled chunk, whatever the file's
+length. A waveform passed in memory is already whole: its stream is slices
+of it (a ``(waveform, rate)`` pair at another rate is resampled whole first).
+"""
+
+import math
+import os
+from contextlib import contextmanager
+
+import numpy as np
+
+from .files import open_audio
+from .items import finite_float32, item_error
+from .limits import DEFAULT_MAX_DURATION
+from .load import RES_TYPE, check_sr, load_audio
+
+__all__ = ["AudioStream", "open_stream", "BLOCK_SECONDS"]
+
+#: Seconds of audio decoded per block (a 44.1 kHz stereo block is 2.6 MB of float32).
+BLOCK_SECONDS = 15.0
+
+
+def _is_file(item):
+    return isinstance(item, (str, bytes, os.PathLike)) or hasattr(item, "read")
+
+
+class AudioStream:
+    """An item opened as a stream of mono float32 chunks at ``sr``; made by :func:`open_stream`.
+
+    Attributes
+    ----------
+    duration : float or None
+        Declared duration in seconds (a file's header; None when it gives
+        none); exact for a waveform in memory.
+    n_samples : int
+        Samples at ``sr`` yielded so far by :meth:`chunks`: the clip's
+        length once they are exhausted.
+    """
+
+    def __init__(self, item, sr, index, audio=None, waveform=None):
+        self._item, self._sr, self._index = item, sr, index
+        self._audio, self._waveform = audio, waveform
+        self.n_samples = 0
+        if audio is not None:
+            self.duration = audio.header.duration
+        else:
+            self.duration = waveform.size / sr
+
+    def chunks(self, block_seconds=BLOCK_SECONDS):
+        """Yield the clip's samples at ``sr``, in order, as 1-D float32 arrays.
+
+        Raises
+        ------
+        InvalidAudioError
+            As :func:`~musicfeat.load_audio` would, for any problem found
+            while decoding (a truncated or corrupt file names the second where
+            decoding stopped); the chunks yielded before it are then no result.
+        """
+        if self._waveform is not None:
+            step = max(1, int(block_seconds * self._sr))
+            for start in range(0, self._waveform.size, step):
+                chunk = self._waveform[start : start + step]
+                self.n_samples += chunk.size
+                yield chunk
+            return
+        yield from self._file_chunks(block_seconds)
+
+    def _file_chunks(self, block_seconds):
+        import soxr
+
+        audio, sr = self._audio, self._sr
+        rate = audio.header.rate
+        resampler = (
+            None if rate == sr else soxr.ResampleStream(rate, sr, 1, dtype="float32", quality=RES_TYPE)
+        )
+        frames = max(1, int(block_seconds * rate))
+        n_in = 0
+        for block in audio.blocks(frames):
+            # The per-sample channel mean of load_audio (AudioFile.read_mono), a block at a time.
+            mono = block.T.mean(axis=0) if block.shape[1] > 1 else block[:, 0]
+            mono = finite_float32(mono, self._index, self._item)
+            n_in += mono.size
+            yield from self._emit(resampler.resample_chunk(mono) if resampler else mono, None)
+        if n_in == 0:
+            raise item_error(self._index, self._item, "the file holds no audio: it is empty (zero samples)")
+        if resampler is not None:
+            target = math.ceil(n_in * (float(sr) / rate))  # librosa.resample's length
+            tail = resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+            yield from self._emit(tail, target)
+            if self.n_samples < target:
+                yield from self._emit(np.zeros(target - self.n_samples, dtype=np.float32), target)
+            if self.n_samples == 0:
+                raise item_error(
+                    self._index, self._item, f"the audio is too short to resample from {rate:g} Hz to {sr} Hz"
+                )
+
+    def _emit(self, chunk, target):
+        if target is not None:
+            chunk = chunk[: max(0, target - self.n_samples)]
+        if chunk.size:
+            self.n_samples += chunk.size
+            yield np.ascontiguousarray(chunk, dtype=np.float32)
+
+
+@contextmanager
+def open_stream(item, sr, *, index=None, max_duration=DEFAULT_MAX_DURATION):
+    """Open one item of X as an :class:`AudioStream` at ``sr`` Hz.
+
+    Files are opened with :func:`~musicfeat.io.open_audio` (their header is
+    checked before any sample is decoded) and streamed; any other item is
+    loaded by :func:`~musicfeat.load_audio` (it is in memory already) and
+    streamed as slices.
+
+    Parameters
+    ----------
+    item : str, bytes, PathLike, binary file object, np.ndarray or (np.ndarray, float)
+    sr : int
+        Target sample rate in Hz.
+    index : int, optional
+        Position of the item in X, for error messages.
+    max_duration : float or None, default=14400.0
+
+    Yields
+    ------
+    AudioStream
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat.io import load_audio, open_stream
+    >>> from musicfeat.datasets import example_audio
+    >>> with open_stream(example_audio(), sr=16000) as stream:
+    ...     y = np.concatenate(list(stream.chunks(block_seconds=2.0)))
+    >>> bool(np.array_equal(y, load_audio(example_audio(), sr=16000)))
+    True
+    """
+
+    check_sr(sr, "open_stream")
+    if isinstance(item, (str, bytes, os.PathLike)):
+        item = os.path.expanduser(item)  # "~/song.ogg" as a shell reads it
+    if not _is_file(item):
+        yield AudioStream(
+            item, sr, index, waveform=load_audio(item, sr, index=index, max_duration=max_duration)
+        )
+        return
+    with open_audio(item, index=index, max_duration=max_duration) as audio:
+        yield AudioStream(item, sr, index, audio=audio)

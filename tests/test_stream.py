@@ -1,0 +1,118 @@
+"""The stream engine: decoding, spectra and features by blocks equal the whole clip's, bit for bit.
+
+Blocks are made tiny (``FRAME_BLOCK`` of 64 frames) so that a few seconds of
+audio cross many block boundaries.
+"""
+
+import numpy as np
+import pytest
+import soundfile as sf
+from helpers import SR
+
+import musicfeat.blockwise as blockwise
+from musicfeat import InvalidAudioError, Spectra
+from musicfeat.frontend import FrontEndConfig
+from musicfeat.io import load_audio, open_stream
+from musicfeat.streaming import FrameStore, spectra_blocks
+
+SMALL_BLOCK = 64
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(blockwise, "FRAME_BLOCK", SMALL_BLOCK)
+
+
+def _streamed(item, sr, block_seconds):
+    with open_stream(item, sr) as stream:
+        y = np.concatenate(list(stream.chunks(block_seconds=block_seconds)))
+    assert stream.n_samples == y.size
+    return y
+
+
+def _noise_file(tmp_path, name, rate, channels, seconds, rng, subtype=None):
+    data = (0.2 * rng.standard_normal((int(rate * seconds), channels))).astype(np.float32)
+    path = tmp_path / name
+    sf.write(path, data, rate, subtype=subtype)
+    return path
+
+
+# ---------------------------------------------------------------- decoding
+
+
+@pytest.mark.parametrize("sr", [22050, 16000, 44100])
+def test_streamed_decoding_equals_load_audio_on_a_recording(example_path, sr):
+    path = example_path("trumpet")
+    np.testing.assert_array_equal(_streamed(path, sr, 0.37), load_audio(path, sr))
+
+
+@pytest.mark.parametrize(
+    ("name", "rate", "channels"),
+    [("stereo.flac", 44100, 2), ("three.wav", 48000, 3), ("odd.wav", 11025, 1), ("same.ogg", 22050, 2)],
+)
+def test_streamed_decoding_equals_load_audio_multichannel_and_odd_rates(tmp_path, rng, name, rate, channels):
+    path = _noise_file(tmp_path, name, rate, channels, 3.3, rng)
+    for block_seconds in (0.05, 1.0, 10.0):
+        np.testing.assert_array_equal(_streamed(path, SR, block_seconds), load_audio(path, SR))
+
+
+def test_streamed_decoding_of_waveforms_in_memory(rng):
+    y = rng.standard_normal(12345).astype(np.float32)
+    np.testing.assert_array_equal(_streamed(y, SR, 0.1), y)
+    np.testing.assert_array_equal(_streamed((y, 16000), SR, 0.1), load_audio((y, 16000), SR))
+
+
+def test_a_file_truncated_mid_stream_names_the_file_and_where_decoding_stopped(tmp_path, rng):
+    path = _noise_file(tmp_path, "whole.flac", 22050, 1, 20.0, rng, subtype="PCM_16")
+    cut = tmp_path / "cut.flac"
+    data = path.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(
+        InvalidAudioError, match=r"cut\.flac.*(decoding failed past|decoding stopped at) \d+\.\d\d s"
+    ):
+        _streamed(cut, SR, 1.0)
+
+
+# ---------------------------------------------------------------- spectra by blocks
+
+
+@pytest.mark.parametrize(
+    "config",
+    [FrontEndConfig(), FrontEndConfig(n_fft=1023, hop_length=300, kernel_size=18), FrontEndConfig(sr=8000)],
+)
+def test_blocks_of_s_h_p_are_the_whole_clip_s_slices(small_blocks, rng, config):
+    hop = config.hop_length
+    # shorter than a block, at block boundaries and one sample either side, many blocks
+    lengths = [
+        100,
+        SMALL_BLOCK * hop,
+        SMALL_BLOCK * hop + 1,
+        SMALL_BLOCK * hop - 1,
+        3 * SMALL_BLOCK * hop + 17,
+    ]
+    for n in lengths:
+        y = (0.1 * rng.standard_normal(n)).astype(np.float32)
+        y[: n // 3] = 0.0  # silence too
+        whole = Spectra(y, config)
+        parts = np.split(y, np.sort(rng.integers(0, n, 4)))
+        blocks = list(spectra_blocks(parts, config))
+        assert [b.start for b in blocks] == list(range(0, whole.S.shape[1], SMALL_BLOCK))
+        assert blocks[-1].stop == whole.S.shape[1] and blocks[-1].n_samples == n
+        for b in blocks:
+            for name in ("S", "H", "P"):
+                np.testing.assert_array_equal(getattr(b, name), getattr(whole, name)[:, b.start : b.stop])
+        for name in ("rms_harmonic", "rms_percussive", "poly"):
+            got = np.concatenate([getattr(b, name) for b in blocks], axis=-1)
+            np.testing.assert_array_equal(got, getattr(whole, name))
+
+
+def test_frame_store_reads_back_what_it_kept_from_disk_after_one_block(rng):
+    blocks = [rng.standard_normal((3, k)).astype(np.float32) for k in (5, 1, 7)]
+    store = FrameStore()
+    store.append(blocks[0])
+    assert [b is blocks[0] for b in store] == [True]  # one block: in memory
+    for b in blocks[1:]:
+        store.append(b)
+    for got, kept in zip(store, blocks, strict=True):
+        np.testing.assert_array_equal(got, kept)
+    store.close()
