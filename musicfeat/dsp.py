@@ -26,6 +26,7 @@ __all__ = [
     "stft_magnitude",
     "stft_magnitude_of_padded",
     "power_to_db",
+    "db_levels",
     "onset_strength",
     "chroma_stft",
     "tonnetz",
@@ -110,10 +111,28 @@ def power_to_db(S, amin=1e-10, top_db=80.0):
     >>> power_to_db(np.array([1.0, 10.0, 0.0]))
     array([  0.,  10., -70.])
     """
+    log_spec = db_levels(S, amin)
+    return np.maximum(log_spec, log_spec.max() - top_db)
+
+
+def db_levels(S, amin=1e-10):
+    """:func:`power_to_db` before its floor: ``10 log10(max(S, amin))``, element by element.
+
+    The floor ``max - top_db`` is the one step that spans the whole array;
+    the stream engine takes these levels a block at a time, and the floor
+    from the largest of their maxima.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat.dsp import db_levels
+    >>> db_levels(np.array([1.0, 10.0, 0.0]))
+    array([   0.,   10., -100.])
+    """
     S = np.asarray(S)
     log_spec = 10.0 * np.log10(np.maximum(amin, S))
     log_spec -= 10.0 * np.log10(np.maximum(amin, 1.0))
-    return np.maximum(log_spec, log_spec.max() - top_db)
+    return log_spec
 
 
 def onset_strength(S_db, n_fft, hop_length):

@@ -23,7 +23,14 @@ from ._deprecation import warn_deprecated
 from ._version import __version__
 from .frontend import Spectra
 from .groups import registry
-from .groups._base import DEFAULT_MAX_DURATION, ClipTransformer, ExtractionWarning, as_items, features_of
+from .groups._base import (
+    DEFAULT_MAX_DURATION,
+    STREAM_ABOVE_SECONDS,  # noqa: F401 - where a long file streams, for batch
+    ClipTransformer,
+    ExtractionWarning,
+    as_items,
+    features_of,
+)
 from .groups.bands import DEFAULT_BAND_COUNTS
 from .groups.windowed import DEFAULT_WINDOW_SECONDS
 
@@ -159,6 +166,16 @@ class MusicFeatures(ClipTransformer):
         Longest clip accepted, in seconds (4 hours); None for no limit. A
         file's header is checked before it is decoded, so a file declaring
         more fails alone, quickly, without allocating its samples.
+    engine : {'auto', 'stream', 'whole'}, default='auto'
+        How a clip is analysed; the features are the same either way
+        (``docs/architecture.md``, "The stream engine"). ``'stream'``: a block
+        of frames at a time, in memory that does not grow with the clip's
+        length (a few hundred MB for hours of audio; the harmonic spectrogram
+        waits on disk for the chroma, 12 MB per audio-minute). ``'whole'``:
+        the clip held whole, as before 0.3. ``'auto'``: files longer than
+        ``STREAM_ABOVE_SECONDS`` (300 s) stream, other clips are held whole.
+        ``'stream'`` is refused with ``'pitch'`` (pYIN needs the whole clip);
+        streamed clips bypass ``memory``.
     memory : str, joblib.Memory or None, default=None
         Cache of each clip's row, keyed on its decoded samples and on every
         parameter that changes a value (and the feature-set version): a grid
@@ -277,6 +294,7 @@ class MusicFeatures(ClipTransformer):
         hpss_margin=1.0,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
+        engine="auto",
         memory=None,
         n_jobs=None,
         feature_set=registry.DEFAULT_FEATURE_SET,
@@ -291,6 +309,7 @@ class MusicFeatures(ClipTransformer):
             hpss_margin=hpss_margin,
             on_error=on_error,
             max_duration=max_duration,
+            engine=engine,
         )
         self.band_counts = band_counts
         self.band_fmin = band_fmin

@@ -25,7 +25,7 @@ from ._deprecation import moved_names, warn_deprecated
 from .dsp import stft_magnitude
 from .kernels import apply_hpss_masks, median_filter_axis
 
-__all__ = ["FrontEndConfig", "Spectra", "stft_magnitude", "hpss"]
+__all__ = ["FrontEndConfig", "Spectra", "stft_magnitude", "hpss", "line_through_frames"]
 
 # Moved in 0.2: the block helpers to musicfeat.blockwise, the tuning to its group.
 __getattr__ = moved_names(

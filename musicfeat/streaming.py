@@ -36,10 +36,19 @@ from functools import cached_property
 import numpy as np
 
 from . import blockwise
-from .dsp import stft_magnitude_of_padded
+from .dsp import db_levels, stft_magnitude_of_padded
 from .frontend import _rms_from_magnitude, hpss, line_through_frames
 
-__all__ = ["SpectraBlock", "spectra_blocks", "whole_clip_block", "FrameStore", "block_frames"]
+__all__ = [
+    "SpectraBlock",
+    "spectra_blocks",
+    "whole_clip_block",
+    "FrameStore",
+    "FrameSeries",
+    "block_frames",
+    "with_short_tail_merged",
+    "DecibelStore",
+]
 
 #: Blocks of :data:`musicfeat.blockwise.FRAME_BLOCK` frames per stream block
 #: (2048 frames, 47.6 s at the default analysis; S, H and P of a block with its
@@ -69,17 +78,19 @@ class SpectraBlock:
         plus ``n_fft``), clipped to the clip.
     y_start : int
         Position of ``y[0]`` in the clip (samples).
-    n_samples : int or None
-        The clip's length in samples; known at the last block.
+    n_samples, n_frames : int or None
+        The clip's length in samples and in frames, once the stream has
+        ended (always at the last block).
     rms_harmonic, rms_percussive : np.ndarray [shape=(stop - start,)]
     poly : np.ndarray [shape=(2, stop - start)]
         As the :class:`~musicfeat.Spectra` attributes of the same names, for these frames.
     """
 
-    def __init__(self, config, start, stop, S, H, P, y, y_start, n_samples, spectra=None):
+    def __init__(self, config, start, stop, S, H, P, y, y_start, n_samples, n_frames, spectra=None):
         self.config = config
         self.start, self.stop = start, stop
-        self.S, self.H, self.P = S, H, P
+        self.n_frames = n_frames
+        self._arrays = S, H, P
         self.y, self.y_start, self.n_samples = y, y_start, n_samples
         self._spectra = spectra
         self._memo = {}
@@ -90,7 +101,21 @@ class SpectraBlock:
 
     @property
     def is_last(self):
-        return self.n_samples is not None
+        return self.stop == self.n_frames
+
+    # A whole clip's block reads its Spectra's arrays only when a group asks
+    # for them (the zero-crossing rate needs no spectrogram).
+    @property
+    def S(self):
+        return self._spectra.S if self._spectra is not None else self._arrays[0]
+
+    @property
+    def H(self):
+        return self._spectra.H if self._spectra is not None else self._arrays[1]
+
+    @property
+    def P(self):
+        return self._spectra.P if self._spectra is not None else self._arrays[2]
 
     @cached_property
     def frequencies(self):
@@ -129,13 +154,12 @@ class SpectraBlock:
 def whole_clip_block(spectra):
     """A whole clip's :class:`~musicfeat.Spectra` as the one :class:`SpectraBlock` of its clip.
 
-    Its arrays are the Spectra's own (computed once, shared by every group).
+    Its arrays are the Spectra's own (computed once, shared by every group,
+    and only when a group reads them).
     """
-    n = spectra.y.size
-    S = spectra.S
-    return SpectraBlock(
-        spectra.config, 0, S.shape[1], S, spectra.H, spectra.P, spectra.y, 0, n, spectra=spectra
-    )
+    c, n = spectra.config, spectra.y.size
+    n_frames = 1 + (n + 2 * (c.n_fft // 2) - c.n_fft) // c.hop_length  # S's columns
+    return SpectraBlock(c, 0, n_frames, None, None, None, spectra.y, 0, n, n_frames, spectra=spectra)
 
 
 def spectra_blocks(chunks, config):
@@ -187,7 +211,7 @@ def spectra_blocks(chunks, config):
     n_frames = 1 + (seen + 2 * pad - n_fft) // hop
     while start < n_frames:
         stop = min(start + size, n_frames)
-        yield _block(config, buffer, buffer_start, start, stop, n_frames, seen if stop == n_frames else None)
+        yield _block(config, buffer, buffer_start, start, stop, n_frames, seen)
         start = stop
 
 
@@ -213,7 +237,13 @@ def _block(config, buffer, buffer_start, start, stop, n_frames, n_samples):
         y_hi = min(y_hi, n_samples)
     y_hi = min(y_hi, buffer_start + buffer.size)
     y = buffer[y_lo - buffer_start : y_hi - buffer_start]
-    return SpectraBlock(config, start, stop, S[:, inner], H[:, inner], P[:, inner], y, y_lo, n_samples)
+    return SpectraBlock(
+        config, start, stop, S[:, inner], H[:, inner], P[:, inner], y, y_lo, n_samples, n_frames
+    )
+
+
+def _layout(array):
+    return "F" if array.flags.f_contiguous and not array.flags.c_contiguous else "C"
 
 
 class FrameStore:
@@ -249,12 +279,14 @@ class FrameStore:
             self._file = tempfile.TemporaryFile(prefix="musicfeat-stream-")
             first = self._kept[0]
             self._write(first)
-            self._kept = [(first.shape, first.dtype)]
+            self._kept = [(first.shape, first.dtype, _layout(first))]
         self._write(array)
-        self._kept.append((array.shape, array.dtype))
+        self._kept.append((array.shape, array.dtype, _layout(array)))
 
     def _write(self, array):
-        self._file.write(np.ascontiguousarray(array).tobytes())
+        # In the array's own layout, read back in it: BLAS products of the
+        # blocks then run as on the originals.
+        self._file.write(array.tobytes(order=_layout(array)))
 
     def __iter__(self):
         if self._file is None:
@@ -262,12 +294,120 @@ class FrameStore:
             return
         self._file.flush()
         self._file.seek(0)
-        for shape, dtype in self._kept:
+        for shape, dtype, layout in self._kept:
             count = int(np.prod(shape))
             data = np.frombuffer(self._file.read(count * np.dtype(dtype).itemsize), dtype=dtype)
-            yield data.reshape(shape).copy()
+            yield data.reshape(shape, order=layout).copy(order=layout)
 
     def close(self):
         if self._file is not None:
             self._file.close()
         self._file, self._kept = None, []
+
+
+class FrameSeries:
+    """A stream accumulator for groups whose features come from a few series per frame.
+
+    ``per_block(block)`` returns the block's series (an array, or a tuple of
+    arrays, frames on the last axis); :meth:`finish` concatenates each over
+    the clip's blocks and returns ``finish(*series)``, the group's row. The
+    series of a clip are the numbers per frame that the group keeps
+    (kilobytes per audio-minute), so whatever needs the whole clip (moments,
+    tempo, windowed moments) sees exactly the whole clip's series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat.streaming import FrameSeries
+    >>> acc = FrameSeries(lambda block: block, lambda x: np.array([x.sum()]))
+    >>> acc.add(np.ones(3)); acc.add(np.ones(2))
+    >>> acc.finish()
+    array([5.])
+    """
+
+    def __init__(self, per_block, finish):
+        self._per_block, self._finish = per_block, finish
+        self._parts = []
+
+    def add(self, block):
+        """Keep one block's series."""
+        series = self._per_block(block)
+        self._parts.append(series if isinstance(series, tuple) else (series,))
+
+    def finish(self):
+        """The group's row, from the clip's whole series."""
+        series = [
+            np.concatenate(parts, axis=-1) if len(parts) > 1 else np.ascontiguousarray(parts[0])
+            for parts in zip(*self._parts, strict=True)
+        ]
+        self._parts = []
+        return self._finish(*series)
+
+
+def with_short_tail_merged(blocks):
+    """Stored blocks (frames on the last axis) with a last block of one frame joined to the one before.
+
+    A reduction over the rows of a one-column array runs in another order
+    than over the columns of a wider one (numpy sums a contiguous axis
+    pairwise), so a group that reduces over bands in its finish step walks
+    the stored blocks this way: every chunk it reduces is at least two
+    frames wide unless the whole clip is one frame.
+    """
+    previous = None
+    for block in blocks:
+        if previous is not None and block.shape[-1] < 2:
+            previous = np.concatenate([previous, block], axis=-1)
+            continue
+        if previous is not None:
+            yield previous
+        previous = block
+    if previous is not None:
+        yield previous
+
+
+class DecibelStore:
+    """``power_to_db`` of a clip's power spectra (``top_db`` below the clip's maximum), kept a block at a time.
+
+    :func:`musicfeat.dsp.power_to_db` floors the levels at the array's
+    maximum less ``top_db``: the floor needs the whole clip. Each block's
+    levels (:func:`musicfeat.dsp.db_levels`) are kept in a
+    :class:`FrameStore` with the running maximum; :meth:`blocks` gives them
+    back floored, equal to the whole clip's ``power_to_db``, bit for bit,
+    column by column. 512 bytes per frame for 128 mel bands: 1.3 MB per
+    audio-minute at the default analysis, on disk past one block.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat.dsp import power_to_db
+    >>> from musicfeat.streaming import DecibelStore
+    >>> X = np.array([[1e-12, 1.0, 1e-3], [1e-9, 1e-2, 1e-6]], dtype=np.float32)
+    >>> levels = DecibelStore()
+    >>> levels.append(X[:, :2]); levels.append(X[:, 2:])
+    >>> bool(np.array_equal(np.concatenate(list(levels.blocks()), axis=1), power_to_db(X)))
+    True
+    """
+
+    def __init__(self, amin=1e-10, top_db=80.0):
+        self.amin, self.top_db = amin, top_db
+        self._store = FrameStore()
+        self._max = None
+
+    def append(self, power):
+        """Keep one block's levels (frames on the last axis)."""
+        levels = db_levels(power, self.amin)
+        if levels.size:
+            peak = levels.max()
+            self._max = peak if self._max is None else max(self._max, peak)
+        self._store.append(levels)
+
+    def blocks(self):
+        """The clip's floored levels, block by block (a last block of one frame joined to the one before)."""
+        floor = None if self._max is None else self._max - self.top_db
+        for levels in with_short_tail_merged(self._store):
+            yield levels if floor is None else np.maximum(levels, floor)
+        self._store.close()
+
+    def close(self):
+        """Delete what is kept (its scratch file too)."""
+        self._store.close()

@@ -48,6 +48,7 @@ OTHER_VALUES = {
     "hpss_margin": 2.0,
     "on_error": "nan",
     "max_duration": 600.0,
+    "engine": "whole",
 }
 #: An invalid value for every parameter a user sets on MusicFeatures (but memory,
 #: which joblib checks in its own words).
@@ -70,6 +71,7 @@ INVALID_VALUES = {
     "hpss_margin": 0.5,
     "on_error": "ignore",
     "max_duration": 0.0,
+    "engine": "fast",
     "n_jobs": 0,
     "feature_set": "nope",
     "include": ("hpss", "nope"),
@@ -412,7 +414,7 @@ ALLOWED = {
         "_deprecation",
     },
     "analysis": {"_deprecation", "_optional"},
-    "segments": {"features", "groups", "io", "analysis", "_validation", "_deprecation"},
+    "segments": {"features", "groups", "io", "analysis", "exceptions", "_validation", "_deprecation"},
     "_warm": {"features"},
     "__main__": {"cli"},
     "cli": {

@@ -10,7 +10,7 @@ import soundfile as sf
 from helpers import SR
 
 import musicfeat.blockwise as blockwise
-from musicfeat import InvalidAudioError, Spectra
+from musicfeat import ExtractionWarning, InvalidAudioError, MusicFeatures, Spectra
 from musicfeat.frontend import FrontEndConfig
 from musicfeat.io import load_audio, open_stream
 from musicfeat.streaming import FrameStore, spectra_blocks
@@ -116,3 +116,104 @@ def test_frame_store_reads_back_what_it_kept_from_disk_after_one_block(rng):
     for got, kept in zip(store, blocks, strict=True):
         np.testing.assert_array_equal(got, kept)
     store.close()
+
+
+# ---------------------------------------------------------------- features by blocks
+
+ALL_STREAMED = [
+    "hpss",
+    "spectral",
+    "poly",
+    "zero_crossings",
+    "rhythm",
+    "note_classes",
+    "bands",
+    "windowed",
+    "mfcc",
+]
+
+
+def _rows(X, **params):
+    whole = MusicFeatures(include=ALL_STREAMED, engine="whole", **params).fit_transform(X)
+    streamed = MusicFeatures(include=ALL_STREAMED, engine="stream", **params).fit_transform(X)
+    return whole, streamed
+
+
+@pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
+def test_streamed_features_equal_the_whole_clip_s_on_recordings(small_blocks, example_path, tmp_path):
+    stereo = tmp_path / "stereo 44k.flac"
+    y, rate = sf.read(example_path("trumpet"), dtype="float32")
+    sf.write(stereo, np.stack([y, y[::-1]], axis=1), 44100)  # declared 44.1 kHz: resampled
+    whole, streamed = _rows([example_path("trumpet"), str(stereo)])
+    assert whole.shape == (2, 419 + 40)
+    np.testing.assert_array_equal(streamed, whole)
+
+
+@pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
+def test_streamed_features_equal_the_whole_clip_s_on_edge_cases(small_blocks, rng):
+    hop = 512
+    steady = np.sin(2 * np.pi * 440 * np.arange(SMALL_BLOCK * hop) / SR).astype(np.float32)
+    clips = [
+        np.zeros(3 * SMALL_BLOCK * hop, dtype=np.float32),  # silence
+        (0.1 * rng.standard_normal(100)).astype(np.float32),  # shorter than one frame
+        steady,  # at a block boundary, and one sample either side
+        steady[:-1],
+        np.concatenate([steady, steady[:1]]),
+        (0.1 * rng.standard_normal(2 * SMALL_BLOCK * hop + hop + 7)).astype(
+            np.float32
+        ),  # a last block of 1 frame
+    ]
+    whole, streamed = _rows(clips)
+    np.testing.assert_array_equal(streamed, whole)
+
+
+@pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
+def test_streamed_features_equal_at_another_analysis(small_blocks, rng):
+    y = (0.1 * rng.standard_normal(8000 * 9)).astype(np.float32)
+    whole, streamed = _rows(
+        [(y, 11025)], sr=8000, n_fft=1024, hop_length=300, kernel_size=17, hpss_margin=2.0
+    )
+    np.testing.assert_array_equal(streamed, whole)
+
+
+@pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
+def test_a_stream_failing_mid_file_gives_no_row(small_blocks, tmp_path, rng):
+    path = _noise_file(tmp_path, "whole.flac", 22050, 1, 20.0, rng, subtype="PCM_16")
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    mf = MusicFeatures(engine="stream")
+    with pytest.raises(InvalidAudioError, match=r"X\[0\] \(.*cut\.flac.*decoding failed past") as error:
+        mf.fit_transform([str(cut)])
+    assert 6.0 <= float(str(error.value).split("past ")[1].split(" s")[0]) <= 10.0  # cut near 10 s
+    with pytest.warns(ExtractionWarning, match=r"cut\.flac"):
+        X = mf.set_params(on_error="nan").fit_transform([str(cut), str(path)])
+    assert np.isnan(X[0]).all() and np.isfinite(X[1]).all()
+
+
+@pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
+def test_engine_auto_streams_files_above_the_threshold(monkeypatch, tmp_path, rng):
+    from musicfeat.groups import _base
+
+    path = _noise_file(tmp_path, "long.wav", 22050, 1, 2.0, rng)
+    streamed = []
+    original = _base.ExtractionPlan.stream_features
+    monkeypatch.setattr(
+        _base.ExtractionPlan, "stream_features", lambda plan, s: streamed.append(1) or original(plan, s)
+    )
+    MusicFeatures().fit_transform([str(path)])
+    assert not streamed
+    monkeypatch.setattr(_base, "STREAM_ABOVE_SECONDS", 1.0)
+    row = MusicFeatures().fit_transform([str(path), np.zeros(22050 * 2, dtype=np.float32)])
+    assert streamed == [1], "a file above the threshold streams; a waveform in memory does not"
+    monkeypatch.setattr(_base, "STREAM_ABOVE_SECONDS", 300.0)
+    np.testing.assert_array_equal(row[0], MusicFeatures().fit_transform([str(path)])[0])
+    MusicFeatures(include=["hpss", "pitch"]).fit_transform([str(path)])  # pitch: whole, whatever the length
+    assert streamed == [1]
+
+
+def test_engine_is_validated_in_fit():
+    with pytest.raises(ValueError, match="engine"):
+        MusicFeatures(engine="fast").fit()
+    with pytest.raises(ValueError, match=r"engine.*PitchFeatures needs the whole clip"):
+        MusicFeatures(include=["pitch"], engine="stream").fit()
+    assert MusicFeatures(engine="stream").get_params()["engine"] == "stream"

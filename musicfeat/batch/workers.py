@@ -8,12 +8,14 @@ file. :func:`run_tracks` sends the tracks to worker processes
 runs them here (``jobs=1``), or on a Dask cluster.
 """
 
+import math
 import os
 import sys
 import warnings
 
 from ..exceptions import DegenerateFeatureWarning, InvalidAudioError
-from ..io import load_audio
+from ..features import STREAM_ABOVE_SECONDS
+from ..io import load_audio, open_audio
 from .pool import WORKER_CRASHED, run_pool, worker_context
 from .tracks import file_sha256
 
@@ -49,7 +51,11 @@ def extract_track(path, extractor):
     """Features of one file, never raising for anything that goes wrong with it.
 
     Decodes with :func:`~musicfeat.load_audio` and extracts with the
-    extractor's public ``transform``. Any exception, ``MemoryError``
+    extractor's public ``transform``; a file the extractor streams (longer
+    than :data:`~musicfeat.features.STREAM_ABOVE_SECONDS` by its header,
+    or any file with ``engine='stream'``) goes to ``transform`` as a path,
+    and its duration is its header's length at ``sr`` (exact but for MP3,
+    whose header estimates it). Any exception, ``MemoryError``
     included, becomes the file's failure. A
     :class:`~musicfeat.DegenerateFeatureWarning` is returned with the row
     rather than shown (a batch says it once, for all its files), even where
@@ -70,21 +76,43 @@ def extract_track(path, extractor):
         ``("error", error_type, message)``.
     """
     try:
-        y = load_audio(_decodable(path), extractor.sr, max_duration=extractor.max_duration)
+        header = _streamed_header(_decodable(path), extractor)
+        if header is None:
+            y = load_audio(_decodable(path), extractor.sr, max_duration=extractor.max_duration)
+            item, seconds = y, y.size / extractor.sr
+        else:  # the file itself, which the extractor streams: never held whole
+            item, seconds = _decodable(path), _samples_at(header, extractor.sr) / extractor.sr
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DegenerateFeatureWarning)
-            row = extractor.transform([y])[0]
+            row = extractor.transform([item])[0]
         degenerate = None
         for warning in caught:
             if issubclass(warning.category, DegenerateFeatureWarning):
                 degenerate = str(warning.message)
             else:
                 warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-        return ("ok", y.size / extractor.sr, file_sha256(path), row, degenerate)
+        return ("ok", seconds, file_sha256(path), row, degenerate)
     except InvalidAudioError as error:
         return ("error", type(error).__name__, error.reason)
     except Exception as error:  # one file's fault, whatever it is, is that file's failure
         return ("error", type(error).__name__, _describe(error))
+
+
+def _streamed_header(path, extractor):
+    """The file's header when the extractor will stream it (so it is passed as a path), else None."""
+    engine = extractor.get_params().get("engine", "auto")
+    if engine == "whole":
+        return None
+    with open_audio(path, max_duration=extractor.max_duration) as audio:
+        header = audio.header
+    if header.frames is None:  # no length to record without decoding it: held whole
+        return None
+    return header if engine == "stream" or header.duration > STREAM_ABOVE_SECONDS else None
+
+
+def _samples_at(header, sr):
+    """The length at ``sr`` that load_audio gives a file of this header (librosa.resample's ceiling)."""
+    return header.frames if header.rate == sr else math.ceil(header.frames * (float(sr) / header.rate))
 
 
 def run_tracks(todo, extractor, record, *, jobs=None, client=None, timeout=DEFAULT_TIMEOUT):

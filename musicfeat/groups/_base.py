@@ -10,6 +10,7 @@ a path, a waveform or a :class:`~musicfeat.Spectra`, through one wrapper
 then raises or turns into a row of NaN.
 """
 
+import os
 import warnings
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -22,11 +23,19 @@ from threadpoolctl import threadpool_limits
 from .. import _validation as v
 from ..exceptions import DegenerateFeatureWarning, ExtractionWarning, InvalidAudioError
 from ..frontend import FrontEndConfig, Spectra
-from ..io import DEFAULT_MAX_DURATION, as_items, item_error, load_audio
+from ..io import DEFAULT_MAX_DURATION, AudioStream, as_items, item_error, load_audio, open_stream
 from ..stats import MOMENT_DESCRIPTIONS
+from ..streaming import spectra_blocks, whole_clip_block
 from ._frames import MAX_N_FFT, SR_RANGE, check_frames
 
 ON_ERROR_OPTIONS = ("raise", "nan")
+ENGINE_OPTIONS = ("auto", "stream", "whole")
+
+#: With ``engine='auto'``, files longer than this (seconds, from their header)
+#: are analysed by the stream engine. Measured (benchmarks/README.md): from
+#: about this length the whole-clip path's memory passes the stream's flat
+#: bound, while both run at the same speed.
+STREAM_ABOVE_SECONDS = 300.0
 
 
 class Clip(NamedTuple):
@@ -53,6 +62,7 @@ class ExtractionPlan:
     config: FrontEndConfig
     groups: tuple
     names: tuple
+    engine: str = "auto"
 
     @property
     def learners(self):
@@ -62,6 +72,37 @@ class ExtractionPlan:
     def features(self, spectra):
         """One clip's row: every group's features of the same analysis."""
         return features_of(self.groups, spectra)
+
+    @property
+    def streamable(self):
+        """Whether every group has a stream accumulator (:meth:`ClipTransformer._stream`)."""
+        return all(group._stream(self.config) is not None for group in self.groups)
+
+    def streams(self, item, task):
+        """Whether ``item`` may go through the stream engine (then its length decides, for ``'auto'``)."""
+        if task != "features" or self.engine == "whole" or isinstance(item, Spectra):
+            return False
+        if self.engine == "stream":
+            return True
+        is_file = isinstance(item, (str, bytes, os.PathLike)) or hasattr(item, "read")
+        return is_file and self.streamable
+
+    def stream_pays(self, duration):
+        """Whether a clip of ``duration`` seconds (None: unknown) takes the stream engine."""
+        return self.engine == "stream" or duration is None or duration > STREAM_ABOVE_SECONDS
+
+    def stream_features(self, stream):
+        """One clip's row from its :class:`~musicfeat.io.AudioStream`, a block of frames at a time."""
+        accumulators = [group._stream(self.config) for group in self.groups]
+        try:
+            for block in spectra_blocks(stream.chunks(), self.config):
+                for accumulator in accumulators:
+                    accumulator.add(block)
+            rows = [accumulator.finish() for accumulator in accumulators]
+        finally:  # a failed stream leaves no scratch file behind
+            for accumulator in accumulators:
+                getattr(accumulator, "close", lambda: None)()
+        return rows[0] if len(rows) == 1 else np.concatenate(rows)
 
 
 def features_of(groups, spectra):
@@ -113,6 +154,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         hpss_margin=1.0,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
+        engine="auto",
     ):
         self.sr = sr
         self.n_fft = n_fft
@@ -122,6 +164,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         self.hpss_margin = hpss_margin
         self.on_error = on_error
         self.max_duration = max_duration
+        self.engine = engine
 
     # ------------------------------------------------------------------
     # parameters, validated once per call
@@ -137,10 +180,16 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             hpss_margin=v.check_real(self, "hpss_margin", self.hpss_margin, minimum=1.0),
         )
         v.check_options(self, "on_error", self.on_error, ON_ERROR_OPTIONS)
+        v.check_options(self, "engine", self._engine, ENGINE_OPTIONS)
         v.check_real(
             self, "max_duration", self.max_duration, minimum=0.0, include_minimum=False, allow_none=True
         )
         return config
+
+    @property
+    def _engine(self):
+        # A group whose __init__ does not list engine (written before it) runs with 'auto'.
+        return getattr(self, "engine", "auto")
 
     def _check_group_params(self, owner=None):
         """Validate this group's own parameters, naming ``owner`` (default: the group) in errors.
@@ -190,7 +239,13 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         for group in groups:
             group._check_analysis(config, owner=self)
         names = tuple(name for group in groups for name in group._feature_names())
-        return ExtractionPlan(config, groups, names)
+        plan = ExtractionPlan(config, groups, names, self._engine)
+        if plan.engine == "stream" and not plan.streamable:
+            whole = ", ".join(type(g).__name__ for g in groups if g._stream(config) is None)
+            raise v.fail(
+                self, "engine", f"'auto' or 'whole' ({whole} needs the whole clip at once)", self._engine
+            )
+        return plan
 
     # ------------------------------------------------------------------
     # scikit-learn API
@@ -368,24 +423,39 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
                     f"a Spectra computed with {item.config}, but {type(self).__name__} has "
                     f"{plan.config}; use the same front-end parameters",
                 )
-            source, n_samples = item, item.y.size
+            return self._analysed(item, index, plan, task, item)
+        if plan.streams(item, task):
+            with open_stream(item, plan.config.sr, index=index, max_duration=self.max_duration) as stream:
+                if plan.stream_pays(stream.duration):
+                    return self._analysed(item, index, plan, task, stream)
+                y = stream.whole()  # equal to load_audio's, from the file opened once
         else:
-            source = load_audio(item, plan.config.sr, index=index, max_duration=self.max_duration)
-            n_samples = source.size
-        seconds = n_samples / plan.config.sr
+            y = load_audio(item, plan.config.sr, index=index, max_duration=self.max_duration)
+        return self._analysed(item, index, plan, task, y)
+
+    def _analysed(self, item, index, plan, task, source):
+        """The :class:`Clip` of one item from its waveform, its Spectra or its open stream."""
+        streamed = isinstance(source, AudioStream)
+        n_samples = source.y.size if isinstance(source, Spectra) else None if streamed else source.size
         try:
-            value = self._clip_value(source, plan, task)
+            if streamed:
+                value, n_samples = plan.stream_features(source), source.n_samples
+            else:
+                value = self._clip_value(source, plan, task)
             if task != "features":
-                return Clip(value, seconds)
+                return Clip(value, n_samples / plan.config.sr)
+        except InvalidAudioError:  # the stream's decoding: already the item's error
+            raise
         except MemoryError:
+            seconds = f"{n_samples / plan.config.sr:.0f} s" if n_samples else "a clip"
             raise item_error(
-                index, item, f"ran out of memory analysing it ({seconds:.0f} s at {plan.config.sr} Hz)"
+                index, item, f"ran out of memory analysing it ({seconds} at {plan.config.sr} Hz)"
             ) from None
         except Exception as error:  # a failure on one clip must name that clip
             raise item_error(
                 index, item, f"feature extraction failed ({type(error).__name__}: {error})"
             ) from error
-        return Clip(self._checked(value, index, item, plan), seconds)
+        return Clip(self._checked(value, index, item, plan), n_samples / plan.config.sr)
 
     def _clip_value(self, source, plan, task):
         """What ``task`` needs of one decoded clip (a waveform or a Spectra).
@@ -426,8 +496,28 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
     def _feature_descriptions(self):
         raise NotImplementedError
 
+    def _stream(self, config):
+        """A new stream accumulator of one clip, or None for a group that needs the whole clip at once.
+
+        The accumulator has ``add(block)``, called with each
+        :class:`~musicfeat.streaming.SpectraBlock` of the clip in order, and
+        ``finish()``, which returns the group's row (a 1-D float array of
+        ``len(_feature_names())``). :class:`~musicfeat.streaming.FrameSeries`
+        makes one from a per-block function and a finish function. The
+        whole-clip path runs the same accumulator on the clip as one block
+        (:meth:`_features`), so both paths agree by construction. An
+        accumulator that keeps a :class:`~musicfeat.streaming.FrameStore`
+        also has ``close()``, called whether the clip succeeds or fails.
+        """
+        return None
+
     def _features(self, spectra):
-        raise NotImplementedError
+        """The group's row of one clip's :class:`~musicfeat.Spectra`: its stream accumulator, on one block."""
+        accumulator = self._stream(spectra.config)
+        if accumulator is None:
+            raise NotImplementedError(f"{type(self).__name__} defines neither _stream nor _features")
+        accumulator.add(whole_clip_block(spectra))
+        return accumulator.finish()
 
     def _fit_clip(self, spectra):
         raise NotImplementedError

@@ -10,6 +10,7 @@ import numpy as np
 from .. import _validation as v
 from ..blockwise import project_frames
 from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments
+from ..streaming import FrameSeries
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 from ._frames import above_nyquist, check_below_nyquist
 
@@ -81,7 +82,7 @@ class BandEnergy(ClipTransformer):
         Lowest band edge (Hz).
     band_fmax : float, default=10000.0
         Highest band edge (Hz), capped at ``sr / 2``.
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration, engine
         As in :class:`HPSSFeatures`.
 
     Examples
@@ -109,6 +110,7 @@ class BandEnergy(ClipTransformer):
         hpss_margin=1.0,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
+        engine="auto",
     ):
         super().__init__(
             sr=sr,
@@ -119,6 +121,7 @@ class BandEnergy(ClipTransformer):
             hpss_margin=hpss_margin,
             on_error=on_error,
             max_duration=max_duration,
+            engine=engine,
         )
         self.band_counts = band_counts
         self.band_fmin = band_fmin
@@ -181,11 +184,22 @@ class BandEnergy(ClipTransformer):
                 ]
         return described
 
-    def _features(self, spectra):
+    def _stream(self, config):
         counts, fmin, fmax = self._check_group_params().values()
-        c = spectra.config
-        weights = band_weights(counts, c.sr, c.n_fft, fmin, fmax)
-        harmonic = moments(np.sqrt(project_frames(weights, spectra.H, np.square, np.float32)))
-        percussive = moments(np.sqrt(project_frames(weights, spectra.P, np.square, np.float32)))
-        # (band, component, stat) in C order is the documented feature order.
-        return np.stack([harmonic, percussive], axis=1).ravel()
+        weights = band_weights(counts, config.sr, config.n_fft, fmin, fmax)
+        return FrameSeries(
+            lambda block: (
+                np.sqrt(project_frames(weights, block.H, np.square, np.float32)),
+                np.sqrt(project_frames(weights, block.P, np.square, np.float32)),
+            ),
+            _bands_row,
+        )
+
+
+def _bands_row(harmonic, percussive):
+    # One band at a time: the float64 temporaries of the moments stay one
+    # series long (the same values as over the whole array).
+    harmonic = np.stack([moments(band) for band in harmonic])
+    percussive = np.stack([moments(band) for band in percussive])
+    # (band, component, stat) in C order is the documented feature order.
+    return np.stack([harmonic, percussive], axis=1).ravel()

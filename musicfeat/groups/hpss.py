@@ -6,6 +6,7 @@ The room of one feature group; the RMS series come from the shared front end.
 import numpy as np
 
 from ..stats import MOMENT_NAMES, moments
+from ..streaming import FrameSeries
 from ._base import ClipTransformer, stat_descriptions, stat_names
 
 
@@ -44,6 +45,10 @@ class HPSSFeatures(ClipTransformer):
     max_duration : float or None, default=14400.0
         Longest clip accepted, in seconds (4 hours); None for no limit. A
         file's header is checked against it before the file is decoded.
+    engine : {'auto', 'stream', 'whole'}, default='auto'
+        Analyse each clip a block of frames at a time (``'stream'``, memory
+        flat in the clip's length) or held whole (``'whole'``); ``'auto'``
+        streams files longer than 300 s. The features are the same.
 
     See Also
     --------
@@ -79,5 +84,8 @@ class HPSSFeatures(ClipTransformer):
             "RMS energy of the harmonic part H (`librosa.feature.rms(S=H, frame_length=n_fft)`)", MOMENT_NAMES
         )
 
-    def _features(self, spectra):
-        return np.concatenate([moments(spectra.rms_percussive), moments(spectra.rms_harmonic)])
+    def _stream(self, config):
+        return FrameSeries(
+            lambda block: (block.rms_percussive, block.rms_harmonic),
+            lambda percussive, harmonic: np.concatenate([moments(percussive), moments(harmonic)]),
+        )

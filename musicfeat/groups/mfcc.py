@@ -10,6 +10,7 @@ import numpy as np
 from .. import _validation as v
 from ..blockwise import N_MELS, mel_power
 from ..stats import MOMENT_DESCRIPTIONS, moments
+from ..streaming import DecibelStore
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 from ._frames import smallest_mel_n_fft
 
@@ -48,7 +49,7 @@ class MFCCFeatures(ClipTransformer):
     ----------
     n_mfcc : int, default=20
         Number of coefficients, at most the 128 mel bands.
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration, engine
         As in :class:`HPSSFeatures`.
 
     References
@@ -78,6 +79,7 @@ class MFCCFeatures(ClipTransformer):
         hpss_margin=1.0,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
+        engine="auto",
     ):
         super().__init__(
             sr=sr,
@@ -88,6 +90,7 @@ class MFCCFeatures(ClipTransformer):
             hpss_margin=hpss_margin,
             on_error=on_error,
             max_duration=max_duration,
+            engine=engine,
         )
         self.n_mfcc = n_mfcc
 
@@ -110,10 +113,32 @@ class MFCCFeatures(ClipTransformer):
             for i in range(n)
         ]
 
-    def _features(self, spectra):
+    def _stream(self, config):
+        return _MFCCAccumulator(config, self._check_group_params()["n_mfcc"])
+
+
+class _MFCCAccumulator:
+    """The MFCC group's stream accumulator: mel levels of S per block; the DCT once the dB floor is known.
+
+    ``power_to_db`` floors the levels 80 dB under the clip's maximum, so each
+    block's levels are kept (:class:`~musicfeat.streaming.DecibelStore`, 1.3 MB
+    per audio-minute) and transformed frame by frame at the end.
+    """
+
+    def __init__(self, config, n_mfcc):
+        self.config, self.n_mfcc = config, n_mfcc
+        self.levels = DecibelStore()
+
+    def close(self):
+        self.levels.close()
+
+    def add(self, block):
+        c = self.config
+        self.levels.append(block.memo("mfcc.mel_s", lambda b: mel_power(b.S, c.sr, c.n_fft)))
+
+    def finish(self):
         import librosa
 
-        n = self._check_group_params()["n_mfcc"]
-        mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel_spectrogram(spectra)), n_mfcc=n)
-        stats = moments(mfcc)
+        parts = [librosa.feature.mfcc(S=db, n_mfcc=self.n_mfcc) for db in self.levels.blocks()]
+        stats = moments(np.concatenate(parts, axis=1) if len(parts) > 1 else np.ascontiguousarray(parts[0]))
         return np.concatenate([stats[:, 0], stats[:, 1]])

@@ -36,7 +36,7 @@ class PitchFeatures(ClipTransformer):
     ----------
     pitch_fmin, pitch_fmax : float, default=65.0, 1000.0
         Search range in Hz (C2 to about B5: speech and most singing).
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration, engine
         As in :class:`HPSSFeatures` (``n_fft`` is pYIN's frame length).
 
     References
@@ -68,6 +68,7 @@ class PitchFeatures(ClipTransformer):
         hpss_margin=1.0,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
+        engine="auto",
     ):
         super().__init__(
             sr=sr,
@@ -78,6 +79,7 @@ class PitchFeatures(ClipTransformer):
             hpss_margin=hpss_margin,
             on_error=on_error,
             max_duration=max_duration,
+            engine=engine,
         )
         self.pitch_fmin = pitch_fmin
         self.pitch_fmax = pitch_fmax

@@ -7,6 +7,7 @@ The room of one feature group; the line fit comes from the shared front end
 import numpy as np
 
 from ..stats import moments
+from ..streaming import FrameSeries
 from ._base import ClipTransformer, stat_descriptions, stat_names
 
 
@@ -27,7 +28,7 @@ class PolyFeatures(ClipTransformer):
 
     Parameters
     ----------
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration, engine
         As in :class:`HPSSFeatures`.
 
     Examples
@@ -51,6 +52,10 @@ class PolyFeatures(ClipTransformer):
             f"slope of {line} (`poly_features(S=H, order=1)[0]`)", stats
         ) + stat_descriptions(f"constant of {line} (`poly_features(S=H, order=1)[1]`)", stats)
 
-    def _features(self, spectra):
-        gradient, constant = spectra.poly
-        return np.concatenate([moments(gradient)[:2], moments(constant)[:2]])
+    def _stream(self, config):
+        return FrameSeries(lambda block: block.poly, _poly_row)
+
+
+def _poly_row(poly):
+    gradient, constant = poly
+    return np.concatenate([moments(gradient)[:2], moments(constant)[:2]])

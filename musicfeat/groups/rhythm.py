@@ -11,6 +11,7 @@ import numpy as np
 from ..blockwise import N_MELS, frame_blocks, mel_power
 from ..dsp import autocorrelate, frame, normalize, onset_strength, power_to_db
 from ..stats import moments
+from ..streaming import DecibelStore
 from ._base import ClipTransformer, stat_descriptions, stat_names
 from ._frames import smallest_mel_n_fft
 
@@ -94,7 +95,7 @@ class RhythmFeatures(ClipTransformer):
 
     Parameters
     ----------
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration, engine
         As in :class:`HPSSFeatures`.
 
     References
@@ -136,8 +137,42 @@ class RhythmFeatures(ClipTransformer):
             ("mean", "std"),
         ) + ["global tempo in BPM from the onset envelope (`librosa.feature.tempo`); 0 without onsets"]
 
-    def _features(self, spectra):
-        c = spectra.config
-        envelope = onset_envelope(spectra)
+    def _stream(self, config):
+        return _OnsetAccumulator(config)
+
+
+class _OnsetAccumulator:
+    """The rhythm group's stream accumulator: mel levels of P per block; the envelope and tempo at the end.
+
+    The onset envelope needs the dB floor 80 dB under the clip's loudest mel
+    bin, known only at the clip's end: each block's levels are kept
+    (:class:`~musicfeat.streaming.DecibelStore`, 1.3 MB per audio-minute)
+    and the envelope computed from them in a second pass, the same float
+    operations as :func:`~musicfeat.dsp.onset_strength` frame by frame.
+    """
+
+    def __init__(self, config):
+        self.config = config
+        self.levels = DecibelStore()
+
+    def close(self):
+        self.levels.close()
+
+    def add(self, block):
+        c = self.config
+        self.levels.append(block.memo("rhythm.mel_p", lambda b: mel_power(b.P, c.sr, c.n_fft)))
+
+    def finish(self):
+        c = self.config
+        rises, previous = [], None
+        for db in self.levels.blocks():
+            frames = db if previous is None else np.concatenate([previous, db], axis=1)
+            # onset_strength's step: mean over bands of the positive first difference
+            rises.append(np.mean(np.maximum(0.0, frames[:, 1:] - frames[:, :-1]), axis=-2))
+            previous = db[:, -1:]
+        rise = np.concatenate(rises)
+        n_frames = rise.size + 1
+        lag = 1 + c.n_fft // (2 * c.hop_length)  # onset_strength's shift for centred frames
+        envelope = np.concatenate([np.zeros(lag, dtype=rise.dtype), rise])[:n_frames].astype(np.float64)
         tempo = tempo_from_envelope(envelope, c.sr, c.hop_length)
         return np.concatenate([moments(envelope)[:2], [tempo]])

@@ -9,6 +9,7 @@ import numpy as np
 from ..blockwise import as_float64, project_frames
 from ..dsp import power_to_db
 from ..stats import moments
+from ..streaming import FrameSeries
 from ._base import ClipTransformer, stat_descriptions, stat_names
 from ._frames import smallest_n_fft
 
@@ -110,6 +111,17 @@ def spectral_contrast(S, sr, n_fft, n_bands=CONTRAST_BANDS, fmin=CONTRAST_FMIN, 
     -------
     np.ndarray [shape=(n_bands + 1, t)], float64
     """
+    peak, valley = contrast_peak_valley(S, sr, n_fft, n_bands, fmin, quantile)
+    return power_to_db(peak) - power_to_db(valley)
+
+
+def contrast_peak_valley(S, sr, n_fft, n_bands=CONTRAST_BANDS, fmin=CONTRAST_FMIN, quantile=0.02):
+    """The per-frame step of :func:`spectral_contrast`: each band's peak and valley power, before the dB floor.
+
+    Returns
+    -------
+    peak, valley : np.ndarray [shape=(n_bands + 1, t)], float64
+    """
     bands = contrast_band_bins(sr, n_fft, n_bands, fmin, quantile)
     valley = np.zeros((n_bands + 1, S.shape[-1]))
     peak = np.zeros_like(valley)
@@ -119,7 +131,7 @@ def spectral_contrast(S, sr, n_fft, n_bands=CONTRAST_BANDS, fmin=CONTRAST_FMIN, 
         parted = np.partition(band, sorted({idx - 1, n - idx}), axis=0)
         valley[k] = parted[:idx].mean(axis=0)
         peak[k] = parted[n - idx :].mean(axis=0)
-    return power_to_db(peak) - power_to_db(valley)
+    return peak, valley
 
 
 class SpectralFeatures(ClipTransformer):
@@ -145,7 +157,7 @@ class SpectralFeatures(ClipTransformer):
 
     Parameters
     ----------
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration, engine
         As in :class:`HPSSFeatures`.
 
     References
@@ -189,8 +201,16 @@ class SpectralFeatures(ClipTransformer):
             )
         )
 
-    def _features(self, spectra):
-        c = spectra.config
-        centroid, bandwidth = centroid_and_bandwidth(spectra.S, spectra.frequencies)
-        contrast = spectral_contrast(spectra.S, c.sr, c.n_fft, n_bands=contrast_bands(c.sr))
-        return np.concatenate([moments(centroid)[:2], moments(bandwidth)[:2], moments(contrast.ravel())[:2]])
+    def _stream(self, config):
+        n_bands = contrast_bands(config.sr)
+
+        def per_block(block):
+            centroid, bandwidth = centroid_and_bandwidth(block.S, block.frequencies)
+            return (centroid, bandwidth, *contrast_peak_valley(block.S, config.sr, config.n_fft, n_bands))
+
+        return FrameSeries(per_block, _spectral_row)
+
+
+def _spectral_row(centroid, bandwidth, peak, valley):
+    contrast = power_to_db(peak) - power_to_db(valley)  # floored at the clip's maxima
+    return np.concatenate([moments(centroid)[:2], moments(bandwidth)[:2], moments(contrast.ravel())[:2]])

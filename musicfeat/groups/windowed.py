@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..kernels import windowed_moment_means
+from ..streaming import FrameSeries
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 
 DEFAULT_WINDOW_SECONDS = (0.5, 1, 3, 5)
@@ -54,7 +55,7 @@ class WindowedStats(ClipTransformer):
     ----------
     window_seconds : sequence of float, default=(0.5, 1, 3, 5)
         Window widths in seconds; distinct once rounded to milliseconds.
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration, engine
         As in :class:`HPSSFeatures`.
 
     Examples
@@ -77,6 +78,7 @@ class WindowedStats(ClipTransformer):
         hpss_margin=1.0,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
+        engine="auto",
     ):
         super().__init__(
             sr=sr,
@@ -87,6 +89,7 @@ class WindowedStats(ClipTransformer):
             hpss_margin=hpss_margin,
             on_error=on_error,
             max_duration=max_duration,
+            engine=engine,
         )
         self.window_seconds = window_seconds
 
@@ -143,14 +146,16 @@ class WindowedStats(ClipTransformer):
             for stat in ("std", "skew", "kurtosis")
         ]
 
-    def _features(self, spectra):
-        c = spectra.config
-        gradient, constant = spectra.poly
-        series = (gradient, constant, spectra.rms_harmonic, spectra.rms_percussive)
-        return np.concatenate(
-            [
-                windowed_moment_means(s, window_frames(w, c.sr, c.hop_length))
-                for w in self._check_group_params()["window_seconds"]
-                for s in series
-            ]
+    def _stream(self, config):
+        widths = [
+            window_frames(w, config.sr, config.hop_length)
+            for w in self._check_group_params()["window_seconds"]
+        ]
+
+        def finish(gradient, constant, harmonic, percussive):
+            series = (gradient, constant, harmonic, percussive)
+            return np.concatenate([windowed_moment_means(s, width) for width in widths for s in series])
+
+        return FrameSeries(
+            lambda block: (block.poly[0], block.poly[1], block.rms_harmonic, block.rms_percussive), finish
         )

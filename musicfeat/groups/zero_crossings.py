@@ -6,6 +6,7 @@ The room of one feature group: the zero-crossing rate, counted in O(n).
 import numpy as np
 
 from ..stats import moments
+from ..streaming import FrameSeries
 from ._base import ClipTransformer, stat_descriptions, stat_names
 
 #: librosa's zero_crossing_rate threshold: smaller magnitudes count as +0.
@@ -25,15 +26,37 @@ def zero_crossing_rate(y, frame_length, hop_length):
     np.ndarray [shape=(t,)], float64
     """
     padded = np.pad(y, frame_length // 2, mode="edge")
-    negative = padded < -y.dtype.type(ZERO_THRESHOLD)
+    n_frames = 1 + (padded.size - frame_length) // hop_length
+    return _rate_of_padded(padded, n_frames, frame_length, hop_length)
+
+
+def _rate_of_padded(padded, n_frames, frame_length, hop_length):
+    # The first n_frames frames of a stretch of the edge-padded signal that starts at a frame.
+    negative = padded < -padded.dtype.type(ZERO_THRESHOLD)
     # crossings[t]: sign changes between samples 0..t (int32: a clip has < 2**31 samples)
     crossings = np.zeros(padded.size, dtype=np.int32)
     np.cumsum(negative[1:] != negative[:-1], dtype=np.int32, out=crossings[1:])
-    n_frames = 1 + (padded.size - frame_length) // hop_length
     starts = np.arange(n_frames) * hop_length
     # pairs (t-1, t) with t in start+1 .. start+frame_length-1
     counts = crossings[starts + frame_length - 1] - crossings[starts]
     return counts / frame_length
+
+
+def block_zero_crossing_rate(block, frame_length, hop_length):
+    """:func:`zero_crossing_rate` of a clip's frames ``[block.start, block.stop)``, from the block's samples.
+
+    Frame ``t`` covers samples ``t * hop - frame_length // 2`` to that plus
+    ``frame_length``; beyond the clip's ends they take its first and last
+    values (librosa's edge padding). Counts are integers: equal to the
+    whole clip's, whatever the blocks.
+    """
+    pad = frame_length // 2
+    lo = block.start * hop_length - pad
+    hi = (block.stop - 1) * hop_length - pad + frame_length
+    end = hi if block.n_samples is None else min(hi, block.n_samples)
+    core = block.y[max(lo, 0) - block.y_start : end - block.y_start]
+    padded = np.pad(core, (max(0, -lo), hi - end), mode="edge")
+    return _rate_of_padded(padded, block.stop - block.start, frame_length, hop_length)
 
 
 class ZeroCrossingFeatures(ClipTransformer):
@@ -46,7 +69,7 @@ class ZeroCrossingFeatures(ClipTransformer):
 
     Parameters
     ----------
-    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration
+    sr, n_fft, hop_length, kernel_size, hpss_power, hpss_margin, on_error, max_duration, engine
         As in :class:`HPSSFeatures` (only the first three matter here).
 
     Examples
@@ -68,6 +91,8 @@ class ZeroCrossingFeatures(ClipTransformer):
             "zero-crossing rate of the waveform (`librosa.feature.zero_crossing_rate`)", ("mean", "std")
         )
 
-    def _features(self, spectra):
-        c = spectra.config
-        return moments(zero_crossing_rate(spectra.y, c.n_fft, c.hop_length))[:2]
+    def _stream(self, config):
+        return FrameSeries(
+            lambda block: block_zero_crossing_rate(block, config.n_fft, config.hop_length),
+            lambda rate: moments(rate)[:2],
+        )

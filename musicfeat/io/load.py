@@ -16,7 +16,7 @@ from .files import open_audio
 from .items import check_waveform, finite_float32, item_error
 from .limits import DEFAULT_MAX_DURATION, SAMPLE_RATE_RANGE, duration_problem, rate_problem
 
-__all__ = ["load_audio", "RES_TYPE"]
+__all__ = ["load_audio", "check_sr", "RES_TYPE"]
 
 #: Resampler of the spec (librosa's default).
 RES_TYPE = "soxr_hq"

@@ -27,8 +27,9 @@ from .load import RES_TYPE, check_sr, load_audio
 
 __all__ = ["AudioStream", "open_stream", "BLOCK_SECONDS"]
 
-#: Seconds of audio decoded per block (a 44.1 kHz stereo block is 2.6 MB of float32).
-BLOCK_SECONDS = 15.0
+#: Seconds of audio decoded per block (a 44.1 kHz stereo block is 0.7 MB of float32); also how
+#: closely a decoding failure is located: libsndfile fails a whole read.
+BLOCK_SECONDS = 2.0
 
 
 def _is_file(item):
@@ -75,6 +76,22 @@ class AudioStream:
                 yield chunk
             return
         yield from self._file_chunks(block_seconds)
+
+    def whole(self):
+        """All the chunks as one waveform: :func:`~musicfeat.load_audio`'s, bit for bit.
+
+        Returns
+        -------
+        np.ndarray [shape=(n,), dtype=float32]
+        """
+        if self._waveform is not None:
+            self.n_samples = self._waveform.size
+            return self._waveform
+        parts = list(self.chunks())
+        try:
+            return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        except MemoryError:
+            raise item_error(self._index, self._item, "ran out of memory while decoding it") from None
 
     def _file_chunks(self, block_seconds):
         import soxr

@@ -6,6 +6,7 @@ extractor for short windows, from the registry), and the energy gate that
 marks silent windows (:func:`silent_segments`).
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,9 +14,10 @@ from sklearn.base import BaseEstimator, clone
 
 from .. import _validation as v
 from .._deprecation import warn_deprecated
+from ..exceptions import DegenerateFeatureWarning
 from ..features import MusicFeatures
 from ..groups import registry
-from ..io import as_items, load_audio
+from ..io import as_items, open_stream
 
 __all__ = [
     "Segmenter",
@@ -183,23 +185,17 @@ class Segmenter(BaseEstimator):
         features = segment_features(seconds) if self.features is None else clone(self.features)
         features.fit(None)
         sr = _analysis_rate(features)
-        width = int(round(seconds * sr))
         rows, recording, starts, ends, energy = [], [], [], [], []
         for index, item in enumerate(as_items(X)):
-            y = load_audio(item, sr, index=index)
-            windows = []
-            for start_s, end_s in _bounds(y.size, sr, seconds, hop, tail):
-                start = int(round(start_s * sr))
-                window = y[start : start + width]
-                if window.size < width:  # 'pad', or a recording shorter than one window
-                    window = np.pad(window, (0, width - window.size))
-                windows.append(window)
-                recording.append(index)
-                starts.append(start_s)
-                ends.append(end_s)
-                energy.append(_rms_db(y[start : int(round(end_s * sr))]))
-            if windows:
-                rows.append(features.transform(windows))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", DegenerateFeatureWarning)
+                for windows, bounds, levels in _windows_of_stream(item, index, sr, seconds, hop, tail):
+                    rows.append(features.transform(windows))
+                    recording += [index] * len(bounds)
+                    starts += [start for start, _ in bounds]
+                    ends += [end for _, end in bounds]
+                    energy += levels
+            _say_once(caught)  # one warning per recording, as one transform call gives
         names = [str(n) for n in features.get_feature_names_out()]
         X_seg = np.vstack(rows) if rows else np.empty((0, len(names)))
         return SegmentTable(
@@ -215,6 +211,58 @@ class Segmenter(BaseEstimator):
         """Deprecated alias of :meth:`segment` (a Segmenter returns a SegmentTable, not an array)."""
         warn_deprecated("Segmenter.transform", "Segmenter.segment")
         return self.segment(X)
+
+
+#: Windows handed to the feature extractor at a time: bounds the windows held.
+WINDOW_BATCH = 64
+
+
+def _windows_of_stream(item, index, sr, seconds, hop, tail):
+    """Batches ``(windows, bounds, energy_db)`` of one recording, cut from its decoder stream.
+
+    A recording is never held whole: samples are kept from the last window
+    that may still be cut (the tail rule needs the recording's length, known
+    at its end) to the newest chunk, so memory stays flat for hours of audio.
+    The windows and bounds are those of :func:`_bounds` of the whole recording.
+    """
+    width, step = int(round(seconds * sr)), max(1, int(round(hop * sr)))
+    batch, bounds, levels = [], [], []
+    buffer, buffer_start, seen, k = np.zeros(0, dtype=np.float32), 0, 0, 0
+
+    def cut(start, end_s):
+        window = buffer[start - buffer_start : start - buffer_start + width]
+        if window.size < width:  # 'pad', or a recording shorter than one window
+            window = np.pad(window, (0, width - window.size))
+        batch.append(window)
+        bounds.append((start / sr, end_s))
+        levels.append(_rms_db(buffer[start - buffer_start : int(round(end_s * sr)) - buffer_start]))
+
+    with open_stream(item, sr, index=index) as stream:
+        for chunk in stream.chunks():
+            buffer = np.concatenate([buffer, chunk])
+            seen += chunk.size
+            while k * step + width <= seen:  # a full window: _bounds' regular starts
+                cut(k * step, (k * step + width) / sr)
+                k += 1
+            if len(batch) >= WINDOW_BATCH:
+                yield batch, bounds, levels
+                batch, bounds, levels = [], [], []
+            keep = max(0, (k - 1) * step)  # the tail window starts after the last regular one
+            buffer, buffer_start = buffer[keep - buffer_start :], keep
+    for start_s, end_s in _bounds(seen, sr, seconds, hop, tail)[k:]:
+        cut(int(round(start_s * sr)), end_s)
+    if batch:
+        yield batch, bounds, levels
+
+
+def _say_once(caught):
+    """Show each distinct warning caught once (the batches of one recording give one warning)."""
+    said = set()
+    for warning in caught:
+        key = (warning.category, str(warning.message))
+        if key not in said:
+            said.add(key)
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 def _bounds(n_samples, sr, seconds, hop, tail):
