@@ -14,7 +14,7 @@ A leaf room below the groups: it imports nothing else of the package.
 
 import numpy as np
 
-__all__ = ["moments", "MOMENT_NAMES", "MOMENT_DESCRIPTIONS"]
+__all__ = ["moments", "moments_by_row", "MOMENT_NAMES", "MOMENT_DESCRIPTIONS"]
 
 #: The four statistics, in the order :func:`moments` returns them.
 MOMENT_NAMES = ("mean", "std", "skew", "kurtosis")
@@ -76,3 +76,22 @@ def moments(x, axis=-1):
     skew = np.where(degenerate, 0.0, m3 / safe_m2**1.5)
     kurt = np.where(degenerate, 0.0, m4 / safe_m2**2 - 3.0)
     return np.stack([mean, np.sqrt(m2), skew, kurt], axis=-1)
+
+
+def moments_by_row(X):
+    """:func:`moments` of each row of a 2-D array, one row at a time.
+
+    The same values as ``moments(X)`` (each row is reduced along its own
+    contiguous axis either way), with float64 temporaries one row long
+    instead of five times the array: what keeps the finish of an hour-long
+    clip's band or chroma series small.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat.stats import moments, moments_by_row
+    >>> X = np.arange(12.0).reshape(3, 4) ** 2
+    >>> bool(np.array_equal(moments_by_row(X), moments(X)))
+    True
+    """
+    return np.stack([moments(row) for row in X]) if len(X) else np.zeros((0, 4))

@@ -48,6 +48,7 @@ __all__ = [
     "block_frames",
     "with_short_tail_merged",
     "DecibelStore",
+    "join_series",
 ]
 
 #: Blocks of :data:`musicfeat.blockwise.FRAME_BLOCK` frames per stream block
@@ -194,13 +195,16 @@ def spectra_blocks(chunks, config):
     halo = config.kernel_size // 2
     size = block_frames()
     buffer, buffer_start = np.zeros(0, dtype=np.float32), 0  # samples [buffer_start, ...) of the clip
+    pending = []  # chunks not yet joined to the buffer (joined once per block, not once per chunk)
     seen = 0
     start = 0
     for chunk in chunks:
-        buffer = np.concatenate([buffer, np.asarray(chunk, dtype=np.float32)])
+        pending.append(np.asarray(chunk, dtype=np.float32))
         seen += len(chunk)
         # Frames whose samples have all arrived (whatever the clip's true length).
         complete = (seen + pad - n_fft) // hop + 1 if seen + pad >= n_fft else 0
+        if start + size + halo <= complete:
+            buffer, pending = np.concatenate([buffer, *pending]), []
         while start + size + halo <= complete:
             yield _block(config, buffer, buffer_start, start, start + size, None, None)
             start += size
@@ -208,6 +212,7 @@ def spectra_blocks(chunks, config):
             buffer, buffer_start = buffer[keep - buffer_start :], keep
     if seen == 0:
         raise ValueError("spectra_blocks: the clip is empty")
+    buffer = np.concatenate([buffer, *pending])
     n_frames = 1 + (seen + 2 * pad - n_fft) // hop
     while start < n_frames:
         stop = min(start + size, n_frames)
@@ -242,19 +247,25 @@ def _block(config, buffer, buffer_start, start, stop, n_frames, n_samples):
     )
 
 
+#: Bytes a :class:`FrameStore` keeps in memory before it moves to disk: a clip
+#: of a few minutes (H of 3 minutes at the default analysis) never writes.
+STORE_MEMORY_BYTES = 32 * 2**20
+
+
 def _layout(array):
     return "F" if array.flags.f_contiguous and not array.flags.c_contiguous else "C"
 
 
 class FrameStore:
-    """Per-frame arrays kept for a second pass after the clip's end: in memory for one block, else on disk.
+    """Per-frame arrays kept for a second pass after the clip's end: in memory up to a bound, else on disk.
 
     A group that needs whole-clip data before it can finish some frames (the
-    chroma needs the clip's tuning) keeps them here. The first block stays
-    in memory (a whole clip never touches the disk); from the second on,
-    blocks go to an anonymous temporary file, read back with plain reads
-    (not a memory map, so they do not count in the process's resident
-    memory), and deleted when the store is closed or collected.
+    chroma needs the clip's tuning) keeps them here. Blocks stay in memory
+    while they hold less than :data:`STORE_MEMORY_BYTES` (and a whole clip,
+    one block, always does: it never touches the disk); past that, all go
+    to an anonymous temporary file, read back with plain reads (not a memory
+    map, so they do not count in the process's resident memory), deleted
+    when the store is closed or collected.
 
     Examples
     --------
@@ -272,14 +283,17 @@ class FrameStore:
 
     def append(self, array):
         """Keep a block's array (any shape and dtype)."""
-        if self._file is None and not self._kept:
+        if self._file is None and (
+            not self._kept or sum(a.nbytes for a in self._kept) + array.nbytes <= STORE_MEMORY_BYTES
+        ):
             self._kept.append(array)
             return
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="musicfeat-stream-")
-            first = self._kept[0]
-            self._write(first)
-            self._kept = [(first.shape, first.dtype, _layout(first))]
+            kept, self._kept = self._kept, []
+            for block in kept:
+                self._write(block)
+                self._kept.append((block.shape, block.dtype, _layout(block)))
         self._write(array)
         self._kept.append((array.shape, array.dtype, _layout(array)))
 
@@ -336,12 +350,28 @@ class FrameSeries:
 
     def finish(self):
         """The group's row, from the clip's whole series."""
-        series = [
-            np.concatenate(parts, axis=-1) if len(parts) > 1 else np.ascontiguousarray(parts[0])
-            for parts in zip(*self._parts, strict=True)
-        ]
+        columns = list(zip(*self._parts, strict=True))
         self._parts = []
-        return self._finish(*series)
+        return self._finish(*(join_series(parts) for parts in columns))
+
+
+def join_series(parts):
+    """The parts joined along their last axis into one C-ordered array, each freed once copied.
+
+    The clip's series are then held once (not twice, as by ``np.concatenate``),
+    and in one layout, so the reductions over them sum in one order.
+    """
+    parts = list(parts)
+    if len(parts) == 1:
+        return np.ascontiguousarray(parts[0])
+    first = parts[0]
+    out = np.empty((*first.shape[:-1], sum(p.shape[-1] for p in parts)), dtype=first.dtype)
+    at = 0
+    while parts:
+        part = parts.pop(0)
+        out[..., at : at + part.shape[-1]] = part
+        at += part.shape[-1]
+    return out
 
 
 def with_short_tail_merged(blocks):

@@ -20,7 +20,10 @@ SMALL_BLOCK = 64
 
 @pytest.fixture
 def small_blocks(monkeypatch):
+    from musicfeat import streaming
+
     monkeypatch.setattr(blockwise, "FRAME_BLOCK", SMALL_BLOCK)
+    monkeypatch.setattr(streaming, "STORE_MEMORY_BYTES", 2**16)  # to disk after a few blocks
 
 
 def _streamed(item, sr, block_seconds):
@@ -106,8 +109,12 @@ def test_blocks_of_s_h_p_are_the_whole_clip_s_slices(small_blocks, rng, config):
             np.testing.assert_array_equal(got, getattr(whole, name))
 
 
-def test_frame_store_reads_back_what_it_kept_from_disk_after_one_block(rng):
+def test_frame_store_reads_back_what_it_kept_from_disk_after_one_block(monkeypatch, rng):
+    from musicfeat import streaming
+
+    monkeypatch.setattr(streaming, "STORE_MEMORY_BYTES", 0)
     blocks = [rng.standard_normal((3, k)).astype(np.float32) for k in (5, 1, 7)]
+    blocks[2] = np.asfortranarray(blocks[2])
     store = FrameStore()
     store.append(blocks[0])
     assert [b is blocks[0] for b in store] == [True]  # one block: in memory
@@ -115,6 +122,7 @@ def test_frame_store_reads_back_what_it_kept_from_disk_after_one_block(rng):
         store.append(b)
     for got, kept in zip(store, blocks, strict=True):
         np.testing.assert_array_equal(got, kept)
+        assert got.flags.f_contiguous == kept.flags.f_contiguous  # read back in its layout
     store.close()
 
 
@@ -217,3 +225,27 @@ def test_engine_is_validated_in_fit():
     with pytest.raises(ValueError, match=r"engine.*PitchFeatures needs the whole clip"):
         MusicFeatures(include=["pitch"], engine="stream").fit()
     assert MusicFeatures(engine="stream").get_params()["engine"] == "stream"
+
+
+# ---------------------------------------------------------------- segments from the stream
+
+
+@pytest.mark.parametrize("tail", ["shift", "pad", "drop"])
+def test_segments_cut_from_the_stream_equal_those_of_the_waveform(monkeypatch, tmp_path, rng, tail):
+    from musicfeat.io import stream as io_stream
+    from musicfeat.segments import Segmenter, windows
+
+    monkeypatch.setattr(windows, "WINDOW_BATCH", 3)  # several batches per recording
+    monkeypatch.setattr(io_stream, "BLOCK_SECONDS", 0.7)  # several chunks per window
+    path = _noise_file(tmp_path, "talk.flac", 44100, 2, 9.3, rng)
+    y = load_audio(path, SR)
+    segmenter = Segmenter(MusicFeatures(include=["hpss", "zero_crossings"]), tail=tail)
+    from_file, from_waveform = segmenter.segment([str(path)]), segmenter.segment([y])
+    assert from_file.start_s.tolist() == [s for s, _ in segmenter.bounds(y.size, SR)]
+    for name in ("X", "start_s", "end_s", "energy_db", "recording"):
+        np.testing.assert_array_equal(getattr(from_file, name), getattr(from_waveform, name))
+    # and each window's row is that of the window cut from the whole waveform
+    k = len(from_file.start_s) - 1
+    start = int(round(from_file.start_s[k] * SR))
+    window = np.pad(y[start : start + 2 * SR], (0, max(0, start + 2 * SR - y.size)))
+    np.testing.assert_array_equal(from_file.X[k], segmenter.features.fit_transform([window])[0])

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..blockwise import project_frames
-from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments
+from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments_by_row
 from ..streaming import FrameSeries
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 from ._frames import above_nyquist, check_below_nyquist
@@ -199,7 +199,6 @@ class BandEnergy(ClipTransformer):
 def _bands_row(harmonic, percussive):
     # One band at a time: the float64 temporaries of the moments stay one
     # series long (the same values as over the whole array).
-    harmonic = np.stack([moments(band) for band in harmonic])
-    percussive = np.stack([moments(band) for band in percussive])
+    harmonic, percussive = moments_by_row(harmonic), moments_by_row(percussive)
     # (band, component, stat) in C order is the documented feature order.
     return np.stack([harmonic, percussive], axis=1).ravel()

@@ -9,8 +9,8 @@ import numpy as np
 
 from .. import _validation as v
 from ..blockwise import N_MELS, mel_power
-from ..stats import MOMENT_DESCRIPTIONS, moments
-from ..streaming import DecibelStore
+from ..stats import MOMENT_DESCRIPTIONS, moments_by_row
+from ..streaming import DecibelStore, join_series
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 from ._frames import smallest_mel_n_fft
 
@@ -140,5 +140,5 @@ class _MFCCAccumulator:
         import librosa
 
         parts = [librosa.feature.mfcc(S=db, n_mfcc=self.n_mfcc) for db in self.levels.blocks()]
-        stats = moments(np.concatenate(parts, axis=1) if len(parts) > 1 else np.ascontiguousarray(parts[0]))
+        stats = moments_by_row(join_series(parts))
         return np.concatenate([stats[:, 0], stats[:, 1]])

@@ -11,8 +11,8 @@ from ..blockwise import frame_blocks
 from ..dsp import chroma_stft, pitch_tuning
 from ..dsp import tonnetz as dsp_tonnetz
 from ..kernels import pick_spectral_peaks
-from ..stats import MOMENT_DESCRIPTIONS, moments
-from ..streaming import FrameStore
+from ..stats import MOMENT_DESCRIPTIONS, moments, moments_by_row
+from ..streaming import FrameStore, join_series
 from ._base import ClipTransformer
 
 PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -187,13 +187,11 @@ class _ChromaAccumulator:
                 parts.append(chroma_stft(np.square(H[:, block]), c.sr, c.n_fft, tuning))
         self.harmonic.close()
         # One C-ordered array, whatever the blocks: the moments then sum each row in one order.
-        pitch_classes = np.empty((12, sum(part.shape[1] for part in parts)), dtype=parts[0].dtype)
-        np.concatenate(parts, axis=1, out=pitch_classes)
-        return _note_class_row(pitch_classes)
+        return _note_class_row(join_series(parts))
 
 
 def _note_class_row(pitch_classes):
     tonnetz = dsp_tonnetz(pitch_classes)
-    chroma_stats = moments(pitch_classes)[:, :2]
-    tonnetz_stats = moments(tonnetz)[:, :2]
+    chroma_stats = moments_by_row(pitch_classes)[:, :2]
+    tonnetz_stats = moments(tonnetz)[:, :2]  # tonnetz is F-ordered: whole, as it always was
     return np.concatenate([chroma_stats[:, 0], chroma_stats[:, 1], tonnetz_stats[:, 0], tonnetz_stats[:, 1]])
