@@ -10,7 +10,9 @@ warm-up clip (the best of ``--repeat`` runs up to 10 minutes, one run beyond), f
 up to ``--whole-up-to`` minutes (30: the whole path needs about 2 GB there,
 and 7 GB at 120). Both rows are compared. Last, ``musicfeat extract --jobs 2``
 on a folder of the 30- and 120-minute files, with the peak RSS of each
-process (``VmHWM``, polled). ``--json FILE`` keeps the figures; ``--minutes``
+process (``VmHWM``, polled). Then waveforms held in memory (the song
+repeated, 22.05 kHz float32): what ``transform`` adds to the RSS of a process
+that already holds the waveform. ``--json FILE`` keeps the figures; ``--minutes``
 picks the lengths. No test asserts a time.
 """
 
@@ -40,6 +42,32 @@ for _ in range(int(sys.argv[3])):  # the best of a few: the machine is shared
     seconds = min(seconds, time.perf_counter() - start)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": seconds, "rss_mb": rss, "row": row.tolist()}))
+"""
+
+CHILD_WAVEFORM = r"""
+import json, resource, sys, warnings
+warnings.simplefilter("ignore")
+import numpy as np
+from musicfeat import MusicFeatures, load_audio
+import librosa
+minutes, engine = float(sys.argv[1]), sys.argv[2]
+mf = MusicFeatures(engine=engine).fit()
+mf.transform([np.zeros(22050 * 10, dtype=np.float32)])
+song = load_audio(librosa.example("nutcracker"), 22050)
+y = np.resize(song, int(minutes * 60 * 22050))  # the waveform the caller holds
+del song
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+# The high-water mark so far (decoding the song, tiling it) is reset, so that the
+# peak read afterwards is transform's.
+open("/proc/self/clear_refs", "w").write("5")
+before = status("VmRSS")
+mf.transform([y])
+peak = status("VmHWM")
+print(json.dumps({"waveform_mb": y.nbytes / 2**20, "rss_before_mb": before, "peak_mb": peak,
+                  "beyond_waveform_mb": peak - before}))
 """
 
 FORMATS = {2: "ogg", 10: "flac", 30: "wav", 120: "flac"}
@@ -73,6 +101,17 @@ def write_long_file(folder, minutes, song):
 
 def measure(path, engine, repeat):
     command = [sys.executable, "-c", CHILD, str(path), engine, str(repeat)]
+    out = subprocess.run(command, capture_output=True, text=True)
+    if out.returncode:
+        return {
+            "error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"
+        }
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_waveform(minutes, engine):
+    """Peak RSS beyond what a process holding a ``minutes`` waveform (and warm kernels) already holds."""
+    command = [sys.executable, "-c", CHILD_WAVEFORM, str(minutes), engine]
     out = subprocess.run(command, capture_output=True, text=True)
     if out.returncode:
         return {
@@ -139,13 +178,14 @@ def measure_extract(files, jobs=2):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=int, nargs="+", default=[2, 10, 30, 120])
+    parser.add_argument("--minutes", type=int, nargs="*", default=[2, 10, 30, 120])
     parser.add_argument("--whole-up-to", type=int, default=30)
     parser.add_argument("--no-extract", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs up to 10 minutes (best kept)")
+    parser.add_argument("--waveform-minutes", type=int, nargs="*", default=[10, 30, 120])
     parser.add_argument("--json")
     args = parser.parse_args(argv)
-    results = {"runs": [], "extract": None}
+    results = {"runs": [], "extract": None, "waveforms": []}
     song = _song()
     with tempfile.TemporaryDirectory(prefix="musicfeat-bench-") as folder:
         files = {}
@@ -174,6 +214,13 @@ def main(argv=None):
         if not args.no_extract and {30, 120} <= set(files):
             results["extract"] = measure_extract([files[30], files[120]])
             print(json.dumps(results["extract"]), flush=True)
+    for minutes in args.waveform_minutes:
+        for engine in ("stream", "whole"):
+            if engine == "whole" and minutes > args.whole_up_to:
+                continue
+            info = {"waveform_minutes": minutes, "engine": engine, **measure_waveform(minutes, engine)}
+            results["waveforms"].append(info)
+            print(json.dumps(info), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 

@@ -211,12 +211,12 @@ def test_engine_auto_streams_files_above_the_threshold(monkeypatch, tmp_path, rn
     MusicFeatures().fit_transform([str(path)])
     assert not streamed
     monkeypatch.setattr(_base, "STREAM_ABOVE_SECONDS", 1.0)
-    row = MusicFeatures().fit_transform([str(path), np.zeros(22050 * 2, dtype=np.float32)])
-    assert streamed == [1], "a file above the threshold streams; a waveform in memory does not"
+    row = MusicFeatures().fit_transform([str(path), np.zeros(22050 * 2, dtype=np.float32), np.zeros(99)])
+    assert streamed == [1, 1], "a file or a waveform above the threshold streams; a shorter one does not"
     monkeypatch.setattr(_base, "STREAM_ABOVE_SECONDS", 300.0)
     np.testing.assert_array_equal(row[0], MusicFeatures().fit_transform([str(path)])[0])
     MusicFeatures(include=["hpss", "pitch"]).fit_transform([str(path)])  # pitch: whole, whatever the length
-    assert streamed == [1]
+    assert streamed == [1, 1]
 
 
 def test_engine_is_validated_in_fit():

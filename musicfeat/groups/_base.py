@@ -10,7 +10,6 @@ a path, a waveform or a :class:`~musicfeat.Spectra`, through one wrapper
 then raises or turns into a row of NaN.
 """
 
-import os
 import warnings
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -79,13 +78,14 @@ class ExtractionPlan:
         return all(group._stream(self.config) is not None for group in self.groups)
 
     def streams(self, item, task):
-        """Whether ``item`` may go through the stream engine (then its length decides, for ``'auto'``)."""
+        """Whether ``item`` may go through the stream engine (then its length decides, for ``'auto'``).
+
+        Files and waveforms alike: a waveform is in memory already, but its
+        spectra need not be.
+        """
         if task != "features" or self.engine == "whole" or isinstance(item, Spectra):
             return False
-        if self.engine == "stream":
-            return True
-        is_file = isinstance(item, (str, bytes, os.PathLike)) or hasattr(item, "read")
-        return is_file and self.streamable
+        return self.engine == "stream" or self.streamable
 
     def stream_pays(self, duration):
         """Whether a clip of ``duration`` seconds (None: unknown) takes the stream engine."""
