@@ -152,8 +152,10 @@ def test_streamed_features_equal_the_whole_clip_s_on_recordings(small_blocks, ex
     stereo = tmp_path / "stereo 44k.flac"
     y, rate = sf.read(example_path("trumpet"), dtype="float32")
     sf.write(stereo, np.stack([y, y[::-1]], axis=1), 44100)  # declared 44.1 kHz: resampled
-    whole, streamed = _rows([example_path("trumpet"), str(stereo)])
-    assert whole.shape == (2, 419 + 40)
+    # a trumpet, drums (choice), speech (libri1), and the trumpet as a 44.1 kHz stereo FLAC
+    clips = [example_path("trumpet"), example_path("choice"), example_path("libri1"), str(stereo)]
+    whole, streamed = _rows(clips)
+    assert whole.shape == (4, 419 + 40)
     np.testing.assert_array_equal(streamed, whole)
 
 
