@@ -174,8 +174,8 @@ class MusicFeatures(ClipTransformer):
         waits on disk for the chroma, 12 MB per audio-minute). ``'whole'``:
         the clip held whole, as before 0.3. ``'auto'``: files longer than
         ``STREAM_ABOVE_SECONDS`` (300 s) stream, other clips are held whole.
-        ``'stream'`` is refused with ``'pitch'`` (pYIN needs the whole clip);
-        streamed clips bypass ``memory``.
+        ``'stream'`` is refused with ``'pitch'`` (pYIN needs the whole clip,
+        and refuses clips over 600 s); streamed clips bypass ``memory``.
     memory : str, joblib.Memory or None, default=None
         Cache of each clip's row, keyed on its decoded samples and on every
         parameter that changes a value (and the feature-set version): a grid

@@ -251,3 +251,15 @@ def test_segments_cut_from_the_stream_equal_those_of_the_waveform(monkeypatch, t
     start = int(round(from_file.start_s[k] * SR))
     window = np.pad(y[start : start + 2 * SR], (0, max(0, start + 2 * SR - y.size)))
     np.testing.assert_array_equal(from_file.X[k], segmenter.features.fit_transform([window])[0])
+
+
+def test_pitch_refuses_clips_longer_than_it_can_hold_whole(monkeypatch, tmp_path, rng):
+    from musicfeat.groups import pitch
+
+    monkeypatch.setattr(pitch, "PITCH_MAX_SECONDS", 2.0)
+    path = _noise_file(tmp_path, "talk.wav", 16000, 1, 3.0, rng)
+    mf = MusicFeatures(include=["hpss", "pitch"])
+    for item in (str(path), load_audio(path, SR), (load_audio(path, 16000), 16000)):
+        with pytest.raises(InvalidAudioError, match=r"lasts 3 s, longer than 2 s: PitchFeatures \(pYIN\)"):
+            mf.fit_transform([item])
+    assert np.isfinite(mf.fit_transform([load_audio(path, SR)[: SR]])).all()

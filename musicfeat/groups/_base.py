@@ -10,6 +10,7 @@ a path, a waveform or a :class:`~musicfeat.Spectra`, through one wrapper
 then raises or turns into a row of NaN.
 """
 
+import os
 import warnings
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -22,7 +23,7 @@ from threadpoolctl import threadpool_limits
 from .. import _validation as v
 from ..exceptions import DegenerateFeatureWarning, ExtractionWarning, InvalidAudioError
 from ..frontend import FrontEndConfig, Spectra
-from ..io import DEFAULT_MAX_DURATION, AudioStream, as_items, item_error, load_audio, open_stream
+from ..io import DEFAULT_MAX_DURATION, AudioStream, as_items, item_error, load_audio, open_audio, open_stream
 from ..stats import MOMENT_DESCRIPTIONS
 from ..streaming import spectra_blocks, whole_clip_block
 from ._frames import MAX_N_FFT, SR_RANGE, check_frames
@@ -205,6 +206,15 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
 
     def _check_analysis(self, config, owner):
         """Check this group's parameters against the analysis ``config``; errors name ``owner``."""
+
+    def _longest_clip(self):
+        """``(seconds, why)``: the longest clip this group can analyse, or None for any length.
+
+        For a group that needs the whole clip at once (no :meth:`_stream`)
+        and whose memory grows with it; a longer clip fails before it is
+        decoded (from a file's header).
+        """
+        return None
 
     def _smallest_n_fft(self, sr):
         """``(n_fft, why)``: the shortest frame this group can work with at ``sr``, or None for any."""
@@ -424,6 +434,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
                     f"{plan.config}; use the same front-end parameters",
                 )
             return self._analysed(item, index, plan, task, item)
+        self._refuse_too_long(item, index, plan)
         if plan.streams(item, task):
             with open_stream(item, plan.config.sr, index=index, max_duration=self.max_duration) as stream:
                 if plan.stream_pays(stream.duration):
@@ -432,6 +443,28 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         else:
             y = load_audio(item, plan.config.sr, index=index, max_duration=self.max_duration)
         return self._analysed(item, index, plan, task, y)
+
+    def _refuse_too_long(self, item, index, plan):
+        """A clip longer than a group of the plan can hold whole fails, from a file's header when it has one."""
+        limits = [limit for group in plan.groups if (limit := group._longest_clip())]
+        if not limits:
+            return
+        seconds, why = min(limits, key=lambda limit: limit[0])
+        if isinstance(item, Spectra):
+            duration = item.y.size / item.config.sr
+        elif isinstance(item, (str, bytes, os.PathLike)) or hasattr(item, "seek"):
+            with open_audio(item, index=index, max_duration=self.max_duration) as audio:
+                duration = audio.header.duration
+            if hasattr(item, "seek"):
+                item.seek(0)  # load_audio reads it from the start
+        else:  # a waveform (or a pair with its rate); load_audio says what is wrong with it, if anything
+            try:
+                y, rate = item if isinstance(item, tuple) else (item, plan.config.sr)
+                duration = np.shape(y)[-1] / float(rate)
+            except Exception:
+                return
+        if duration is not None and duration > seconds:
+            raise item_error(index, item, f"it lasts {duration:.0f} s, longer than {seconds:g} s: {why}")
 
     def _analysed(self, item, index, plan, task, source):
         """The :class:`Clip` of one item from its waveform, its Spectra or its open stream."""

@@ -6,6 +6,13 @@ from .. import _validation as v
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 from ._frames import above_nyquist, check_below_nyquist
 
+#: Longest clip PitchFeatures analyses (seconds). pYIN's Viterbi decoding spans
+#: the whole clip, so the group is never streamed, and librosa's pYIN takes
+#: about 107 MB per audio-minute (measured on speech at the default analysis):
+#: 10 minutes is about 1.1 GB. Cut longer recordings into windows
+#: (:class:`~musicfeat.segments.Segmenter`, whose default features include pitch).
+PITCH_MAX_SECONDS = 600.0
+
 PITCH_FEATURES = (
     "pitch_f0_mean_hz",
     "pitch_f0_std_hz",
@@ -121,6 +128,12 @@ class PitchFeatures(ClipTransformer):
             "fraction of frames pYIN marks voiced",
             "mean over frames of pYIN's voicing probability",
         ]
+
+    def _longest_clip(self):
+        return PITCH_MAX_SECONDS, (
+            "PitchFeatures (pYIN) needs the whole clip at once, about 107 MB per audio-minute; cut the "
+            "recording into windows (musicfeat.segments.Segmenter) or leave out the 'pitch' group"
+        )
 
     def _features(self, spectra):
         import warnings
