@@ -262,4 +262,4 @@ def test_pitch_refuses_clips_longer_than_it_can_hold_whole(monkeypatch, tmp_path
     for item in (str(path), load_audio(path, SR), (load_audio(path, 16000), 16000)):
         with pytest.raises(InvalidAudioError, match=r"lasts 3 s, longer than 2 s: PitchFeatures \(pYIN\)"):
             mf.fit_transform([item])
-    assert np.isfinite(mf.fit_transform([load_audio(path, SR)[: SR]])).all()
+    assert np.isfinite(mf.fit_transform([load_audio(path, SR)[:SR]])).all()
