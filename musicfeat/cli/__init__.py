@@ -1,0 +1,60 @@
+"""The ``musicfeat`` command line.
+
+``musicfeat features [FILE ...]`` prints every named feature of each file
+(the bundled example recording when none is given).
+``musicfeat extract ROOT -o FEATURES.csv`` extracts a whole folder.
+``musicfeat report FEATURES.csv -o REPORT.html`` makes the talk's analyses
+of a feature table into one interactive page.
+
+Exit status: 0 when every file succeeded, 1 when some failed, 2 for usage
+errors (and an output that cannot be written), 130 when interrupted. Every
+error is one line on stderr naming the file. A file name is printed escaped
+(:func:`~musicfeat.table_text.printable`), so a name holding a line feed
+cannot pass for a line of the output; output into a closed pipe
+(``musicfeat features f | head``) ends quietly.
+
+The top room: it reads the batch, the feature table, the analyses and
+:class:`~musicfeat.MusicFeatures`, and nothing imports it. Its extractor
+options come from one table that a test keeps in step with MusicFeatures'
+parameters. Its modules: ``_parser`` (the commands and their options),
+``_options`` (the extractor options' table), ``_commands`` (what each
+command does).
+"""
+
+import os
+import sys
+
+from ._commands import _extract_command, _features_command, _report_command
+from ._options import _EXTRACTOR_OPTIONS, extractor_from_args  # noqa: F401 (the table, for tests)
+from ._parser import _build_parser
+
+__all__ = ["main", "extractor_from_args"]
+
+
+def main(argv=None, out=None):
+    """Run the command line; returns the exit status (0 ok, 1 some files failed, 2 usage)."""
+    out = out if out is not None else sys.stdout
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        if args.command == "features":
+            status = _features_command(args, out)
+        elif args.command == "extract":
+            status = _extract_command(args)
+        elif args.command == "report":
+            status = _report_command(args)
+        else:
+            parser.print_help(out)
+            return 2
+        out.flush()  # a closed pipe shows here, not at exit
+        return status
+    except BrokenPipeError:
+        # As the Python documentation recommends ("Note on SIGPIPE"): the
+        # reader stopped reading (``| head``); send what remains nowhere.
+        if out is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
