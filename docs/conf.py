@@ -89,6 +89,7 @@ PUBLIC_MODULES = {
     "musicfeat.batch.workers": "Batch: workers",
     "musicfeat.batch.pool": "Batch: worker processes",
     "musicfeat.batch.extract": "Batch: extraction",
+    "musicfeat.batch.learning": "Batch: learning from the folder",
     "musicfeat.analysis": "The talk's analyses",
     "musicfeat.analysis.results": "The report: computing it",
     "musicfeat.analysis.page": "The report: its page",

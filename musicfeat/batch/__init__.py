@@ -29,6 +29,8 @@ No pickle anywhere in the data path: tables are CSV or Parquet. Its rooms:
 - :mod:`~musicfeat.batch.lock`: one run at a time per output;
 - :mod:`~musicfeat.batch.workers`: one track through the extractor's public
   API, in worker processes, in this process or on Dask;
+- :mod:`~musicfeat.batch.learning`: what a feature set that learns learnt
+  from the folder, kept beside the table;
 - :mod:`~musicfeat.batch.pool`: the worker processes: one file at a time, a
   time limit per file, crash isolation, gone with their parent;
 - :mod:`~musicfeat.batch.extract`: :func:`extract_folder`, tying them
