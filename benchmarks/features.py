@@ -1,0 +1,846 @@
+"""Feature sets on the development corpus: accuracy, macro-F1 and extraction cost, in one run.
+
+    python benchmarks/features.py --corpus DEVCORPUS --cache-dir CACHE \\
+        [--sets talk419,mfcc40,essentia,extended] [--repeats 3] [--jobs 1] [--out results.md]
+
+The corpus is the one ``../shared/tools/make-dev-corpus DEVCORPUS`` builds
+(9 composers, 96 tracks; ``DEVCORPUS/music/manifest.csv``). Features are
+extracted once per clip and kept in ``CACHE`` as ``.npz`` files (no
+pickle); a second run scores from the cache. Keep the corpus and the cache
+out of the repository.
+
+Clips: two views of the same tracks
+    *tracks*: each whole track, one clip. *excerpts*: 30-s excerpts, several
+    per track, evenly spaced and never overlapping. The rule: a track of
+    ``D`` seconds gives ``n = min(4, floor(D / 30))`` excerpts (every track of
+    the corpus lasts at least 30 s); the track is cut into ``n`` equal parts
+    and excerpt ``i`` is the 30 s centred in part ``i`` (it starts at
+    ``(i + 0.5) * D / n - 15`` s). Parts are at least 30 s long, so
+    excerpts never overlap, and the first and last seconds of a track
+    (intros, fades) are avoided when the track allows.
+
+Feature sets (plug-ins: :data:`SETS`)
+    ``talk419``: ``MusicFeatures()``. ``extended``: ``MusicFeatures(
+    feature_set="extended")`` when the installed musicfeat has it.
+    ``mfcc40``: mean and standard deviation over frames of 20 MFCC
+    (``librosa.feature.mfcc`` defaults) of the whole clip. ``essentia``:
+    Essentia's ``MusicExtractor`` (``essentia_features.py``, run by the
+    Python given by ``--essentia-python`` in its own environment):
+    ``metadata.*`` and string descriptors dropped, every other descriptor
+    flattened, kept when it has the same length in every clip, columns in
+    sorted order (indices as numbers). Clips MusicExtractor refuses (digital silence) are rows
+    of NaN, listed in the results; every model starts with a mean imputer
+    fitted in the fold, so they are scored with the training clips' means.
+    Every clip is decoded by musicfeat's ``load_audio`` (``librosa.load``:
+    mono, 22,050 Hz, soxr_hq) except Essentia's, which decodes and resamples
+    itself (44.1 kHz).
+
+A set whose groups learn from training clips (the ``extended`` set's VLAD
+codebook) is fitted inside each fold, on the fold's training clips only:
+the cache keeps what the group's API lets one keep of a clip
+(``_clip_data``: its frames), and each fold calls ``_fit_sample`` and
+``_fit_finish`` on the training clips and ``_encode`` on every clip, which
+is what ``MusicFeatures`` inside a ``Pipeline`` does, without analysing
+each clip again in every fold.
+
+Protocol (the same for every set)
+    tracks: ``RepeatedStratifiedKFold(5, n_repeats=R)``; excerpts:
+    ``StratifiedGroupKFold(5, shuffle=True)`` grouped by track (no track on
+    both sides of a split), repeated with R different shuffles. Models: a
+    random forest (500 trees, ``class_weight="balanced"``) and a
+    standardised linear SVM (``StandardScaler`` + ``SVC(kernel="linear",
+    class_weight="balanced")``), each after a mean imputer. Accuracy and
+    macro-F1: mean and standard deviation over the ``5 R`` folds.
+    Ablation: the ``--ablate`` set minus each of its groups (columns of the
+    cached rows sliced by group; a learning group's columns refitted in each
+    fold as above).
+
+Cost
+    CPU seconds (``time.process_time``, decoding included) per minute of
+    audio, on one core (OMP, BLAS and numba threads held to 1), of each set
+    on the same fixed tracks (the first of each class in the manifest), in
+    this run, after a warm-up. A learning set is fitted on those tracks
+    first and its ``transform`` is timed.
+"""
+
+import argparse
+import csv
+import datetime
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+EXCERPT_SECONDS = 30.0
+MAX_EXCERPTS = 4
+SR = 22050
+N_SPLITS = 5
+VIEWS = ("tracks", "excerpts")
+
+
+# ----------------------------------------------------------------------
+# the corpus and its clips
+
+
+@dataclass(frozen=True)
+class Clip:
+    key: str  # file-name safe, unique
+    track: str  # the track's key (the group of the excerpts view)
+    label: str
+    path: str
+    start: float | None  # seconds; None for the whole track
+    end: float | None
+    duration: float  # of the clip, seconds
+
+
+def excerpt_starts(duration, length=EXCERPT_SECONDS, most=MAX_EXCERPTS):
+    """Starts of the excerpts of a track of ``duration`` s (the rule of the module docstring).
+
+    >>> excerpt_starts(200.0)
+    [10.0, 60.0, 110.0, 160.0]
+    >>> excerpt_starts(70.0)
+    [2.5, 37.5]
+    """
+    n = max(1, min(most, int(duration // length)))
+    return [round((i + 0.5) * duration / n - length / 2, 3) for i in range(n)]
+
+
+def read_corpus(corpus):
+    """The clips of both views: ``{"tracks": [Clip...], "excerpts": [Clip...]}``."""
+    manifest = Path(corpus) / "music" / "manifest.csv"
+    with open(manifest, newline="") as f:
+        rows = list(csv.DictReader(f))
+    views = {"tracks": [], "excerpts": []}
+    for row in rows:
+        path = str(Path(corpus) / row["path"])
+        track = f"{row['class']}__{Path(row['path']).stem}"
+        duration = float(row["duration_s"])
+        views["tracks"].append(Clip(track, track, row["class"], path, None, None, duration))
+        for i, start in enumerate(excerpt_starts(duration)):
+            views["excerpts"].append(
+                Clip(
+                    f"{track}__x{i}",
+                    track,
+                    row["class"],
+                    path,
+                    start,
+                    start + EXCERPT_SECONDS,
+                    EXCERPT_SECONDS,
+                )
+            )
+    return views
+
+
+def timing_tracks(clips):
+    """The fixed tracks every set is timed on: the first of each class in the manifest."""
+    seen, chosen = set(), []
+    for clip in clips:
+        if clip.label not in seen:
+            seen.add(clip.label)
+            chosen.append(clip)
+    return chosen
+
+
+# ----------------------------------------------------------------------
+# feature sets: plug-ins
+
+
+@dataclass
+class Features:
+    """One set's features of one view: static columns, and per-clip data of learning groups."""
+
+    names: list
+    X: np.ndarray  # (n_clips, n_static), NaN rows for refused clips
+    groups: dict  # group name -> column indices into X (static groups only)
+    learners: dict = field(default_factory=dict)  # group name -> list of per-clip arrays
+    refused: list = field(default_factory=list)  # keys of clips the extractor refused
+
+
+class FeatureSet:
+    """A feature set of the benchmark: how to extract one clip, cache it, and time it.
+
+    Subclasses define ``name``, ``cache_id`` (changes when the values may),
+    ``names()``, ``group_columns()``, ``extract(y)`` (a dict: ``row``, and
+    ``data_<group>`` for learning groups) and ``time(paths)``.
+    """
+
+    name = ""
+    learner_names = ()
+
+    def available(self):
+        return True, ""
+
+    def cache_id(self):
+        raise NotImplementedError
+
+    def names(self):
+        raise NotImplementedError
+
+    def group_columns(self):
+        return {}
+
+    def extract(self, y):
+        raise NotImplementedError
+
+    def time(self, paths):
+        raise NotImplementedError
+
+    def learner(self, name):
+        """A fresh learning group (fitted in each fold)."""
+        raise NotImplementedError
+
+
+class MusicFeaturesSet(FeatureSet):
+    """``MusicFeatures(feature_set=...)``: static groups cached as rows, learning groups as frames."""
+
+    def __init__(self, name, feature_set):
+        self.name = name
+        self.feature_set = feature_set
+
+    def available(self):
+        from musicfeat.groups import registry
+
+        if self.feature_set not in registry.FEATURE_SETS:
+            return False, f"this musicfeat has no feature_set={self.feature_set!r}"
+        for name in self._learner_group_names():
+            if not getattr(registry.GROUPS[name], "_splits_clip_data", False):
+                return False, f"group {name!r} learns but has no _clip_data/_fit_sample/_encode split"
+        return True, ""
+
+    def _registry(self):
+        from musicfeat.groups import registry
+
+        return registry
+
+    def _all_groups(self):
+        return self._registry().FEATURE_SETS[self.feature_set].groups
+
+    def _learner_group_names(self):
+        registry = self._registry()
+        return tuple(g for g in self._all_groups() if registry.GROUPS[g]._learns)
+
+    @property
+    def learner_names(self):
+        return self._learner_group_names()
+
+    def _static_groups(self):
+        return tuple(g for g in self._all_groups() if g not in self._learner_group_names())
+
+    def _extractor(self, include=None):
+        from musicfeat import MusicFeatures
+
+        return MusicFeatures(feature_set=self.feature_set, include=include)
+
+    def cache_id(self):
+        import musicfeat
+
+        version = self._registry().FEATURE_SETS[self.feature_set].version
+        return f"{self.name}-{version}-musicfeat{musicfeat.__version__}"
+
+    def names(self):
+        return list(self._extractor(list(self._static_groups())).get_feature_names_out())
+
+    def group_columns(self):
+        columns, start = {}, 0
+        for group in self._static_groups():
+            n = len(self._extractor([group]).get_feature_names_out())
+            columns[group] = np.arange(start, start + n)
+            start += n
+        return columns
+
+    def _config(self):
+        from musicfeat import FrontEndConfig
+
+        mf = self._extractor()
+        return FrontEndConfig(
+            sr=mf.sr,
+            n_fft=mf.n_fft,
+            hop_length=mf.hop_length,
+            kernel_size=mf.kernel_size,
+            hpss_power=mf.hpss_power,
+            hpss_margin=mf.hpss_margin,
+        )
+
+    def learner(self, name):
+        registry = self._registry()
+        return registry.build_group(registry.GROUPS[name], self._extractor())
+
+    def extract(self, y):
+        from musicfeat import Spectra
+
+        if not hasattr(self, "_static"):
+            self._static = self._extractor(list(self._static_groups()))
+            self._learners = {name: self.learner(name) for name in self._learner_group_names()}
+        # One analysis per clip, shared by the static groups and the learners' frames.
+        spectra = Spectra(y, self._config())
+        out = {"row": self._static.fit_transform([spectra])[0]}
+        for name, group in self._learners.items():
+            out[f"data_{name}"] = np.asarray(group._clip_data(spectra), dtype=np.float32)
+        return out
+
+    def time(self, paths):
+        mf = self._extractor()
+        if self._learner_group_names():
+            mf.fit(paths)  # not timed: the codebook
+        start = time.process_time()
+        mf.fit_transform(paths) if not self._learner_group_names() else mf.transform(paths)
+        return time.process_time() - start
+
+
+class MFCC40Set(FeatureSet):
+    """Mean and standard deviation of 20 MFCC (librosa defaults) over the whole clip."""
+
+    name = "mfcc40"
+
+    def cache_id(self):
+        import librosa
+
+        return f"mfcc40-librosa{librosa.__version__}"
+
+    def names(self):
+        return [f"mfcc{i}_{s}" for s in ("mean", "std") for i in range(20)]
+
+    def extract(self, y):
+        import librosa
+
+        M = librosa.feature.mfcc(y=y, sr=SR, n_mfcc=20)
+        return {"row": np.concatenate([M.mean(axis=1), M.std(axis=1)])}
+
+    def time(self, paths):
+        import librosa
+
+        start = time.process_time()
+        for path in paths:
+            y, _ = librosa.load(path, sr=SR, mono=True)
+            self.extract(y)
+        return time.process_time() - start
+
+
+class EssentiaSet(FeatureSet):
+    """Essentia's MusicExtractor, run by ``essentia_features.py`` in its own environment."""
+
+    name = "essentia"
+    external = True
+
+    def __init__(self, python):
+        self.python = python
+
+    def available(self):
+        if not Path(self.python).exists():
+            return False, f"no Python at {self.python} (--essentia-python)"
+        return True, ""
+
+    def cache_id(self):
+        return "essentia-musicextractor"
+
+    def _run(self, *args, capture=False):
+        cmd = [self.python, str(HERE / "essentia_features.py"), *map(str, args)]
+        if capture:
+            return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        return subprocess.run(cmd, check=True)
+
+    def extract_all(self, clips, out_dir, jobs):
+        todo = [
+            c
+            for c in clips
+            if not (out_dir / f"{c.key}.npz").exists() and not (out_dir / f"{c.key}.refused.json").exists()
+        ]
+        if not todo:
+            return
+        out_dir.mkdir(parents=True, exist_ok=True)
+        jobs_file = out_dir / "jobs.jsonl"
+        with open(jobs_file, "w") as f:
+            for c in todo:
+                f.write(json.dumps({"key": c.key, "path": c.path, "start": c.start, "end": c.end}) + "\n")
+        print(f"essentia: {len(todo)} clips to extract in {out_dir}", flush=True)
+        self._run("extract", jobs_file, out_dir, "--jobs", jobs)
+
+    def load(self, clips, out_dir):
+        """Features of ``clips`` from the cache: common fixed-length descriptors, sorted."""
+        per_clip, refused, decoded = {}, [], {}
+        for c in clips:
+            path = out_dir / f"{c.key}.npz"
+            if path.exists():
+                with np.load(path, allow_pickle=False) as z:
+                    per_clip[c.key] = dict(zip(z["names"].tolist(), z["values"], strict=True))
+                    decoded[c.key] = str(z["decoded_by"])
+            elif (out_dir / f"{c.key}.refused.json").exists():
+                refused.append(c.key)
+            else:
+                raise FileNotFoundError(f"essentia features of {c.key} missing in {out_dir}")
+        # A descriptor is kept when it has the same flattened names in every clip
+        # (per-event lists such as beat positions vary in length: dropped).
+        common = None
+        for values in per_clip.values():
+            common = set(values) if common is None else common & set(values)
+        lengths = {}
+        for values in per_clip.values():
+            for base, count in Counter(name.split("[")[0] for name in values).items():
+                lengths.setdefault(base, set()).add(count)
+        names = sorted((n for n in (common or ()) if len(lengths[n.split("[")[0]]) == 1), key=_natural)
+        X = np.full((len(clips), len(names)), np.nan)
+        for i, c in enumerate(clips):
+            if c.key in per_clip:
+                X[i] = [per_clip[c.key][n] for n in names]
+        X[~np.isfinite(X)] = np.nan
+        features = Features(names, X, {}, refused=refused)
+        features.soundfile_decoded = sorted(k for k, how in decoded.items() if how == "soundfile")
+        return features
+
+    def time(self, paths):
+        return json.loads(self._run("time", *paths, capture=True).strip().splitlines()[-1])["cpu_seconds"]
+
+
+def _natural(name):
+    """Sort key of a flattened descriptor: its name, then its indices as numbers (``d[2]`` before ``d[10]``)."""
+    base, _, index = name.partition("[")
+    return base, tuple(int(i) for i in index.rstrip("]").split(",") if i)
+
+
+def make_sets(essentia_python):
+    return {
+        "talk419": MusicFeaturesSet("talk419", "talk419"),
+        "extended": MusicFeaturesSet("extended", "extended"),
+        "mfcc40": MFCC40Set(),
+        "essentia": EssentiaSet(essentia_python),
+    }
+
+
+# ----------------------------------------------------------------------
+# extraction, cached per clip
+
+
+def _cache_dir(cache, feature_set, view):
+    return Path(cache) / feature_set.cache_id() / view
+
+
+def _missing(feature_set, cache, view, clips):
+    d = _cache_dir(cache, feature_set, view)
+    return [
+        c for c in clips if not (d / f"{c.key}.npz").exists() and not (d / f"{c.key}.refused.json").exists()
+    ]
+
+
+def _save(path, arrays):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+def _extract_track(track_path, work, cache):
+    """Decode one track once; extract and cache every (set, view, clip) of ``work`` for it."""
+    from musicfeat import load_audio
+
+    y = load_audio(track_path, SR)
+    for feature_set, view, clip in work:
+        if clip.start is None:
+            part = y
+        else:
+            first = int(round(clip.start * SR))
+            part = y[first : first + int(round(EXCERPT_SECONDS * SR))]
+        out = _cache_dir(cache, feature_set, view) / f"{clip.key}.npz"
+        try:
+            arrays = feature_set.extract(np.ascontiguousarray(part))
+        except Exception as error:  # recorded and scored as a NaN row, like Essentia's refusals
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.with_name(f"{clip.key}.refused.json").write_text(
+                json.dumps({"key": clip.key, "error": f"{type(error).__name__}: {error}"})
+            )
+            continue
+        _save(out, arrays)
+    return track_path
+
+
+def extract(sets, views, cache, jobs):
+    """Fill the cache for every set and view (Essentia through its subprocess)."""
+    from joblib import Parallel, delayed
+
+    for feature_set in sets:
+        if isinstance(feature_set, EssentiaSet):
+            for view in ("excerpts", "tracks"):  # the excerpts first: the view the issue leads with
+                feature_set.extract_all(views[view], _cache_dir(cache, feature_set, view), jobs)
+    by_track = {}
+    for feature_set in sets:
+        if isinstance(feature_set, EssentiaSet):
+            continue
+        for view in VIEWS:
+            for clip in _missing(feature_set, cache, view, views[view]):
+                by_track.setdefault(clip.path, []).append((feature_set, view, clip))
+    if not by_track:
+        return
+    print(f"extracting {sum(map(len, by_track.values()))} clips of {len(by_track)} tracks", flush=True)
+    done = 0
+    for path in Parallel(n_jobs=jobs, return_as="generator_unordered")(
+        delayed(_extract_track)(path, work, cache) for path, work in by_track.items()
+    ):
+        done += 1
+        print(f"  [{done}/{len(by_track)}] {Path(path).parent.name}/{Path(path).name}", flush=True)
+
+
+def load(feature_set, cache, view, clips):
+    """A set's :class:`Features` of one view, from the cache."""
+    d = _cache_dir(cache, feature_set, view)
+    if isinstance(feature_set, EssentiaSet):
+        return feature_set.load(clips, d)
+    names = feature_set.names()
+    X = np.full((len(clips), len(names)), np.nan)
+    learners = {name: [] for name in feature_set.learner_names}
+    refused = []
+    for i, clip in enumerate(clips):
+        path = d / f"{clip.key}.npz"
+        if not path.exists():
+            refused.append(clip.key)
+            for name in learners:
+                learners[name].append(None)
+            continue
+        with np.load(path, allow_pickle=False) as z:
+            X[i] = z["row"]
+            for name in learners:
+                learners[name].append(z[f"data_{name}"])
+    return Features(names, X, feature_set.group_columns(), learners, refused)
+
+
+# ----------------------------------------------------------------------
+# scoring
+
+
+def splits(view, labels, tracks, repeats):
+    """``(train, test)`` index pairs of the view's protocol, ``5 * repeats`` of them."""
+    from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedGroupKFold
+
+    zeros = np.zeros(len(labels))
+    if view == "tracks":
+        return list(
+            RepeatedStratifiedKFold(n_splits=N_SPLITS, n_repeats=repeats, random_state=0).split(zeros, labels)
+        )
+    out = []
+    for r in range(repeats):
+        cv = StratifiedGroupKFold(n_splits=N_SPLITS, shuffle=True, random_state=r)
+        out.extend(cv.split(zeros, labels, tracks))
+    return out
+
+
+def models():
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    return {
+        "RF": make_pipeline(
+            SimpleImputer(),
+            RandomForestClassifier(n_estimators=500, class_weight="balanced", random_state=0, n_jobs=1),
+        ),
+        "SVM": make_pipeline(
+            SimpleImputer(), StandardScaler(), SVC(kernel="linear", class_weight="balanced")
+        ),
+    }
+
+
+def learned_columns(feature_set, features, names, train):
+    """The learning groups ``names`` fitted on the clips ``train``; their rows for every clip."""
+    blocks = []
+    for name in names:
+        group = feature_set.learner(name)
+        data = features.learners[name]
+        group._fit_finish([group._fit_sample(data[i]) for i in train if data[i] is not None])
+        width = len(group.get_feature_names_out()) if hasattr(group, "codebook_") else None
+        rows = [group._encode(d) if d is not None else None for d in data]
+        width = width or next(len(r) for r in rows if r is not None)
+        blocks.append(np.vstack([r if r is not None else np.full(width, np.nan) for r in rows]))
+    return np.hstack(blocks) if blocks else np.empty((len(features.X), 0))
+
+
+def _score_split(X, labels, train, test):
+    from sklearn.base import clone
+    from sklearn.metrics import accuracy_score, f1_score
+
+    out = {}
+    for model_name, model in models().items():
+        fitted = clone(model).fit(X[train], labels[train])
+        predicted = fitted.predict(X[test])
+        out[model_name] = (
+            accuracy_score(labels[test], predicted),
+            f1_score(labels[test], predicted, average="macro"),
+        )
+    return out
+
+
+def _score_file(cache, feature_set, variant, view, clips, repeats, features):
+    """Where a variant's fold scores are kept: keyed on everything they depend on.
+
+    The scores are deterministic (every seed fixed), so a later run with the
+    same features, clips, protocol and library versions reuses them.
+    """
+    import sklearn
+
+    key = hashlib.sha1()
+    for part in (
+        feature_set.cache_id(),
+        variant.label,
+        variant.learners,
+        None if variant.columns is None else variant.columns.tolist(),
+        view,
+        repeats,
+        [c.key for c in clips],
+        features.names,
+        features.refused,
+        repr(models()),
+        sklearn.__version__,
+        np.__version__,
+    ):
+        key.update(repr(part).encode())
+    safe = variant.label.replace(" ", "")
+    return Path(cache) / "scores" / view / f"{safe}-{key.hexdigest()[:16]}.json"
+
+
+@dataclass
+class Variant:
+    label: str
+    set_name: str
+    columns: np.ndarray | None  # static columns kept (None: all)
+    learners: tuple  # learning groups kept
+
+
+def variants(sets, features, ablate):
+    out = []
+    for name, feature_set in sets.items():
+        out.append(Variant(name, name, None, tuple(feature_set.learner_names)))
+    if ablate in sets:
+        feature_set, f = sets[ablate], features[("tracks", ablate)]
+        n = f.X.shape[1]
+        for group, cols in f.groups.items():
+            keep = np.setdiff1d(np.arange(n), cols)
+            out.append(Variant(f"{ablate} - {group}", ablate, keep, tuple(feature_set.learner_names)))
+        for group in feature_set.learner_names:
+            others = tuple(g for g in feature_set.learner_names if g != group)
+            out.append(Variant(f"{ablate} - {group}", ablate, None, others))
+    return out
+
+
+def score(sets, features, views, repeats, jobs, ablate, cache):
+    """Per-fold accuracy and macro-F1: ``{(variant, view, model): [(acc, f1), ...]}``."""
+    from joblib import Parallel, delayed
+
+    results = {}
+    for view in VIEWS:
+        clips = views[view]
+        labels = np.array([c.label for c in clips])
+        tracks = np.array([c.track for c in clips])
+        folds = splits(view, labels, tracks, repeats)
+        learned = {}  # (set, learners, fold) -> columns, shared by the variants
+        for variant in variants(sets, features, ablate):
+            f = features[(view, variant.set_name)]
+            stored = _score_file(cache, sets[variant.set_name], variant, view, clips, repeats, f)
+            if stored.exists():
+                per_model = json.loads(stored.read_text())
+                for model_name, folds_scores in per_model.items():
+                    results[(variant.label, view, model_name)] = [tuple(x) for x in folds_scores]
+                print(f"  {view:8s} {variant.label:28s} (scores from the cache)", flush=True)
+                continue
+            static = f.X if variant.columns is None else f.X[:, variant.columns]
+            tasks = []
+            for k, (train, test) in enumerate(folds):
+                parts = [static]
+                for group in variant.learners:
+                    key = (variant.set_name, group, view, k)
+                    if key not in learned:
+                        learned[key] = learned_columns(sets[variant.set_name], f, (group,), train)
+                    parts.append(learned[key])
+                tasks.append((np.hstack(parts), train, test))
+            t0 = time.perf_counter()
+            per_fold = Parallel(n_jobs=jobs)(delayed(_score_split)(X, labels, tr, te) for X, tr, te in tasks)
+            for model_name in ("RF", "SVM"):
+                results[(variant.label, view, model_name)] = [fold[model_name] for fold in per_fold]
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            stored.write_text(json.dumps({m: results[(variant.label, view, m)] for m in ("RF", "SVM")}))
+            rf = np.mean([fold["RF"][0] for fold in per_fold])
+            print(
+                f"  {view:8s} {variant.label:28s} RF acc {rf:.3f}  ({time.perf_counter() - t0:.0f} s)",
+                flush=True,
+            )
+    return results
+
+
+# ----------------------------------------------------------------------
+# cost
+
+
+def time_sets(sets, clips):
+    """CPU seconds per audio minute of each set on the same tracks, one core."""
+    paths = [c.path for c in clips]
+    minutes = sum(c.duration for c in clips) / 60
+    costs = {}
+    for name, feature_set in sets.items():
+        if not isinstance(feature_set, EssentiaSet):
+            from musicfeat import load_audio
+
+            y = load_audio(paths[0], SR)[: 5 * SR]
+            feature_set.extract(y)  # warm-up: imports, compiled kernels
+        seconds = feature_set.time(paths)
+        costs[name] = seconds / minutes
+        print(f"  cost {name}: {seconds:.1f} CPU s for {minutes:.1f} audio min", flush=True)
+    return costs, minutes
+
+
+# ----------------------------------------------------------------------
+# the report
+
+
+def _ms(values):
+    values = np.asarray(values)
+    return f"{values.mean():.3f} ± {values.std():.3f}"
+
+
+def report(sets, features, views, results, costs, timed_minutes, args, started, load_start):
+    import sklearn
+
+    import musicfeat
+
+    lines = [
+        f"# Feature sets on the development corpus ({started:%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"Corpus `{args.corpus}`: {len(views['tracks'])} tracks, {len(views['excerpts'])} excerpts of "
+        f"{EXCERPT_SECONDS:.0f} s (at most {MAX_EXCERPTS} a track). Protocol: tracks "
+        f"RepeatedStratifiedKFold(5) x {args.repeats}; excerpts StratifiedGroupKFold(5) by track x "
+        f"{args.repeats} shuffles; mean ± std over the {N_SPLITS * args.repeats} folds. "
+        "RF: 500 trees, class-balanced; SVM: StandardScaler + linear SVC, class-balanced; both after a "
+        "mean imputer fitted in the fold.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"musicfeat {musicfeat.__version__} (`{Path(musicfeat.__file__).parent}`), scikit-learn {sklearn.__version__}; load average "
+        f"{load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end (the machine is shared: "
+        "costs are CPU time, which load inflates less than wall time, but not entirely).",
+        "",
+    ]
+    for view in VIEWS:
+        lines += [
+            f"## {view}",
+            "",
+            "| set | features | RF accuracy | RF macro-F1 | SVM accuracy | SVM macro-F1 |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for label in _labels(results):
+            if (label, view, "RF") not in results:
+                continue
+            rf, svm = np.array(results[(label, view, "RF")]), np.array(results[(label, view, "SVM")])
+            lines.append(
+                f"| {label} | {_width(label, sets, features, view)} | {_ms(rf[:, 0])} | {_ms(rf[:, 1])} | "
+                f"{_ms(svm[:, 0])} | {_ms(svm[:, 1])} |"
+            )
+        lines.append("")
+    lines += [
+        "## Extraction cost",
+        "",
+        f"CPU seconds per audio minute, one core, decoding included, the same {len(timing_tracks(views['tracks']))} "
+        f"tracks ({timed_minutes:.1f} min, the first of each class) for every set, in this run.",
+        "",
+        "| set | s per audio minute | relative to talk419 |",
+        "| --- | ---: | ---: |",
+    ]
+    for name, cost in costs.items():
+        rel = f"{cost / costs['talk419']:.2f}x" if "talk419" in costs else ""
+        lines.append(f"| {name} | {cost:.3f} | {rel} |")
+    lines.append("")
+    notes = []
+    for (view, name), f in features.items():
+        if f.refused:
+            notes.append(
+                f"- {name}, {view}: {len(f.refused)} clips refused, scored as rows of NaN imputed in each "
+                f"fold by the training mean: {', '.join(f.refused)}"
+            )
+        if getattr(f, "soundfile_decoded", None):
+            notes.append(f"- {name}, {view}: decoded through soundfile: {', '.join(f.soundfile_decoded)}")
+    if notes:
+        lines += ["## Refused clips", "", *notes, ""]
+    return "\n".join(lines)
+
+
+def _labels(results):
+    seen = []
+    for label, _, _ in results:
+        if label not in seen:
+            seen.append(label)
+    return seen
+
+
+def _width(label, sets, features, view):
+    """Columns of a variant: the set's static columns and learnt columns, less the ablated group's."""
+    name, _, ablated = label.partition(" - ")
+    f = features[(view, name)]
+    learnt = {group: len(sets[name].learner(group)._feature_names()) for group in sets[name].learner_names}
+    n = f.X.shape[1] + sum(learnt.values())
+    return str(n - len(f.groups.get(ablated, ())) - learnt.get(ablated, 0))
+
+
+# ----------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", required=True, help="the folder make-dev-corpus made")
+    parser.add_argument("--cache-dir", required=True, help="where features are kept (.npz), outside the repo")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of the 5-fold splits (default 3)")
+    parser.add_argument("--sets", default="talk419,extended,mfcc40,essentia", help="comma-separated")
+    parser.add_argument("--jobs", type=int, default=1, help="processes for extraction and scoring")
+    parser.add_argument("--ablate", default="extended", help="the set whose groups are ablated ('' for none)")
+    parser.add_argument(
+        "--essentia-python",
+        default=os.environ.get("ESSENTIA_PYTHON", "/work/venv-essentia/bin/python"),
+        help="a Python with essentia and soundfile",
+    )
+    parser.add_argument("--out", help="results file (default CACHE/results-<date>.md)")
+    parser.add_argument("--extract-only", action="store_true", help="fill the cache and stop")
+    parser.add_argument("--no-timing", action="store_true", help="skip the cost measurement")
+    args = parser.parse_args(argv)
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_start = os.getloadavg()[0]
+    all_sets = make_sets(args.essentia_python)
+    sets = {}
+    for name in [s for s in args.sets.split(",") if s]:
+        if name not in all_sets:
+            parser.error(f"--sets: unknown set {name!r}; known: {', '.join(all_sets)}")
+        ok, why = all_sets[name].available()
+        if ok:
+            sets[name] = all_sets[name]
+        else:
+            print(f"skipping {name}: {why}", file=sys.stderr)
+    views = read_corpus(args.corpus)
+    extract(list(sets.values()), views, args.cache_dir, args.jobs)
+    if args.extract_only:
+        return 0
+    features = {
+        (view, name): load(s, args.cache_dir, view, views[view]) for name, s in sets.items() for view in VIEWS
+    }
+    print("scoring", flush=True)
+    results = score(sets, features, views, args.repeats, args.jobs, args.ablate, args.cache_dir)
+    costs, minutes = ({}, 0.0)
+    if not args.no_timing:
+        print("timing", flush=True)
+        costs, minutes = time_sets(sets, timing_tracks(views["tracks"]))
+    text = report(sets, features, views, results, costs, minutes, args, started, load_start)
+    print(text)
+    out = Path(args.out or Path(args.cache_dir) / f"results-{started:%Y%m%d-%H%M}.md")
+    out.write_text(text + "\n")
+    folds = {"|".join(k): v for k, v in results.items()}
+    out.with_suffix(".json").write_text(json.dumps({"folds": folds, "costs": costs}, indent=1))
+    print(f"written: {out}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
