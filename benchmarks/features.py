@@ -88,6 +88,16 @@ MAX_EXCERPTS = 4
 SR = 22050
 N_SPLITS = 5
 VIEWS = ("tracks", "excerpts")
+#: The modules of musicfeat whose code the cached features depend on (globs under the package).
+COMPUTING_CODE = (
+    "groups/*.py",
+    "kernels/*.py",
+    "io/*.py",
+    "frontend.py",
+    "blockwise.py",
+    "dsp.py",
+    "stats.py",
+)
 
 
 # ----------------------------------------------------------------------
@@ -244,10 +254,19 @@ class MusicFeaturesSet(FeatureSet):
         return MusicFeatures(feature_set=self.feature_set, include=include)
 
     def cache_id(self):
+        # The set's version names its definitions; the digest of the code that
+        # computes the values (the groups, the analysis, decoding, kernels)
+        # guards against a set in development changing under one version, and
+        # lets releases that leave that code alone share the cache.
         import musicfeat
 
+        root = Path(musicfeat.__file__).parent
+        digest = hashlib.sha1()
+        for pattern in COMPUTING_CODE:
+            for path in sorted(root.glob(pattern)):
+                digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
         version = self._registry().FEATURE_SETS[self.feature_set].version
-        return f"{self.name}-{version}-musicfeat{musicfeat.__version__}"
+        return f"{self.name}-{version}-{digest.hexdigest()[:10]}"
 
     def names(self):
         return list(self._extractor(list(self._static_groups())).get_feature_names_out())
@@ -442,9 +461,19 @@ def _save(path, arrays):
 
 def _extract_track(track_path, work, cache):
     """Decode one track once; extract and cache every (set, view, clip) of ``work`` for it."""
-    from musicfeat import load_audio
+    from musicfeat import InvalidAudioError, load_audio
 
-    y = load_audio(track_path, SR)
+    decoded_by = "musicfeat"
+    try:
+        y = load_audio(track_path, SR)
+    except InvalidAudioError:
+        # load_audio refuses a file whose decoding stops short of the length
+        # its header declares (one track of the corpus, by 0.02 s); librosa
+        # decodes what there is, the same way.
+        import librosa
+
+        y = librosa.load(track_path, sr=SR, mono=True)[0]
+        decoded_by = "librosa"
     for feature_set, view, clip in work:
         if clip.start is None:
             part = y
@@ -460,7 +489,7 @@ def _extract_track(track_path, work, cache):
                 json.dumps({"key": clip.key, "error": f"{type(error).__name__}: {error}"})
             )
             continue
-        _save(out, arrays)
+        _save(out, {**arrays, "decoded_by": np.asarray(decoded_by)})
     return track_path
 
 
@@ -498,7 +527,7 @@ def load(feature_set, cache, view, clips):
     names = feature_set.names()
     X = np.full((len(clips), len(names)), np.nan)
     learners = {name: [] for name in feature_set.learner_names}
-    refused = []
+    refused, librosa_decoded = [], []
     for i, clip in enumerate(clips):
         path = d / f"{clip.key}.npz"
         if not path.exists():
@@ -508,9 +537,13 @@ def load(feature_set, cache, view, clips):
             continue
         with np.load(path, allow_pickle=False) as z:
             X[i] = z["row"]
+            if "decoded_by" in z.files and str(z["decoded_by"]) != "musicfeat":
+                librosa_decoded.append(clip.key)
             for name in learners:
                 learners[name].append(z[f"data_{name}"])
-    return Features(names, X, feature_set.group_columns(), learners, refused)
+    features = Features(names, X, feature_set.group_columns(), learners, refused)
+    features.librosa_decoded = librosa_decoded
+    return features
 
 
 # ----------------------------------------------------------------------
@@ -558,10 +591,8 @@ def learned_columns(feature_set, features, names, train):
         group = feature_set.learner(name)
         data = features.learners[name]
         group._fit_finish([group._fit_sample(data[i]) for i in train if data[i] is not None])
-        width = len(group.get_feature_names_out()) if hasattr(group, "codebook_") else None
-        rows = [group._encode(d) if d is not None else None for d in data]
-        width = width or next(len(r) for r in rows if r is not None)
-        blocks.append(np.vstack([r if r is not None else np.full(width, np.nan) for r in rows]))
+        missing = np.full(len(group._feature_names()), np.nan)  # a clip whose extraction failed
+        blocks.append(np.vstack([group._encode(d) if d is not None else missing for d in data]))
     return np.hstack(blocks) if blocks else np.empty((len(features.X), 0))
 
 
@@ -762,10 +793,15 @@ def report(sets, features, views, results, costs, timed_minutes, args, started, 
                 f"- {name}, {view}: {len(f.refused)} clips refused, scored as rows of NaN imputed in each "
                 f"fold by the training mean: {', '.join(f.refused)}"
             )
+        if getattr(f, "librosa_decoded", None):
+            notes.append(
+                f"- {name}, {view}: musicfeat's `load_audio` refused the track (decoding stopped short of "
+                f"the length its header declares); decoded by `librosa.load`: {', '.join(f.librosa_decoded)}"
+            )
         if getattr(f, "soundfile_decoded", None):
             notes.append(f"- {name}, {view}: decoded through soundfile: {', '.join(f.soundfile_decoded)}")
     if notes:
-        lines += ["## Refused clips", "", *notes, ""]
+        lines += ["## Refused clips and decoding", "", *notes, ""]
     return "\n".join(lines)
 
 
