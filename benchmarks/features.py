@@ -720,7 +720,7 @@ def time_sets(sets, clips):
         if not isinstance(feature_set, EssentiaSet):
             from musicfeat import load_audio
 
-            y = load_audio(paths[0], SR)[: 5 * SR]
+            y = load_audio(paths[0], SR)[: 10 * SR]  # longer than the tempo window: no warning
             feature_set.extract(y)  # warm-up: imports, compiled kernels
         seconds = feature_set.time(paths)
         costs[name] = seconds / minutes
@@ -773,6 +773,7 @@ def report(sets, features, views, results, costs, timed_minutes, args, started, 
                 f"{_ms(svm[:, 0])} | {_ms(svm[:, 1])} |"
             )
         lines.append("")
+    lines += _ablation(results, args.ablate)
     lines += [
         "## Extraction cost",
         "",
@@ -793,16 +794,47 @@ def report(sets, features, views, results, costs, timed_minutes, args, started, 
                 f"- {name}, {view}: {len(f.refused)} clips refused, scored as rows of NaN imputed in each "
                 f"fold by the training mean: {', '.join(f.refused)}"
             )
-        if getattr(f, "librosa_decoded", None):
-            notes.append(
-                f"- {name}, {view}: musicfeat's `load_audio` refused the track (decoding stopped short of "
-                f"the length its header declares); decoded by `librosa.load`: {', '.join(f.librosa_decoded)}"
-            )
         if getattr(f, "soundfile_decoded", None):
             notes.append(f"- {name}, {view}: decoded through soundfile: {', '.join(f.soundfile_decoded)}")
+    decoded = {}  # track -> the sets that decoded it by librosa
+    for (_view, name), f in features.items():
+        for key in getattr(f, "librosa_decoded", ()):
+            decoded.setdefault(key.split("__x")[0], set()).add(name)
+    if decoded:
+        notes.append(
+            f"- musicfeat's `load_audio` refused {len(decoded)} tracks (decoding stopped short of the length "
+            f"their header declares); they were decoded by `librosa.load` instead for "
+            f"{', '.join(sorted(set().union(*decoded.values())))}: {', '.join(sorted(decoded))}"
+        )
     if notes:
         lines += ["## Refused clips and decoding", "", *notes, ""]
     return "\n".join(lines)
+
+
+def _ablation(results, ablate):
+    """Differences to the full set, fold by fold (the same splits): mean ± std of the paired differences."""
+    labels = [label for label in _labels(results) if label.startswith(f"{ablate} - ")]
+    if not labels:
+        return []
+    lines = [
+        f"## Ablation: {ablate} minus each group",
+        "",
+        f"Accuracy of the ablated set minus that of the full `{ablate}` set, fold by fold on the same "
+        "splits: mean ± std of the paired differences (negative: the group helps).",
+        "",
+        "| without | tracks RF | tracks SVM | excerpts RF | excerpts SVM |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for label in labels:
+        cells = []
+        for view in VIEWS:
+            for model in ("RF", "SVM"):
+                full = np.array(results[(ablate, view, model)])[:, 0]
+                less = np.array(results[(label, view, model)])[:, 0]
+                d = less - full
+                cells.append(f"{d.mean():+.3f} ± {d.std():.3f}")
+        lines.append(f"| {label.split(' - ', 1)[1]} | {' | '.join(cells)} |")
+    return [*lines, ""]
 
 
 def _labels(results):
