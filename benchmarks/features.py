@@ -1,7 +1,7 @@
 """Feature sets on the development corpus: accuracy, macro-F1 and extraction cost, in one run.
 
     python benchmarks/features.py --corpus DEVCORPUS --cache-dir CACHE \\
-        [--sets talk419,mfcc40,essentia,extended] [--repeats 3] [--jobs 1] [--out results.md]
+        [--sets talk419,extended,mfcc40,essentia] [--repeats 3] [--jobs 1] [--out results.md]
 
 The corpus is the one ``../shared/tools/make-dev-corpus DEVCORPUS`` builds
 (9 composers, 96 tracks; ``DEVCORPUS/music/manifest.csv``). Features are
@@ -19,7 +19,7 @@ Clips: two views of the same tracks
     excerpts never overlap, and the first and last seconds of a track
     (intros, fades) are avoided when the track allows.
 
-Feature sets (plug-ins: :data:`SETS`)
+Feature sets (plug-ins: :class:`FeatureSet`, :func:`make_sets`)
     ``talk419``: ``MusicFeatures()``. ``extended``: ``MusicFeatures(
     feature_set="extended")`` when the installed musicfeat has it.
     ``mfcc40``: mean and standard deviation over frames of 20 MFCC
@@ -28,12 +28,17 @@ Feature sets (plug-ins: :data:`SETS`)
     Python given by ``--essentia-python`` in its own environment):
     ``metadata.*`` and string descriptors dropped, every other descriptor
     flattened, kept when it has the same length in every clip, columns in
-    sorted order (indices as numbers). Clips MusicExtractor refuses (digital silence) are rows
-    of NaN, listed in the results; every model starts with a mean imputer
-    fitted in the fold, so they are scored with the training clips' means.
-    Every clip is decoded by musicfeat's ``load_audio`` (``librosa.load``:
-    mono, 22,050 Hz, soxr_hq) except Essentia's, which decodes and resamples
-    itself (44.1 kHz).
+    sorted order (indices as numbers). Clips MusicExtractor refuses
+    (digital silence) are rows of NaN, listed in the results; every model
+    starts with a mean imputer fitted in the fold, so they are scored with
+    the training clips' means. Every clip is decoded by musicfeat's
+    ``load_audio`` (as ``librosa.load``: mono, 22,050 Hz, soxr_hq; a track
+    it refuses is decoded by ``librosa.load`` itself, and listed), except
+    Essentia's, which decodes and resamples itself (44.1 kHz).
+
+The cache is keyed on each set's version and a digest of the musicfeat code
+that computes the values (:data:`COMPUTING_CODE`); fold scores are cached
+too, keyed on everything they depend on (every seed is fixed).
 
 A set whose groups learn from training clips (the ``extended`` set's VLAD
 codebook) is fitted inside each fold, on the fold's training clips only:
@@ -176,6 +181,8 @@ class Features:
     groups: dict  # group name -> column indices into X (static groups only)
     learners: dict = field(default_factory=dict)  # group name -> list of per-clip arrays
     refused: list = field(default_factory=list)  # keys of clips the extractor refused
+    librosa_decoded: list = field(default_factory=list)  # clips of tracks load_audio refused
+    soundfile_decoded: list = field(default_factory=list)  # clips Essentia's decoder refused
 
 
 class FeatureSet:
@@ -794,11 +801,11 @@ def report(sets, features, views, results, costs, timed_minutes, args, started, 
                 f"- {name}, {view}: {len(f.refused)} clips refused, scored as rows of NaN imputed in each "
                 f"fold by the training mean: {', '.join(f.refused)}"
             )
-        if getattr(f, "soundfile_decoded", None):
+        if f.soundfile_decoded:
             notes.append(f"- {name}, {view}: decoded through soundfile: {', '.join(f.soundfile_decoded)}")
     decoded = {}  # track -> the sets that decoded it by librosa
     for (_view, name), f in features.items():
-        for key in getattr(f, "librosa_decoded", ()):
+        for key in f.librosa_decoded:
             decoded.setdefault(key.split("__x")[0], set()).add(name)
     if decoded:
         notes.append(
