@@ -16,12 +16,13 @@ order (a vector ``d`` gives ``d[0]``, ``d[1]``...; a matrix ``d[i,j]``).
 (key and scale names) are dropped. A clip already written is skipped, so
 a run can be resumed.
 
-When Essentia's own decoder refuses a file, the clip is decoded with
-soundfile, written to a temporary WAV file at the native rate and given to
-MusicExtractor again (it reads files only); ``decoded_by`` says which.
-When MusicExtractor refuses the clip itself (it does so for digital
-silence), ``OUT_DIR/<key>.refused.json`` records the error: the caller
-scores such clips as rows of NaN, imputed in each fold.
+When MusicExtractor fails on a file (its decoder refuses it, say), the
+clip is decoded with soundfile, written to a temporary WAV file at the
+native rate and given to MusicExtractor again (it reads files only);
+``decoded_by`` says which decoder served. When that fails too (MusicExtractor
+refuses clips of digital silence whoever decodes them),
+``OUT_DIR/<key>.refused.json`` records the errors: the caller scores such
+clips as rows of NaN, imputed in each fold.
 
 ``time`` runs MusicExtractor on whole files in this process, one core,
 and prints ``{"cpu_seconds": ...}`` (``time.process_time``, decoding
@@ -99,16 +100,19 @@ def extract_one(job, out_dir):
     start, end = job.get("start"), job.get("end")
     decoded_by = "essentia"
     try:
+        pool = _extractor(start, end)(job["path"])[0]
+    except Exception as first:
+        # Its decoder may be what failed: once more on soundfile's decoding.
+        # A clip refused for its content (digital silence) fails again.
         try:
-            pool = _extractor(start, end)(job["path"])[0]
-        except RuntimeError as error:
-            if "load" not in str(error).lower() and "decod" not in str(error).lower():
-                raise
-            decoded_by = "soundfile"
             pool = _run_soundfile(job["path"], start, end)
-    except Exception as error:  # MusicExtractor refuses the clip: recorded, scored as NaN
-        refused.write_text(json.dumps({"key": job["key"], "error": f"{type(error).__name__}: {error}"}))
-        return job["key"], "refused"
+            decoded_by = "soundfile"
+        except Exception as error:  # refused: recorded, scored as NaN by the caller
+            message = f"{type(first).__name__}: {first}"
+            if str(error) != str(first):
+                message += f"; through soundfile: {type(error).__name__}: {error}"
+            refused.write_text(json.dumps({"key": job["key"], "error": message}))
+            return job["key"], "refused"
     names, values = flatten(pool)
     tmp = out.with_suffix(".tmp.npz")
     np.savez(tmp, names=np.asarray(names, dtype=str), values=np.asarray(values), decoded_by=decoded_by)
