@@ -179,3 +179,16 @@ def test_features_says_a_warning_on_one_line_naming_the_file(tmp_path, capsys):
     lines = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("compiling")]
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"musicfeat: {path}: warning: Degenerate features: tempo_bpm"), lines
+
+
+def test_engine_from_the_command_line_gives_the_same_features(tmp_path, capsys):
+    path = tmp_path / "tone.wav"
+    sf.write(path, tone(440, 3.0), SR)
+    printed = {}
+    for engine in ("stream", "whole"):
+        out = io.StringIO()
+        assert main(["features", str(path), "--engine", engine], out=out) == 0
+        printed[engine] = out.getvalue()
+    assert printed["stream"] == printed["whole"]
+    assert main(["features", str(path), "--engine", "fast"], out=io.StringIO()) == 2
+    assert "invalid choice: 'fast'" in capsys.readouterr().err

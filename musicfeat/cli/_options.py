@@ -79,6 +79,13 @@ def _add_extractor_options(parser):
         help="refuse files longer than this, read from their header before decoding "
         "(default: %(default)g; 0 for no limit)",
     )
+    group.add_argument(
+        "--engine",
+        choices=("auto", "stream", "whole"),
+        default=defaults["engine"],
+        help="'stream' analyses a file block by block in flat memory, 'whole' holds it whole; 'auto' streams "
+        "recordings over 5 minutes. The features are the same (default: %(default)s)",
+    )
 
 
 def _extractor_defaults():
@@ -94,4 +101,4 @@ def extractor_from_args(args, **extra):
     if not args.max_duration >= 0:
         raise ValueError(f"--max-duration must be a number of seconds, 0 for none; got {args.max_duration}")
     options = {name: getattr(args, name) for name in _EXTRACTOR_OPTIONS}
-    return MusicFeatures(**options, max_duration=args.max_duration or None, **extra)
+    return MusicFeatures(**options, max_duration=args.max_duration or None, engine=args.engine, **extra)
