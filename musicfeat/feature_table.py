@@ -35,6 +35,7 @@ __all__ = [
     "TableFormatError",
     "TablePaths",
     "table_paths",
+    "holds_rows",
     "feature_row",
     "error_row",
     "LineFile",
@@ -223,6 +224,22 @@ def has_header(path):
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 16), b""):
             if b"\n" in chunk:
+                return True
+    return False
+
+
+def holds_rows(paths):
+    """Whether an output (:class:`TablePaths`) holds at least one finished row, in its table or its Parquet's rows."""
+    if paths.parquet and os.path.isfile(paths.output) and os.path.getsize(paths.output) > 0:
+        return True
+    if not os.path.isfile(paths.rows):
+        return False
+    with open(paths.rows, "rb") as f:
+        seen = b""
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            seen += chunk
+            header_end = seen.find(b"\n")
+            if header_end >= 0 and seen[header_end + 1 :].strip():
                 return True
     return False
 

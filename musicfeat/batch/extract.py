@@ -26,6 +26,7 @@ from ..feature_table import (
     error_row,
     feature_row,
     has_header,
+    holds_rows,
     parquet_to_rows,
     rows_to_parquet,
     sort_rows,
@@ -298,7 +299,7 @@ def extract_folder(
     with output_lock(paths.lock, paths.output):
         scan = scan_folder(root)
         summary = BatchSummary(output_path=paths.output, errors_path=paths.errors)
-        if not resume and not overwrite and _holds_rows(paths):
+        if not resume and not overwrite and holds_rows(paths):
             raise FileExistsError(
                 errno.EEXIST,
                 "holds finished rows; resume keeps them and extracts the rest, overwrite starts again",
@@ -337,22 +338,6 @@ def extract_folder(
     if summary.degenerate:
         warnings.warn(summary.degenerate_note(), DegenerateFeatureWarning, stacklevel=2)
     return summary
-
-
-def _holds_rows(paths):
-    """Whether the output (or a Parquet output's unfinished rows) holds at least one finished row."""
-    if paths.parquet and os.path.isfile(paths.output) and os.path.getsize(paths.output) > 0:
-        return True
-    if not os.path.isfile(paths.rows):
-        return False
-    with open(paths.rows, "rb") as f:
-        text = b""
-        for chunk in iter(lambda: f.read(1 << 16), b""):
-            text += chunk
-            header_end = text.find(b"\n")
-            if header_end >= 0 and text[header_end + 1 :].strip():
-                return True
-    return False
 
 
 def _run(paths, extractor, columns, skipped, todo, summary, *, append, strict, progress, **run_options):
