@@ -1,4 +1,4 @@
-"""X into its clips, each clip named in errors, and in-memory waveforms checked.
+"""X into its clips, what kind each clip is, each clip named in errors, and samples checked.
 
 Arrays are where shapes go wrong: a NumPy array of paths is a sequence of
 paths; a 2-D float array is read as one clip per row only when its rows can
@@ -13,7 +13,23 @@ import numpy as np
 
 from ..exceptions import InvalidAudioError
 
-__all__ = ["as_items", "describe_item", "item_error", "check_waveform", "finite_float32"]
+__all__ = [
+    "as_items",
+    "item_kind",
+    "describe_item",
+    "item_error",
+    "check_waveform",
+    "finite_float32",
+    "samples_problem",
+    "MAX_SAMPLE",
+]
+
+#: The largest sample magnitude analysed. Audio samples are in [-1, 1]; a
+#: float file may exceed that (headroom), and an unscaled integer waveform
+#: reaches 2**31 (int32 PCM). Beyond 1e10 the values are not audio, and soon
+#: after musicfeat's float32 analysis overflows (a frame's power sums
+#: ``n_fft`` squared samples, and float32 holds up to 3.4e38).
+MAX_SAMPLE = 1e10
 
 #: The most channels a recording in an array is taken to have: 7.1 surround.
 #: A 2-D float X whose rows hold at most this many samples is one recording
@@ -121,13 +137,61 @@ def _layout_hint(shape, *, in_X):
     return None
 
 
+def item_kind(item):
+    """What kind of clip an item of X is: the one place the package tells them apart.
+
+    Returns
+    -------
+    {'path', 'file', 'waveform', 'pair', 'spectra'}
+        ``'path'``: str, bytes or PathLike; ``'file'``: an open binary file
+        object (anything with ``read``); ``'pair'``: any tuple (a
+        ``(waveform, sample_rate)`` pair, checked when it is loaded);
+        ``'spectra'``: a :class:`~musicfeat.Spectra`; ``'waveform'``:
+        anything else (an array, checked when it is loaded).
+
+    Examples
+    --------
+    >>> import io
+    >>> import numpy as np
+    >>> from musicfeat.io import item_kind
+    >>> [item_kind(x) for x in ["a.wav", io.BytesIO(), np.zeros(4), (np.zeros(4), 8000)]]
+    ['path', 'file', 'waveform', 'pair']
+    """
+    if isinstance(item, (str, bytes, os.PathLike)):
+        return "path"
+    if _is_spectra(item):
+        return "spectra"
+    if hasattr(item, "read"):
+        return "file"
+    if isinstance(item, tuple):
+        return "pair"
+    return "waveform"
+
+
+def _is_spectra(item):
+    # By name, as the front end (a layer above io) is not imported here.
+    return any(c.__name__ == "Spectra" and c.__module__.startswith("musicfeat") for c in type(item).__mro__)
+
+
+def swapped_pair(item):
+    """Whether a pair is ``(sample_rate, waveform)``: a scalar number first, an array second."""
+    first, second = item
+    scalar = isinstance(first, (int, float, np.integer, np.floating)) and not isinstance(
+        first, (bool, np.bool_)
+    )
+    return scalar and isinstance(second, (np.ndarray, list, tuple)) and np.ndim(second) >= 1
+
+
 def describe_item(item):
     """A short human-readable name for an item, for error messages."""
-    if isinstance(item, (str, bytes, os.PathLike)):
+    kind = item_kind(item)
+    if kind == "path":
         return repr(os.fsdecode(item))
-    if isinstance(item, tuple) and len(item) == 2:
+    if kind == "pair" and len(item) == 2:
         wav, rate = item
-        return f"({_describe_array(wav)}, sr={rate!r})"
+        if swapped_pair(item):
+            return f"({_describe_part(wav)}, {_describe_part(rate)})"
+        return f"({_describe_part(wav)}, sr={_describe_part(rate)})"
     if isinstance(item, np.ndarray):
         return _describe_array(item)
     name = getattr(item, "name", None)
@@ -139,6 +203,14 @@ def describe_item(item):
 def _describe_array(a):
     a = np.asarray(a) if not isinstance(a, np.ndarray) else a
     return f"array of shape {a.shape} and dtype {a.dtype}"
+
+
+def _describe_part(part):
+    """One element of a pair: a scalar as itself, anything larger by its shape, never its repr."""
+    if isinstance(part, (np.ndarray, list)) and np.ndim(part) > 0:
+        return _describe_array(part)
+    text = repr(part.item() if isinstance(part, np.generic) else part)
+    return text if len(text) <= 40 else f"object of type {type(part).__name__}"
 
 
 def item_error(index, item, reason):
@@ -183,19 +255,65 @@ def check_waveform(y, index, item):
 
 
 def finite_float32(y, index, item):
-    """A non-empty float waveform as float32, refusing NaN, infinity and values float32 cannot hold."""
+    """A non-empty float waveform as float32, refusing NaN, infinity and magnitudes over :data:`MAX_SAMPLE`."""
     if y.size == 0:
         raise item_error(index, item, "the audio is empty (zero samples)")
-    if not np.isfinite(y).all():
-        raise item_error(index, item, "the audio contains NaN or infinite samples")
-    if y.dtype.itemsize > 4:
-        largest = float(np.max(np.abs(y)))
-        if largest > float(np.finfo(np.float32).max):
-            raise item_error(
-                index,
-                item,
-                f"its samples overflow float32, which musicfeat analyses in: the largest magnitude is "
-                f"{largest:.3g}, float32 holds up to {np.finfo(np.float32).max:.3g}. Scale the waveform "
-                "(audio is usually within [-1, 1])",
-            )
+    problem = samples_problem(y)
+    if problem:
+        raise item_error(index, item, problem)
     return np.asarray(y, dtype=np.float32)
+
+
+def samples_problem(y, block=None, rate=None, start=0):
+    """Why the samples ``y`` cannot be analysed, or None: NaN, infinity, or magnitudes over :data:`MAX_SAMPLE`.
+
+    Two vectorised reductions (min and max, which NaN propagates through)
+    when all is well; the rest only for the message.
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Samples: a waveform, or a decoded block mixed down.
+    block : np.ndarray [shape=(n, channels)], optional
+        The file's samples ``y`` was mixed down from, which the message describes.
+    rate : int, optional
+        The file's sample rate, with ``start``, the block's first frame in
+        the file: the message says when the first bad sample is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicfeat.io.items import samples_problem
+    >>> samples_problem(np.array([0.5, -2.0])) is None
+    True
+    >>> print(samples_problem(np.array([0.5, 1e20])))
+    its samples reach 1e+20 in magnitude: not audio, which is within [-1, 1] (musicfeat refuses magnitudes over 1e+10, where its float32 analysis overflows; scale the waveform)
+    """
+    if not y.size or -MAX_SAMPLE <= y.min() and y.max() <= MAX_SAMPLE:  # False for NaN
+        return None
+    samples = y if block is None else block
+    with np.errstate(all="ignore"):
+        magnitude = np.abs(samples.astype(np.float64))
+    bad = ~(magnitude <= MAX_SAMPLE)
+    where = ""
+    if rate:
+        first = int(np.argmax(bad.reshape(len(samples), -1).any(axis=1)))
+        where = f", the first at {(start + first) / rate:.2f} s"
+    if not np.isfinite(samples).all():
+        return f"the audio contains NaN or infinite samples{where}"
+    largest = float(magnitude.max())
+    if block is not None:  # a file's samples
+        return (
+            f"its sample values reach {largest:.3g}{where}: not audio in [-1, 1] "
+            f"(a float file out of range; musicfeat refuses magnitudes over {MAX_SAMPLE:.0e})"
+        )
+    if largest > float(np.finfo(np.float32).max):
+        return (
+            f"its samples overflow float32, which musicfeat analyses in: the largest magnitude is "
+            f"{largest:.3g}, float32 holds up to {np.finfo(np.float32).max:.3g}. Scale the waveform "
+            "(audio is usually within [-1, 1])"
+        )
+    return (
+        f"its samples reach {largest:.3g} in magnitude: not audio, which is within [-1, 1] (musicfeat "
+        f"refuses magnitudes over {MAX_SAMPLE:.0e}, where its float32 analysis overflows; scale the waveform)"
+    )

@@ -6,11 +6,18 @@ analysis could use (a 1 Hz header, a rate of 10^15) or what would hold
 gigabytes (a header declaring days of audio) before a sample is decoded.
 """
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
-__all__ = ["SAMPLE_RATE_RANGE", "DEFAULT_MAX_DURATION", "rate_problem", "duration_problem"]
+__all__ = [
+    "SAMPLE_RATE_RANGE",
+    "DEFAULT_MAX_DURATION",
+    "RES_TYPE",
+    "rate_problem",
+    "duration_problem",
+    "check_sr",
+]
 
 #: Sample rates (Hz) accepted for files and ``(waveform, rate)`` pairs. 1 kHz
 #: is below any recording format in use (telephony is 8 kHz) but keeps slow
@@ -22,6 +29,16 @@ SAMPLE_RATE_RANGE = (1_000, 768_000)
 #: Default ``max_duration`` (seconds): four hours, longer than any album or
 #: concert recording, short enough that one clip cannot exhaust a machine.
 DEFAULT_MAX_DURATION = 4 * 3600.0
+
+#: Resampler of the spec (librosa's default).
+RES_TYPE = "soxr_hq"
+
+
+def check_sr(sr, caller):
+    """Refuse a target rate outside :data:`SAMPLE_RATE_RANGE` (a programming error: ValueError)."""
+    low, high = SAMPLE_RATE_RANGE
+    if isinstance(sr, (bool, np.bool_)) or not isinstance(sr, Integral) or not low <= sr <= high:
+        raise ValueError(f"{caller}: sr must be an int in the range [{low}, {high}]; got {sr!r}.")
 
 
 def rate_problem(rate):

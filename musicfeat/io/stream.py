@@ -1,12 +1,13 @@
-"""One item of X as a stream of mono float32 chunks at the analysis rate: the streaming twin of ``load_audio``.
+"""One item of X as a stream of mono float32 chunks at the analysis rate: the package's one decoder.
 
-Files are decoded a block at a time (:meth:`AudioFile.blocks`), each block
-mixed down by the channel mean (as :func:`~musicfeat.load_audio`) and
-resampled by soxr's streaming resampler at the same quality (``soxr_hq``).
-soxr's stream runs the same filter over the same samples as its one-shot
-call, so the concatenated chunks equal :func:`~musicfeat.load_audio`'s
-waveform bit for bit (``tests/test_stream.py``); the stream is then padded
-or trimmed to ``ceil(n * sr / rate)`` samples, as ``librosa.resample`` does.
+Files are decoded a block at a time (:meth:`AudioFile.mono_blocks`: each
+block mixed down by the channel mean and its samples checked) and resampled
+by soxr's streaming resampler at ``soxr_hq``. soxr's stream runs the same
+filter over the same samples as its one-shot call, so the chunks, however
+long, join into ``librosa.load``'s waveform bit for bit
+(``tests/test_stream.py``); the stream is padded or trimmed to
+``ceil(n * sr / rate)`` samples, as ``librosa.resample`` does.
+:func:`~musicfeat.load_audio` is this stream read whole.
 
 What a stream holds at a time: one decoded block (:data:`BLOCK_SECONDS`
 of audio, all channels) and its mono, resampled chunk, whatever the file's
@@ -20,20 +21,16 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ..dsp import resample
 from .files import open_audio
-from .items import finite_float32, item_error
-from .limits import DEFAULT_MAX_DURATION
-from .load import RES_TYPE, check_sr, load_audio
+from .items import check_waveform, finite_float32, item_error, item_kind, swapped_pair
+from .limits import DEFAULT_MAX_DURATION, RES_TYPE, check_sr, duration_problem, rate_problem
 
 __all__ = ["AudioStream", "open_stream", "BLOCK_SECONDS"]
 
 #: Seconds of audio decoded per block (a 44.1 kHz stereo block is 0.7 MB of float32); also how
 #: closely a decoding failure is located: libsndfile fails a whole read.
 BLOCK_SECONDS = 2.0
-
-
-def _is_file(item):
-    return isinstance(item, (str, bytes, os.PathLike)) or hasattr(item, "read")
 
 
 class AudioStream:
@@ -75,7 +72,7 @@ class AudioStream:
                 self.n_samples += chunk.size
                 yield chunk
             return
-        yield from self._file_chunks(block_seconds)
+        yield from self._file_chunks(max(1, int(block_seconds * self._audio.header.rate)))
 
     def whole(self):
         """All the chunks as one waveform: :func:`~musicfeat.load_audio`'s, bit for bit.
@@ -87,13 +84,21 @@ class AudioStream:
         if self._waveform is not None:
             self.n_samples = self._waveform.size
             return self._waveform
-        parts = list(self.chunks())
+        parts = list(self._file_chunks(None))  # blocks of io.files.BLOCK_BYTES: fewer, larger reads
+        if not parts:  # _file_chunks refuses an empty file
+            return np.zeros(0, dtype=np.float32)
         try:
             return parts[0] if len(parts) == 1 else np.concatenate(parts)
         except MemoryError:
             raise item_error(self._index, self._item, "ran out of memory while decoding it") from None
 
-    def _file_chunks(self, block_seconds):
+    def _file_chunks(self, frames):
+        try:
+            yield from self._resampled(frames)
+        except MemoryError:
+            raise item_error(self._index, self._item, "ran out of memory while decoding it") from None
+
+    def _resampled(self, frames):
         import soxr
 
         audio, sr = self._audio, self._sr
@@ -101,12 +106,8 @@ class AudioStream:
         resampler = (
             None if rate == sr else soxr.ResampleStream(rate, sr, 1, dtype="float32", quality=RES_TYPE)
         )
-        frames = max(1, int(block_seconds * rate))
         n_in = 0
-        for block in audio.blocks(frames):
-            # The per-sample channel mean of load_audio (AudioFile.read_mono), a block at a time.
-            mono = block.T.mean(axis=0) if block.shape[1] > 1 else block[:, 0]
-            mono = finite_float32(mono, self._index, self._item)
+        for mono in audio.mono_blocks(frames):
             n_in += mono.size
             yield from self._emit(resampler.resample_chunk(mono) if resampler else mono, None)
         if n_in == 0:
@@ -135,9 +136,9 @@ def open_stream(item, sr, *, index=None, max_duration=DEFAULT_MAX_DURATION):
     """Open one item of X as an :class:`AudioStream` at ``sr`` Hz.
 
     Files are opened with :func:`~musicfeat.io.open_audio` (their header is
-    checked before any sample is decoded) and streamed; any other item is
-    loaded by :func:`~musicfeat.load_audio` (it is in memory already) and
-    streamed as slices.
+    checked before any sample is decoded) and streamed; a waveform or a
+    ``(waveform, rate)`` pair is in memory already: it is checked, resampled
+    whole if its rate is not ``sr``, and streamed as slices.
 
     Parameters
     ----------
@@ -164,12 +165,54 @@ def open_stream(item, sr, *, index=None, max_duration=DEFAULT_MAX_DURATION):
     """
 
     check_sr(sr, "open_stream")
-    if isinstance(item, (str, bytes, os.PathLike)):
+    kind = item_kind(item)
+    if kind == "path":
         item = os.path.expanduser(item)  # "~/song.ogg" as a shell reads it
-    if not _is_file(item):
-        yield AudioStream(
-            item, sr, index, waveform=load_audio(item, sr, index=index, max_duration=max_duration)
-        )
+    if kind not in ("path", "file"):
+        yield AudioStream(item, sr, index, waveform=_waveform(item, kind, sr, index, max_duration))
         return
     with open_audio(item, index=index, max_duration=max_duration) as audio:
         yield AudioStream(item, sr, index, audio=audio)
+
+
+def _waveform(item, kind, sr, index, max_duration):
+    """An item in memory as a checked float32 waveform at ``sr``."""
+    if kind == "pair":
+        if len(item) != 2:
+            raise item_error(index, item, "a tuple item must be (waveform, sample_rate)")
+        if swapped_pair(item):
+            raise item_error(
+                index,
+                item,
+                "a (sample_rate, waveform) pair; musicfeat takes (waveform, sample_rate): pass (y, sr)",
+            )
+        y, rate = item
+        y = check_waveform(y, index, item)
+        problem = rate_problem(rate)
+        if problem:
+            raise item_error(index, item, problem)
+    elif kind == "spectra":
+        raise item_error(index, item, "a Spectra is not a waveform: pass it to a transformer, which reads it")
+    else:
+        y, rate = check_waveform(item, index, item), sr
+    y = finite_float32(y, index, item)
+    problem = duration_problem(y.size, rate, max_duration)
+    if problem:
+        raise item_error(index, item, problem)
+    if rate != sr:
+        with _failures_are_the_items(index, item, f"resampling it from {rate:g} Hz to {sr} Hz"):
+            y = resample(y, rate, sr, quality=RES_TYPE)
+        if y.size == 0:
+            raise item_error(index, item, f"the audio is too short to resample from {rate:g} Hz to {sr} Hz")
+    return np.ascontiguousarray(y, dtype=np.float32)
+
+
+@contextmanager
+def _failures_are_the_items(index, item, doing):
+    """Whatever fails while ``doing`` something to one item, running out of memory included, is its failure."""
+    try:
+        yield
+    except MemoryError:
+        raise item_error(index, item, f"ran out of memory while {doing}") from None
+    except Exception as error:
+        raise item_error(index, item, f"failed while {doing} ({type(error).__name__}: {error})") from error
