@@ -141,6 +141,19 @@ def test_an_ogg_whose_page_is_missing_says_where(tmp_path):
         load_audio(path, SR)
 
 
+def test_a_flac_cut_short_says_where_decoding_failed(tmp_path):
+    noise = 0.1 * np.random.default_rng(0).standard_normal(20 * 22050)
+    sf.write(tmp_path / "whole.flac", noise.astype(np.float32), 22050, subtype="PCM_16")
+    data = (tmp_path / "whole.flac").read_bytes()
+    (tmp_path / "cut.flac").write_bytes(data[: len(data) // 2])
+    with pytest.raises(InvalidAudioError) as info:
+        load_audio(tmp_path / "cut.flac", SR)  # the whole clip read as the stream is: within a block
+    message = str(info.value)
+    assert "corrupt or truncated: decoding failed past " in message
+    assert "(within the 2.00 s after it) of the 20.00 s its header declares" in message
+    assert 6.0 <= float(message.split("past ")[1].split(" s")[0]) <= 10.0  # cut near 10 s
+
+
 # ---------------------------------------------------------------- WAV and AIFF: the data chunk's size
 
 

@@ -84,19 +84,27 @@ def open_audioread(item, index, sf_error):
     return f, header, read_block
 
 
-def decoder_reason(error, truncation=None):
-    """What a decoder's exception means for the file, in words about the file."""
+def decoder_reason(error, where=None):
+    """What a decoder's exception means for the file, in words about the file.
+
+    ``where`` says where decoding failed, for an exception raised while
+    decoding a file that opened: whatever the decoder's code, the file is
+    then corrupt or truncated at that point.
+    """
     import soundfile as sf
 
     if isinstance(error, sf.LibsndfileError):
-        said = error.error_string.rstrip(".")
+        said = f"libsndfile: {error.error_string.rstrip('.')}"
+        if where is not None:
+            return f"corrupt or truncated: {where} ({said})"
         if error.code == _NOT_PARSED:
             return f"could not decode audio: {_NOT_READABLE}"
         if error.code in _NOT_AUDIO:
-            return f"could not decode audio: {_NOT_READABLE} (libsndfile: {said})"
+            return f"could not decode audio: {_NOT_READABLE} ({said})"
         if error.code in _CORRUPT:
-            return f"{truncation or 'could not decode audio: the file is corrupt or truncated'} (libsndfile: {said})"
+            return f"could not decode audio: the file is corrupt or truncated ({said})"
         if error.code in _UNSUPPORTED:
-            return f"could not decode audio: its encoding is not supported (libsndfile: {said})"
-        return f"could not decode audio (libsndfile: {said})"
-    return f"could not decode audio ({type(error).__name__}: {error})"
+            return f"could not decode audio: its encoding is not supported ({said})"
+        return f"could not decode audio ({said})"
+    said = f"{type(error).__name__}: {error}"
+    return f"could not decode audio ({said})" if where is None else f"corrupt or truncated: {where} ({said})"

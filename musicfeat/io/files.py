@@ -102,9 +102,7 @@ class AudioFile:
             except MemoryError:
                 raise self._error("ran out of memory while decoding it") from None
             except Exception as error:  # a decoder's failure is the file's, said with where it happened
-                where = self._failed_at(frames)
-                reason = decoder_reason(error, f"corrupt or truncated: {where}")
-                raise self._error(reason if where in reason else f"{reason}; {where}") from error
+                raise self._error(decoder_reason(error, self._failed_at(frames))) from error
             if not len(block):
                 break
             self.frames_decoded += len(block)

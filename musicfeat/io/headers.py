@@ -254,7 +254,7 @@ def _ogg_cut(f, start, size):
     how much it is asked to read at a time). Bytes after an end-of-stream
     page are a tag or junk, not audio.
     """
-    offset, flags, granule, granule_rate = start, None, -1, None
+    offset, flags, granule, granule_rate, serial = start, None, -1, None, None
     f.seek(offset)
     while offset < size:
         head = f.read(_OGG_PAGE_HEADER)
@@ -276,10 +276,11 @@ def _ogg_cut(f, start, size):
                 f"corrupt: the Ogg page at byte {offset - start:,} fails its checksum, so its audio is lost"
                 f"{_near(granule, granule_rate)}"
             )
-        if granule_rate is None:
-            granule_rate = _granule_rate(body)
+        if granule_rate is None:  # the first page: the first logical stream's, which libsndfile decodes
+            granule_rate, serial = _granule_rate(body), head[14:18]
         position = struct.unpack("<q", head[6:14])[0]
-        granule = position if position >= 0 else granule  # -1: no packet ends on this page
+        if position >= 0 and head[14:18] == serial:  # -1: no packet ends on this page
+            granule = position
         offset, flags = offset + length, head[5]
     if flags is not None and not flags & _OGG_END_OF_STREAM:
         return f"the last Ogg page of the file, ending at byte {size - start}, lacks the end-of-stream mark"

@@ -84,8 +84,8 @@ class AudioStream:
         if self._waveform is not None:
             self.n_samples = self._waveform.size
             return self._waveform
-        parts = list(self._file_chunks(None))  # blocks of io.files.BLOCK_BYTES: fewer, larger reads
-        if not parts:  # _file_chunks refuses an empty file
+        parts = list(self.chunks())  # as fast as larger reads, and a failure is placed within a block
+        if not parts:  # the stream refuses an empty file
             return np.zeros(0, dtype=np.float32)
         try:
             return parts[0] if len(parts) == 1 else np.concatenate(parts)
