@@ -18,11 +18,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 from helpers import SR
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from musicfeat import InvalidAudioError, MusicFeatures, ZeroCrossingFeatures, load_audio
 from musicfeat.io import item_kind, open_audio
 from musicfeat.io.files import mix_down
-from musicfeat.io.headers import ogg_crc
+from musicfeat.io.headers import container_cut, ogg_crc
 
 pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
 
@@ -171,10 +173,13 @@ def _pcm(path, seconds=10.0, rate=44100, channels=2, **kwargs):
         ("take.aifc", {"format": "AIFF", "subtype": "FLOAT"}),
         ("take.rf64", {"format": "RF64", "subtype": "PCM_24"}),
         ("float.wav", {"subtype": "FLOAT"}),
+        ("take.w64", {"format": "W64", "subtype": "PCM_16"}),
+        ("take.au", {"format": "AU", "subtype": "PCM_16"}),
     ],
 )
-def test_a_wav_or_aiff_cut_in_half_is_truncated(tmp_path, name, kwargs):
+def test_a_wav_aiff_or_au_cut_in_half_is_truncated(tmp_path, name, kwargs):
     whole = _pcm(tmp_path / name, **kwargs)
+    assert load_audio(tmp_path / name, SR).size == 10 * SR  # the whole file is whole
     half = tmp_path / f"half {name}"
     half.write_bytes(whole[: len(whole) // 2])  # head -c: a half-copied file
     with pytest.raises(InvalidAudioError) as info:
@@ -224,6 +229,42 @@ def test_a_file_object_is_checked_from_where_it_stands(tmp_path):
     with pytest.raises(InvalidAudioError, match=r"truncated: the header declares 2\.00 s"):
         load_audio(buffer, SR)
     assert buffer.tell() == 4 or buffer.closed is False
+
+
+def _containers():
+    files = {}
+    for name, kwargs in [
+        ("wav", {"format": "WAV", "subtype": "PCM_16"}),
+        ("rf64", {"format": "RF64", "subtype": "PCM_16"}),
+        ("w64", {"format": "W64", "subtype": "PCM_16"}),
+        ("aiff", {"format": "AIFF", "subtype": "PCM_16"}),
+        ("au", {"format": "AU", "subtype": "PCM_16"}),
+        ("ogg", {"format": "OGG", "subtype": "VORBIS"}),
+    ]:
+        buffer = io.BytesIO()
+        sf.write(buffer, np.zeros((2000, 2), dtype=np.float32), 8000, **kwargs)
+        files[name] = buffer.getvalue()
+    return files
+
+
+CONTAINERS = _containers()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(sorted(CONTAINERS)),
+    changes=st.lists(st.tuples(st.integers(0, 120), st.integers(0, 255)), max_size=6),
+    cut=st.one_of(st.none(), st.integers(0, 9000)),
+)
+def test_mangled_containers_are_read_without_an_exception(name, changes, cut):
+    data = bytearray(CONTAINERS[name])
+    for position, byte in changes:
+        if position < len(data):
+            data[position] = byte
+    buffer = io.BytesIO(bytes(data[:cut]))
+    said = container_cut(buffer)
+    assert said is None or said.startswith(("truncated: ", "corrupt: ", "the "))
+    assert buffer.tell() == 0
 
 
 # ---------------------------------------------------------------- names and samples

@@ -1,13 +1,13 @@
 """What a file declares (:class:`AudioHeader`), and its container read as bytes: is it whole?
 
 :func:`length_tolerance` says how far short of its declared length a format
-may decode (an Ogg length is computed, not counted). libsndfile clamps a WAV's or AIFF's length to what the file holds, and
+may decode (an Ogg length is computed, not counted). libsndfile clamps a WAV's, AIFF's or AU's length to what the file holds, and
 decodes an Ogg stream cut short, or damaged in the middle, without a word
 (it resyncs at the next intact page). These functions read the container's
 own structure, never a sample, before the file is decoded:
 
-- :func:`container_cut`: a WAV (RIFF, RF64, BW64) or AIFF whose header
-  declares more audio data than the file holds, or an Ogg stream that stops
+- :func:`container_cut`: a WAV (RIFF, RF64, BW64, Wave64), AIFF or AU
+  whose header declares more audio data than the file holds, or an Ogg stream that stops
   inside a page or lacks its end-of-stream mark: the file was cut short;
   or an Ogg page that fails its checksum: the file is damaged.
 
@@ -26,8 +26,8 @@ from .items import item_kind
 __all__ = ["AudioHeader", "length_tolerance", "container_cut", "ogg_crc"]
 
 #: Formats whose header gives the exact length: decoding fewer frames means the file is cut short.
-#: WAV, AIFF and AU lengths are clamped to the file by libsndfile: :func:`container_cut`
-#: compares their data chunk with the file instead. MP3's length may be an estimate from the
+#: WAV, RF64, Wave64, AIFF and AU lengths are clamped to the file by libsndfile (so its count of
+#: the frames in the file is no check): :func:`container_cut` compares their data chunk with the file. MP3's length may be an estimate from the
 #: bitrate (a VBR file without a Xing header), so it is not checked.
 _EXACT_LENGTH_FORMATS = {"FLAC", "CAF", "W64", "RF64"}
 
@@ -112,17 +112,26 @@ def container_cut(item):
         holds, ``"corrupt: ..."`` with where, or (an Ogg stream cut) ``"the ..."``
         where it was cut.
     """
-    with _opened(item) as (f, start, size):
-        if f is None:
-            return None
-        magic = f.read(12)
-        if magic[:4] == b"OggS":
-            return _ogg_cut(f, start, size)
-        if magic[:4] in (b"RIFF", b"RF64", b"BW64") and magic[8:12] == b"WAVE":
-            return _wav_cut(f, start, size, big=magic[:4] != b"RIFF")
-        if magic[:4] == b"FORM" and magic[8:12] in (b"AIFF", b"AIFC"):
-            return _aiff_cut(f, start, size)
+    try:
+        with _opened(item) as (f, start, size):
+            return None if f is None else _cut(f, start, size)
+    except (struct.error, ValueError, OverflowError):  # a header too mangled to say: the decoders will
         return None
+
+
+def _cut(f, start, size):
+    magic = f.read(12)
+    if magic[:4] == b"OggS":
+        return _ogg_cut(f, start, size)
+    if magic[:4] in (b"RIFF", b"RF64", b"BW64") and magic[8:12] == b"WAVE":
+        return _wav_cut(f, start, size, big=magic[:4] != b"RIFF")
+    if magic[:4] == b"FORM" and magic[8:12] in (b"AIFF", b"AIFC"):
+        return _aiff_cut(f, start, size)
+    if magic[:4] == b"riff":  # Sony Wave64: GUID chunk ids, 64-bit sizes
+        return _w64_cut(f, start, size)
+    if magic[:4] == b".snd":
+        return _au_cut(magic + f.read(12), start, size)
+    return None
 
 
 @contextmanager
@@ -153,7 +162,7 @@ def _truncated(declared, holds):
     return f"truncated: the header declares {declared}, the file holds {holds}. It was cut short (or is still being written)"
 
 
-# ---------------------------------------------------------------- WAV and AIFF: the data chunk's size
+# ---------------------------------------------------------------- WAV, AIFF, Wave64, AU: the data's size
 
 
 def _chunks(f, offset, size, big_endian):
@@ -195,6 +204,46 @@ def _wav_cut(f, start, size, big):
                 return _truncated(f"{length / byte_rate:.2f} s", f"{max(holds, 0) / byte_rate:.2f} s")
             return _truncated(f"{length:,} bytes of audio", f"{max(holds, 0):,}")
     return None
+
+
+def _w64_cut(f, start, size):
+    offset, fmt = start + 40, None  # after the riff GUID, the file size and the wave GUID
+    for _ in range(_MAX_CHUNKS):
+        f.seek(offset)
+        head = f.read(24)
+        if len(head) < 24:
+            return None
+        length = struct.unpack("<Q", head[16:24])[0]  # the chunk's, its 24-byte header included
+        if head[:4] == b"fmt ":
+            fmt = f.read(16)
+        elif head[:4] == b"data" and fmt is not None and len(fmt) >= 14:
+            _, _, rate, _, align = struct.unpack("<HHIIH", fmt[:14])
+            holds, declared = size - offset - 24, length - 24
+            if not (align and rate) or declared <= 0 or holds >= declared - (align - 1):
+                return None
+            return _truncated(_seconds(declared // align, rate), _seconds(max(holds, 0) // align, rate))
+        offset += (length + 7) // 8 * 8  # chunks are aligned to 8 bytes
+        if length < 24 or offset >= size:
+            return None
+    return None
+
+
+#: AU encodings (Sun's codes) by bytes per sample: mu-law, 8, 16, 24, 32-bit linear, float, double, A-law.
+_AU_WIDTHS = {1: 1, 2: 1, 3: 2, 4: 3, 5: 4, 6: 4, 7: 8, 27: 1}
+
+
+def _au_cut(head, start, size):
+    if len(head) < 24:
+        return None
+    data, declared, encoding, rate, channels = struct.unpack(">IIIII", head[4:24])
+    width = _AU_WIDTHS.get(encoding)
+    if declared in _UNKNOWN_SIZES or not (width and rate and channels):
+        return None
+    holds = size - start - data
+    if holds >= declared - (width * channels - 1):
+        return None
+    frame = width * channels
+    return _truncated(_seconds(declared // frame, rate), _seconds(max(holds, 0) // frame, rate))
 
 
 def _aiff_cut(f, start, size):
