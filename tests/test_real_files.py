@@ -131,7 +131,20 @@ def test_an_ogg_damaged_in_the_middle_says_where(tmp_path, engine):
     assert "decoding stopped at" not in message  # it did not stop: it lost audio in the middle
 
 
-def test_an_ogg_whose_page_is_missing_says_where(tmp_path):
+def test_an_ogg_missing_whole_pages_says_where(tmp_path):
+    data = _ogg(6.0, 22050, "VORBIS", channels=1)
+    third = data.index(b"OggS", len(data) // 3)
+    following = data.index(b"OggS", data.index(b"OggS", third + 4) + 4)
+    path = tmp_path / "pages.ogg"
+    path.write_bytes(bytes(data[:third] + data[following:]))  # two pages cut out, on their boundaries
+    with pytest.raises(
+        InvalidAudioError,
+        match=rf"corrupt: Ogg pages are missing before byte {third:,} \(page \d+ follows page",
+    ):
+        load_audio(path, SR)
+
+
+def test_an_ogg_whose_page_is_broken_says_where(tmp_path):
     data = _ogg(6.0, 22050, "VORBIS", channels=1)
     third = data.index(b"OggS", len(data) // 3)
     following = data.index(b"OggS", third + 4)

@@ -301,9 +301,11 @@ def _ogg_cut(f, start, size):
     should begin that are not one, mean it is damaged: libsndfile resyncs
     past the damage, losing its audio without a word (how much depends on
     how much it is asked to read at a time). Bytes after an end-of-stream
-    page are a tag or junk, not audio.
+    page are a tag or junk, not audio. A page whose sequence number skips
+    some (each logical stream counts its pages) means whole pages are missing.
     """
     offset, flags, granule, granule_rate, serial = start, None, -1, None, None
+    sequence = {}  # the last page number of each logical stream
     f.seek(offset)
     while offset < size:
         head = f.read(_OGG_PAGE_HEADER)
@@ -325,6 +327,13 @@ def _ogg_cut(f, start, size):
                 f"corrupt: the Ogg page at byte {offset - start:,} fails its checksum, so its audio is lost"
                 f"{_near(granule, granule_rate)}"
             )
+        number = struct.unpack("<I", head[18:22])[0]
+        if sequence.get(head[14:18], number - 1) != number - 1:
+            return (
+                f"corrupt: Ogg pages are missing before byte {offset - start:,} (page {number} follows page "
+                f"{sequence[head[14:18]]}), so their audio is lost{_near(granule, granule_rate)}"
+            )
+        sequence[head[14:18]] = number
         if granule_rate is None:  # the first page: the first logical stream's, which libsndfile decodes
             granule_rate, serial = _granule_rate(body), head[14:18]
         position = struct.unpack("<q", head[6:14])[0]
