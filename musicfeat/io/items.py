@@ -26,9 +26,10 @@ __all__ = [
 
 #: The largest sample magnitude analysed. Audio samples are in [-1, 1]; a
 #: float file may exceed that (headroom), and an unscaled integer waveform
-#: reaches 2**31 (int32 PCM). Beyond 1e10 the values are not audio, and soon
-#: after musicfeat's float32 analysis overflows (a frame's power sums
-#: ``n_fft`` squared samples, and float32 holds up to 3.4e38).
+#: reaches 2**31 (int32 PCM). Beyond 1e10 the values are not audio; from
+#: about 1e17 the 419's float32 analysis overflows (a frame's power sums
+#: ``n_fft`` squared samples, and float32 holds up to 3.4e38), with NumPy
+#: warnings and an error that says nothing about the file.
 MAX_SAMPLE = 1e10
 
 #: The most channels a recording in an array is taken to have: 7.1 surround.
