@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from musicfeat import InvalidAudioError, MusicFeatures, ZeroCrossingFeatures, load_audio
+from musicfeat.cli import main
 from musicfeat.io import item_kind, open_audio
 from musicfeat.io.files import mix_down
 from musicfeat.io.headers import container_cut, ogg_crc
@@ -298,6 +299,11 @@ def test_a_file_name_that_is_not_utf8_is_read_everywhere(tmp_path):
             assert audio.header.frames == 44100
     rows = ZeroCrossingFeatures().transform([as_text, name, tmp_path / "take.wav"])
     assert np.isfinite(rows).all() and (rows[0] == rows[2]).all() and (rows[1] == rows[2]).all()
+    cached = MusicFeatures(include=["hpss", "zero_crossings"], memory=str(tmp_path / "cache"))
+    assert np.isfinite(cached.fit_transform([as_text, as_text])).all()
+    out = io.StringIO()
+    assert main(["features", "--include", "zero_crossings", as_text], out=out) == 0
+    assert "zero_crossing" in out.getvalue()
 
 
 def _float_wav(tmp_path, value, at=1000, channels=2):
