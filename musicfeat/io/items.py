@@ -16,6 +16,7 @@ from ..exceptions import InvalidAudioError
 __all__ = [
     "as_items",
     "item_kind",
+    "swapped_pair",
     "describe_item",
     "item_error",
     "check_waveform",
