@@ -371,7 +371,8 @@ def _run(paths, extractor, columns, skipped, plan, summary, *, append, strict, p
             bar.close()
     summary.duplicates = duplicates(shas)
     if complete:  # one order, whatever order the workers finished in; a changed file's new row only
-        sort_rows(paths.rows)
+        if summary.done or not plan.in_order:
+            sort_rows(paths.rows)
         if paths.parquet:
             rows_to_parquet(paths.rows, paths.output)
 

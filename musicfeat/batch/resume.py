@@ -172,6 +172,9 @@ class ResumePlan:
     hashed_bytes : int
         Bytes read to hash files whose size or time changed (or all, with
         ``verify``).
+    in_order : bool
+        The rows kept are sorted by path, one per path: a run that adds
+        none need not sort the table again.
     """
 
     todo: list
@@ -181,6 +184,7 @@ class ResumePlan:
     shas: dict = field(default_factory=dict)
     index: "FileIndex" = None
     hashed_bytes: int = 0
+    in_order: bool = False
 
 
 def prepare_resume(paths, extractor, columns, tracks, *, verify=False):
@@ -231,10 +235,12 @@ def prepare_resume(paths, extractor, columns, tracks, *, verify=False):
     names = [decode_text(row[0]) for row in raw.rows]
     last = {relpath: k for k, relpath in enumerate(names)}  # the later row of a path is the newer
     kept = [row for k, row in enumerate(raw.rows) if last[names[k]] == k]
+    kept_names = [name for k, name in enumerate(names) if last[name] == k]
     current = {t.relpath: t for t in tracks}
     index = FileIndex.load(paths.index)
     plan = ResumePlan([], 0, 0, index=index)
-    for relpath, row in zip((decode_text(row[0]) for row in kept), kept, strict=True):
+    plan.in_order = all(a < b for a, b in zip(kept_names, kept_names[1:], strict=False))
+    for relpath, row in zip(kept_names, kept, strict=True):
         plan.shas[relpath] = row[_SHA]
         track = current.get(relpath)
         if track is None:

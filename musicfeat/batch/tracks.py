@@ -212,7 +212,9 @@ class FileIndex:
     resolution, two seconds on FAT, would keep the time). Kept beside a
     table as JSON (``OUTPUT.index.json``: ``{"files": {path: [size,
     mtime_ns, sha256]}}``, by absolute path, so another root is hashed); a
-    missing or unreadable index only means the files are hashed.
+    missing or unreadable index only means the files are hashed, and an
+    index older than its table is still right: an entry is used only with
+    the row's own SHA-256 and the file's own size and time.
 
     Examples
     --------
@@ -291,17 +293,16 @@ class FileIndex:
             self.entries.pop(path, None)
 
     def save(self, path):
-        """Write the index to ``path`` atomically; False (and no file) if it cannot be written."""
+        """Write the index to ``path`` atomically; False if it cannot be written (a full disk)."""
         tmp = f"{path}.{os.getpid()}.tmp"
         try:
             with open(tmp, "w", encoding="utf-8") as f:
                 json.dump({"files": self.entries}, f, separators=(",", ":"))
             os.replace(tmp, path)
-        except OSError:  # an optimisation only: without it, a resume hashes the files
-            for stale in (tmp, path):
-                try:
-                    os.remove(stale)
-                except OSError:
-                    pass
+        except OSError:  # an optimisation only: an index left as it was is still right (see above)
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
             return False
         return True
