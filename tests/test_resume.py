@@ -277,3 +277,20 @@ def test_a_damaged_index_only_means_hashing(tmp_path, hashed):
         hashed.clear()
         assert extract_folder(root, out, jobs=1, resume=True, progress=False).skipped == 1
         assert hashed == ["a.wav"], damaged
+
+
+def test_a_resume_with_nothing_new_does_not_read_a_sorted_table_again(tmp_path, monkeypatch):
+    import musicfeat.batch.extract as extract
+
+    root = _folder(tmp_path / "music", ["A/a.wav", "B/b.wav"])
+    out = tmp_path / "f.csv"
+    extract_folder(root, out, jobs=1, progress=False)
+    sorted_tables = []
+    real = extract.sort_rows
+    monkeypatch.setattr(extract, "sort_rows", lambda path: sorted_tables.append(path) or real(path))
+    extract_folder(root, out, jobs=1, resume=True, progress=False)
+    assert sorted_tables == []
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text(lines[0] + lines[2] + lines[1])  # left unsorted by an interrupted sort
+    extract_folder(root, out, jobs=1, resume=True, progress=False)
+    assert sorted_tables == [str(out)] and list(load_features(out)[3]["path"]) == ["A/a.wav", "B/b.wav"]

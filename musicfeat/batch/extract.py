@@ -88,9 +88,9 @@ def _check_output(paths):
 def _remove_earlier_errors(paths):
     """Remove the failures of an earlier run of this table, and only a file musicfeat wrote.
 
-    Before 0.2 they were ``STEM.errors.csv``, shared by ``STEM.csv`` and
-    ``STEM.parquet``: that file goes only when it is an errors file and no
-    table of the other kind stands beside this one.
+    An earlier musicfeat wrote them to ``STEM.errors.csv``, shared by
+    ``STEM.csv`` and ``STEM.parquet``: that file goes only when it is an
+    errors file and no table of the other kind stands beside this one.
     """
     if is_errors_file(paths.errors):
         os.remove(paths.errors)
@@ -177,10 +177,11 @@ def extract_folder(
         (counted in ``kept_missing``): a resume never deletes a finished
         row. A file whose size and modification time are those recorded
         when it was last hashed (``OUTPUT.index.json``) is not read again;
-        without that file, every file with a row is hashed. Refused, with :class:`~musicfeat.batch.ResumeMismatchError`, if
-        the table was made with other parameters (its metadata file or its
-        rows' ``params_digest`` say so). Without it, an ``output`` that
-        holds finished rows is refused (see ``overwrite``).
+        without that file, every file with a row is hashed. Refused, with
+        :class:`~musicfeat.batch.ResumeMismatchError`, if the table was
+        made with other parameters (its metadata file or its rows'
+        ``params_digest`` say so). Without it, an ``output`` that holds
+        finished rows is refused (see ``overwrite``).
     strict : bool, default=False
         Stop at the first failure.
     progress : bool, optional

@@ -74,7 +74,7 @@ class TablePaths:
         of each row's file when it was hashed, so that a resume reads only
         the files that changed since.
     legacy_errors : str
-        ``STEM.errors.csv``, where musicfeat before 0.2 wrote the failures
+        ``STEM.errors.csv``, where an earlier musicfeat wrote the failures
         (shared by ``STEM.csv`` and ``STEM.parquet``).
     """
 
