@@ -16,7 +16,7 @@ import musicfeat.batch.tracks as tracks
 from musicfeat import MusicFeatures, extract_folder, load_features
 from musicfeat.batch.tracks import FileIndex
 from musicfeat.cli import main
-from musicfeat.feature_table import table_paths
+from musicfeat.feature_table import TableFormatError, table_paths
 
 #: Short synthetic clips by design (see test_hostile.py).
 pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
@@ -193,6 +193,8 @@ def test_resuming_onto_a_zero_byte_parquet_extracts_everything(tmp_path):
     root = _folder(tmp_path / "music", ["A/a.wav", "A/b.wav"])
     out = tmp_path / "f.parquet"
     out.write_bytes(b"")
+    with pytest.raises(TableFormatError, match=r"f.parquet' is empty \(0 bytes\): not a table"):
+        load_features(out)  # as a 0-byte CSV is
     assert main(["extract", str(root), "-o", str(out), "--resume", "--jobs", "1", "-q"]) == 0
     X, _, _, table = load_features(out)
     assert list(table["path"]) == ["A/a.wav", "A/b.wav"]
