@@ -137,6 +137,9 @@ def test_a_changed_file_gets_one_new_row_even_after_an_interruption(tmp_path):
     lines = out.read_text().splitlines(keepends=True)
     stale = lines[1].replace(lines[1].split(",")[4], "0" * 64)
     out.write_text(lines[0] + stale + lines[2] + lines[1])
+    X, _, _, table = load_features(out)  # the later row of a path is its row, before any resume
+    assert list(table["path"]) == ["A/b.wav", "A/a.wav"]
+    np.testing.assert_array_equal(X, _expected(root, ["A/b.wav", "A/a.wav"]))
     summary = extract_folder(root, out, jobs=1, resume=True, progress=False)
     assert (summary.done, summary.skipped) == (0, 2)
     X, _, _, table = load_features(out)

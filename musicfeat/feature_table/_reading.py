@@ -93,6 +93,10 @@ def read_table(path, *, text_columns=(), decode=True, finite=False):
             numbers = None if text else parse_numbers(raw, j, strict=kind != "foreign", finite=finite)
             columns[name] = [row[j] for row in raw.rows] if numbers is None else numbers
         table = pd.DataFrame(columns, columns=raw.header)
+    if kind != "foreign" and table["path"].duplicated().any():
+        # A changed file's earlier row stays until its new one is written, after it; a run
+        # interrupted before its final sort leaves both: the later is the file's row.
+        table = table[~table["path"].duplicated(keep="last")].reset_index(drop=True)
     if decode and kind == "musicfeat":
         for name in _NAME_COLUMNS:
             names = [decode_text(cell) for cell in table[name]]
@@ -123,9 +127,11 @@ def load_features(path, *, label_column="label", finite=False, text_columns=()):
     musicfeat table never holds NaN or infinity, and one that does is
     refused; in a table from elsewhere an empty cell is a missing value, NaN
     (``finite=True`` refuses it, naming its line). In a
-    musicfeat table, a line cut short by an interrupted run is ignored, and
-    ``path`` and ``label`` come back exactly as the file system names them
-    (see :mod:`musicfeat.table_text`). Rows come in the file's order, which
+    musicfeat table, a line cut short by an interrupted run is ignored, a
+    path written twice (a changed file extracted again by a resumed run
+    stopped before its end) gives its later row, and ``path`` and ``label``
+    come back exactly as the file system names them (see
+    :mod:`musicfeat.table_text`). Rows come in the file's order, which
     for a musicfeat table is sorted by path after every complete run.
     Nothing is unpickled.
 
