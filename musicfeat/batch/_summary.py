@@ -78,9 +78,11 @@ class BatchSummary:
         if self.degenerate:
             lines.append(self.degenerate_note())
         if self.changed_failed:
+            n, first = len(self.changed_failed), printable(self.changed_failed[0])
             lines.append(
-                f"{len(self.changed_failed)} changed files now fail; the rows of their earlier content are "
-                f"kept, such as {printable(self.changed_failed[0])!r}"
+                f"1 changed file now fails, {first!r}: the row of its earlier content is kept"
+                if n == 1
+                else f"{n} changed files now fail, such as {first!r}: the rows of their earlier content are kept"
             )
         if self.duplicates:
             lines.append(self.duplicates_note())
@@ -97,10 +99,10 @@ class BatchSummary:
             " and ".join(repr(printable(p)) for p in group[:2]) + (" (and more)" if len(group) > 2 else "")
             for group in self.duplicates[:3]
         )
-        return (
-            f"{extra} tracks have the same content as another (same content_sha256), in "
-            f"{len(self.duplicates)} groups: {pairs}{'; ...' if len(self.duplicates) > 3 else ''}"
-        )
+        more = "; ..." if len(self.duplicates) > 3 else ""
+        tracks = "1 track has" if extra == 1 else f"{extra} tracks have"
+        groups = "" if len(self.duplicates) == 1 else f", in {len(self.duplicates)} groups"
+        return f"{tracks} the same content as another (same content_sha256){groups}: {pairs}{more}"
 
     def degenerate_note(self):
         """One line on the tracks with degenerate features, naming the first."""
