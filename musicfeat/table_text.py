@@ -251,9 +251,12 @@ def parse_numbers(raw, j, *, strict, finite=False):
 
     ``strict``: every cell must be a finite float (a table whose schema says
     so: musicfeat never writes NaN or infinity). Otherwise an empty cell is
-    NaN, a column of whole numbers is int64, and a column of which half the
-    cells or more are not numbers is text; ``finite`` then refuses empty,
-    NaN and infinite cells in a column of numbers (features to learn from).
+    NaN, a column of whole numbers is int64, a column in which no cell is a
+    number is text, and a column holding numbers and other words is refused
+    whatever their proportion (``NA`` in a column of tempi is a word: it is
+    not read as a missing value, and the column is not silently taken for
+    text); ``finite`` then refuses empty, NaN and infinite cells in a column
+    of numbers (features to learn from).
 
     Raises
     ------
@@ -268,13 +271,21 @@ def parse_numbers(raw, j, *, strict, finite=False):
         numbers = np.array(cells, dtype=np.float64)
     except ValueError:
         bad = [i for i, cell in enumerate(cells) if not _is_float(cell)]
-        if not strict and 2 * len(bad) >= len(cells) - cells.count("nan"):
+        good = [i for i, cell in enumerate(cells) if _is_float(cell) and raw.rows[i][j].strip()]
+        if not strict and not good:
             return None
         i = bad[0]
         what = "an empty cell" if not cells[i].strip() else f"{cells[i]!r}, which is not a number"
+        if strict or 2 * len(bad) < len(bad) + len(good):
+            raise TableFormatError(
+                f"{raw.name!r}, line {raw.lines[i]}, column {raw.header[j]!r}: {what}, in a column of numbers. "
+                "Fix or remove that line."
+            ) from None
+        k = good[0]
         raise TableFormatError(
-            f"{raw.name!r}, line {raw.lines[i]}, column {raw.header[j]!r}: {what}, in a column of numbers. "
-            "Fix or remove that line."
+            f"{raw.name!r}, line {raw.lines[i]}, column {raw.header[j]!r}: {what}, in a column that holds "
+            f"numbers too (line {raw.lines[k]}: {cells[k]!r}). Fix or remove those lines, or, if it is a "
+            "column of names, name it in text_columns."
         ) from None
     if (strict or finite) and not np.isfinite(numbers).all():
         i = int(np.flatnonzero(~np.isfinite(numbers))[0])

@@ -99,7 +99,7 @@ def test_cli_extracts_a_folder_and_records_failures(corpus, tmp_path):
     assert result.returncode == 1, result.stderr  # some files failed
     assert "6 tracks extracted, 4 failed" in result.stderr
     assert_table_is_right(corpus, out)
-    assert error_paths(tmp_path / "features.errors.csv") == BAD
+    assert error_paths(tmp_path / "features.csv.errors.csv") == BAD
 
 
 def test_exit_status_zero_when_all_succeed_and_two_for_usage(corpus, tmp_path):
@@ -341,7 +341,7 @@ def test_extended_set_learns_from_the_folder_keeps_it_beside_the_table_and_resum
     (root / "solo" / "empty.wav").write_bytes(b"")  # left out of the fit, then a recorded failure
     result = run_cli("extract", root, "-o", out, "--jobs", "2", "--feature-set", "extended", "--quiet")
     assert result.returncode == 1, result.stderr
-    assert error_paths(tmp_path / "features.errors.csv") == {"solo/empty.wav"}
+    assert error_paths(tmp_path / "features.csv.errors.csv") == {"solo/empty.wav"}
     X, y, names, table = load_features(out)
     assert (
         X.shape == (6, 1339) and np.isfinite(X).all() and set(table["feature_set_version"]) == {"extended.1"}

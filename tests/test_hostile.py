@@ -380,7 +380,7 @@ def test_max_duration_from_the_command_line(tmp_path, capsys):
     argv = ["extract", str(root), "-o", str(out), "--jobs", "1", "-q", "--max-duration", "2"]
     assert main(argv) == 1
     assert _rows(out) == ["A/short.wav"]
-    assert "longer than max_duration=2 s" in (tmp_path / "features.errors.csv").read_text()
+    assert "longer than max_duration=2 s" in (tmp_path / "features.csv.errors.csv").read_text()
     assert main(argv[:-2] + ["--max-duration", "-1", "--overwrite"]) == 2
     assert "--max-duration must be a number of seconds, 0 for none; got -1" in capsys.readouterr().err
     assert main(argv[:-2] + ["--max-duration", "0", "--overwrite"]) == 0
@@ -432,9 +432,11 @@ def test_a_parquet_output_without_pyarrow_is_refused_before_the_first_file(tmp_p
 def test_no_errors_file_when_nothing_failed(tmp_path):
     root = _folder(tmp_path / "music", ["A/a.wav"])
     out = tmp_path / "f.csv"
-    (tmp_path / "f.errors.csv").write_text("path,error_type,message\nold.wav,X,from an earlier run\n")
+    for name in ("f.csv.errors.csv", "f.errors.csv"):  # this version's name, and an earlier musicfeat's
+        (tmp_path / name).write_text("path,error_type,message\nold.wav,X,from an earlier run\n")
     summary = extract_folder(root, out, jobs=1, progress=False)
-    assert summary.failed == 0 and not (tmp_path / "f.errors.csv").exists()
+    assert summary.failed == 0 and not (tmp_path / "f.csv.errors.csv").exists()
+    assert not (tmp_path / "f.errors.csv").exists()
 
 
 def test_paths_starting_with_a_tilde_are_the_home_folder(tmp_path, monkeypatch):
@@ -446,3 +448,120 @@ def test_paths_starting_with_a_tilde_are_the_home_folder(tmp_path, monkeypatch):
     X, y, _, _ = load_features("~/features.csv")
     np.testing.assert_array_equal(X, MusicFeatures().fit_transform(["~/music/A/a.wav"]))
     np.testing.assert_array_equal(X, _expected(root, ["A/a.wav"]))
+
+
+# ---------------------------------------------------------------- issue 18, 14: what cannot be had, named
+
+
+def test_a_lock_the_file_system_cannot_give_names_the_lock_file_and_leaves_none(
+    tmp_path, capsys, monkeypatch
+):
+    import errno
+    import fcntl
+
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    out = tmp_path / "f.csv"
+    lock = table_paths(out).lock
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with pytest.raises(OSError, match=r"cannot lock the output's lock file \(No locks available\)") as caught:
+        extract_folder(root, out, jobs=1, progress=False)
+    assert caught.value.filename == lock and caught.value.errno == errno.ENOLCK
+    assert not os.path.exists(lock), "no stale lock file"
+    assert main(["extract", str(root), "-o", str(out), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"musicfeat: error: {lock}: cannot lock the output's lock file (No locks available)"
+    )
+    assert err.count("\n") == 1 and not os.path.exists(lock)
+
+
+def test_a_full_disk_while_writing_the_lock_leaves_no_lock_file(tmp_path, monkeypatch):
+    import errno
+
+    import musicfeat.batch.lock as lock_module
+
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    out = tmp_path / "f.csv"
+    real_write = os.write
+
+    def write(fd, data):
+        if data.startswith(b'{"pid"'):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(lock_module.os, "write", write)
+    with pytest.raises(
+        OSError, match=r"No space left on device \(writing the output's lock file\)"
+    ) as caught:
+        extract_folder(root, out, jobs=1, progress=False)
+    assert caught.value.filename == table_paths(out).lock and not os.path.exists(table_paths(out).lock)
+
+
+def test_a_full_scratch_disk_in_the_workers_is_named(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    import musicfeat.batch.workers as workers
+
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(workers, "load_audio", full)
+    summary = extract_folder(
+        root, tmp_path / "f.csv", extractor=MusicFeatures(engine="whole"), jobs=1, progress=False
+    )
+    [(path, error_type, message)] = summary.failures
+    assert error_type == "OSError" and "No space left on device" in message
+    assert f"the scratch folder {tempfile.gettempdir()!r}, TMPDIR, is full" in message
+    monkeypatch.setattr(workers, "run_pool", full)  # starting the worker processes
+    with pytest.raises(OSError, match=r"scratch folder \(TMPDIR\).* is full") as caught:
+        extract_folder(root, tmp_path / "g.csv", jobs=2, progress=False)
+    assert caught.value.filename == tempfile.gettempdir()
+
+
+def test_a_disk_that_fills_during_the_final_sort_names_the_table_and_keeps_it(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import musicfeat.feature_table._files as files
+
+    root = _folder(tmp_path / "music", ["B/b.wav"])
+    out = tmp_path / "f.csv"
+    extract_folder(root, out, jobs=1, progress=False)
+    _folder(root, ["A/a.wav"])  # appended after B/b.wav: the table is sorted at the end
+    real_open = open
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def open_(path, mode="r", *args, **kwargs):
+        f = real_open(path, mode, *args, **kwargs)
+        return Full(f) if str(path).endswith(".tmp") and "w" in mode else f
+
+    monkeypatch.setattr(files, "open", open_, raising=False)
+    assert main(["extract", str(root), "-o", str(out), "--jobs", "1", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"musicfeat: error: {out}: No space left on device while sorting it (it is left as it was"
+    )
+    assert "finished rows are kept: run again with --resume" in err
+    assert [p for p in os.listdir(tmp_path) if p.endswith(".tmp")] == []
+    monkeypatch.undo()
+    assert _rows(out) == ["B/b.wav", "A/a.wav"], "every row kept, unsorted"
+    assert extract_folder(root, out, jobs=1, resume=True, progress=False).skipped == 2
+    assert _rows(out) == ["A/a.wav", "B/b.wav"]

@@ -136,7 +136,7 @@ def test_failures_with_hostile_names_are_recorded_losslessly(tmp_path):
         f.write(b"not audio at all")
     summary = extract_folder(root, tmp_path / "f.csv", jobs=1, progress=False)
     assert summary.failed == 1 and summary.failures[0][0] == "A/" + os.fsdecode(b"=bad\n\xfe.wav")
-    with open(tmp_path / "f.errors.csv", encoding="utf-8", newline="") as f:
+    with open(tmp_path / "f.csv.errors.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     assert len(rows) == 2 and decode_text(rows[1][0]) == summary.failures[0][0]
     assert rows[1][0] == "A/=bad\\x0a\\xfe.wav"
@@ -183,6 +183,37 @@ def test_a_foreign_column_of_numbers_with_one_word_is_refused_not_dropped(tmp_pa
     path.write_text("song,artist,tempo\nx,A,120\ny,B,\nz,A,99\n")  # a missing value is NaN
     X, _, names, _ = load_features(path, label_column="artist")
     assert names == ["tempo"] and np.isnan(X[1, 0])
+
+
+def test_a_foreign_column_mostly_of_words_is_refused_not_dropped(tmp_path):
+    """Issue 18, 6: 'NA' in two of three cells took 'tempo' for text, and dropped it without a word."""
+    path = tmp_path / "other.csv"
+    path.write_text("label,tempo,loud\nx,1,2\ny,NA,4\nz,NA,5\n")
+    with pytest.raises(
+        TableFormatError,
+        match=r"line 3, column 'tempo': 'NA', which is not a number, in a column that holds numbers too "
+        r"\(line 2: '1'\)",
+    ):
+        load_features(path)
+    path.write_text("label,tempo,loud\nx,1,2\ny,,4\nz,,5\n")  # missing values as empty cells: NaN
+    X, _, names, _ = load_features(path)
+    assert names == ["tempo", "loud"] and np.isnan(X[1:, 0]).all()
+
+
+def test_a_column_of_names_some_of_which_are_numbers_is_read_as_text_when_named(tmp_path):
+    path = tmp_path / "songs.csv"
+    path.write_text("label,title,tempo\nA,Intro,1\nB,Outro,2\nA,1999,3\n")
+    with pytest.raises(TableFormatError, match=r"column 'title': 'Intro'.*\(line 4: '1999'\).*text_columns"):
+        load_features(path)
+    X, _, names, table = load_features(path, text_columns=("title",))
+    assert names == ["tempo"] and list(table["title"]) == ["Intro", "Outro", "1999"]
+
+
+def test_a_foreign_table_without_a_column_of_numbers_is_refused_naming_its_columns(tmp_path):
+    path = tmp_path / "hex.csv"
+    path.write_text("label,h\nx,ff\ny,1a\n")
+    with pytest.raises(TableFormatError, match=r"no column of numbers to use as features: 'h' hold text"):
+        load_features(path)
 
 
 def test_a_foreign_short_row_is_refused_and_a_last_line_without_newline_is_kept(tmp_path):

@@ -10,13 +10,18 @@ track and ``resume=True`` extracts only the rest. A file that cannot be
 read, or whose worker process dies, is recorded in the errors file and costs
 nothing else.
 
-Files written next to ``FEATURES.csv``:
+Files written next to ``FEATURES.csv``, each named from the table's whole
+name (``FEATURES.parquet`` has its own):
 
-- ``FEATURES.errors.csv``: ``path, error_type, message`` of every failure of
-  the last run (no file when nothing failed);
+- ``FEATURES.csv.errors.csv``: ``path, error_type, message`` of every
+  failure of the last run (no file when nothing failed; only a file
+  musicfeat wrote is ever replaced);
 - ``FEATURES.csv.meta.json``: the extractor's parameters and the feature-set
   version, which ``resume`` checks before adding rows to an old table (every
   row also carries a digest of the parameters, checked with or without it);
+- ``FEATURES.csv.index.json``: each file's size and modification time when
+  it was hashed, so that ``resume`` reads only files that changed since
+  (without it, every file is hashed);
 - ``FEATURES.csv.lock``: while a run writes the table, who that run is.
 
 No pickle anywhere in the data path: tables are CSV or Parquet. Its rooms:

@@ -13,9 +13,9 @@ import copy
 import errno
 import os
 import sys
+import tempfile
 import time
 import warnings
-from dataclasses import dataclass, field
 
 from .._optional import require
 from ..exceptions import DegenerateFeatureWarning
@@ -23,92 +23,25 @@ from ..feature_table import (
     ERROR_COLUMNS,
     METADATA_COLUMNS,
     LineFile,
+    check_output_name,
     error_row,
     feature_row,
     has_header,
     holds_rows,
+    is_errors_file,
     parquet_to_rows,
     rows_to_parquet,
     sort_rows,
     table_paths,
 )
 from . import workers
+from ._summary import BatchSummary, duplicates
 from .learning import is_fitted, learn_from_folder
 from .lock import output_lock
 from .resume import ResumePlan, params_digest, prepare_resume, write_meta
-from .tracks import scan_folder
+from .tracks import FileIndex, scan_folder
 
 __all__ = ["BatchSummary", "extract_folder"]
-
-
-@dataclass
-class BatchSummary:
-    """What a batch run did.
-
-    Attributes
-    ----------
-    done : int
-        Tracks extracted in this run.
-    failed : int
-        Tracks that failed in this run, and entries skipped because they
-        cannot be tracks (see ``errors_path``).
-    skipped : int
-        Tracks already in the output (``resume``), not extracted again.
-    kept_missing : int
-        Rows of the output kept by ``resume`` whose file was not found (or
-        could not be read) under the root this time.
-    audio_seconds : float
-        Audio extracted in this run.
-    wall_seconds : float
-    output_path, errors_path : str
-        ``errors_path`` exists only when something failed.
-    interrupted : bool
-        True when stopped early (``strict`` failure or Ctrl-C).
-    failures : list of (path, error_type, message)
-    degenerate : list of (path, message)
-        Tracks whose features came out degenerate (a clip shorter than a
-        window, ...): the message of each one's
-        :class:`~musicfeat.DegenerateFeatureWarning`.
-    """
-
-    done: int = 0
-    failed: int = 0
-    skipped: int = 0
-    kept_missing: int = 0
-    audio_seconds: float = 0.0
-    wall_seconds: float = 0.0
-    output_path: str = ""
-    errors_path: str = ""
-    interrupted: bool = False
-    failures: list = field(default_factory=list)
-    degenerate: list = field(default_factory=list)
-
-    def __str__(self):
-        rate = self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
-        lines = [
-            f"{self.done} tracks extracted, {self.failed} failed, {self.skipped} skipped (already done); "
-            f"{self.audio_seconds / 3600:.2f} h of audio in {self.wall_seconds:.1f} s ({rate:.0f}x real time)",
-            f"features: {self.output_path}",
-        ]
-        if self.kept_missing:
-            lines.append(
-                f"{self.kept_missing} rows kept whose file was not found (or could not be read) under the folder"
-            )
-        if self.degenerate:
-            lines.append(self.degenerate_note())
-        if self.failed:
-            lines.append(f"failures: {self.errors_path}")
-        if self.interrupted:
-            lines.append("stopped early: run again with --resume to extract the rest")
-        return "\n".join(lines)
-
-    def degenerate_note(self):
-        """One line on the tracks with degenerate features, naming the first."""
-        path, message = self.degenerate[0]
-        return (
-            f"{len(self.degenerate)} of {self.done} tracks have degenerate features "
-            f"(DegenerateFeatureWarning), such as {path!r}: {message}"
-        )
 
 
 def _progress_bar(total, enabled):
@@ -128,25 +61,43 @@ def _check_output(paths):
     ------
     OSError
         (``filename`` set) if the output's folder does not exist, or the
-        output or one of its companion files is a folder, or the output has
-        a compressed name (tables are appended to as they grow: compress the
-        finished table).
+        output or one of its companion files is a folder.
+    ValueError
+        If the file where the failures go exists and is not an errors file
+        musicfeat wrote (it is never replaced).
     MissingExtraError
         For Parquet output without pandas and pyarrow.
     """
     folder = os.path.dirname(paths.output)
     if not os.path.isdir(folder):
         raise FileNotFoundError(errno.ENOENT, "no such folder for the output", folder)
-    for path in (paths.output, paths.rows, paths.errors, paths.meta, paths.fitted):
+    for path in (paths.output, paths.rows, paths.errors, paths.meta, paths.fitted, paths.index):
         if os.path.isdir(path):
             raise IsADirectoryError(errno.EISDIR, "is a folder, not a table file", path)
-    if paths.output.lower().endswith((".gz", ".xz", ".bz2")):
-        raise OSError(
-            errno.EINVAL, "tables are written as .csv or .parquet; compress the finished table", paths.output
+    check_output_name(paths.output)
+    if os.path.exists(paths.errors) and not is_errors_file(paths.errors):
+        raise ValueError(
+            f"{paths.errors!r} is where this table's failures go, and it is not a musicfeat errors file: "
+            "move it away, or write the table under another name"
         )
     if paths.parquet:
         require("pandas", "parquet", "Parquet output")
         require("pyarrow", "parquet", "Parquet output")
+
+
+def _remove_earlier_errors(paths):
+    """Remove the failures of an earlier run of this table, and only a file musicfeat wrote.
+
+    An earlier musicfeat wrote them to ``STEM.errors.csv``, shared by
+    ``STEM.csv`` and ``STEM.parquet``: that file goes only when it is an
+    errors file and no table of the other kind stands beside this one.
+    """
+    if is_errors_file(paths.errors):
+        os.remove(paths.errors)
+    stem = os.path.splitext(paths.output)[0]
+    others = [stem + ext for ext in (".csv", ".parquet") if stem + ext != paths.output]
+    if is_errors_file(paths.legacy_errors) and not any(os.path.exists(other) for other in others):
+        os.remove(paths.legacy_errors)
 
 
 class _Errors:
@@ -177,6 +128,7 @@ def extract_folder(
     client=None,
     timeout=workers.DEFAULT_TIMEOUT,
     overwrite=False,
+    verify=False,
 ):
     """Extract the features of every audio file under a folder into a table.
 
@@ -188,7 +140,8 @@ def extract_folder(
         links to folders are followed once; named pipes, devices and folders
         that cannot be listed are recorded as failures).
     output : str or PathLike
-        ``.csv`` (default) or ``.parquet`` (needs pyarrow). Columns: ``path``
+        ``.csv`` or ``.parquet`` (needs pyarrow); another name is refused
+        before any work. Columns: ``path``
         (relative to ``root``), ``label``, ``duration_s``,
         ``feature_set_version``, ``content_sha256``, ``params_digest``, then
         the features; names escaped as :mod:`musicfeat.table_text` says.
@@ -217,13 +170,18 @@ def extract_folder(
         this process, with neither protection.
     resume : bool, default=False
         Keep the rows already in ``output`` and extract only the rest: rows
-        of unchanged files (same path and SHA-256) are kept, rows of changed
-        files extracted again, and rows whose file is not found are kept
+        of unchanged files (same path and SHA-256) are kept, changed files
+        extracted again (the earlier row stays until the new one replaces
+        it: a changed file that now fails keeps it, and is named in
+        ``changed_failed``), and rows whose file is not found are kept
         (counted in ``kept_missing``): a resume never deletes a finished
-        row. Refused, with :class:`~musicfeat.batch.ResumeMismatchError`, if
-        the table was made with other parameters (its metadata file or its
-        rows' ``params_digest`` say so). Without it, an ``output`` that
-        holds finished rows is refused (see ``overwrite``).
+        row. A file whose size and modification time are those recorded
+        when it was last hashed (``OUTPUT.index.json``) is not read again;
+        without that file, every file with a row is hashed. Refused, with
+        :class:`~musicfeat.batch.ResumeMismatchError`, if the table was
+        made with other parameters (its metadata file or its rows'
+        ``params_digest`` say so). Without it, an ``output`` that holds
+        finished rows is refused (see ``overwrite``).
     strict : bool, default=False
         Stop at the first failure.
     progress : bool, optional
@@ -237,6 +195,15 @@ def extract_folder(
         Start the table again when ``output`` already holds finished rows
         and ``resume`` is off. By default that is refused, so a forgotten
         ``resume`` cannot throw a night's work away.
+    verify : bool, default=False
+        With ``resume``: hash every file that has a row, trusting no
+        recorded size and time.
+
+    Files beside the table, each named from its whole name:
+    ``OUTPUT.errors.csv`` (the failures of the last run; only a file
+    musicfeat wrote is ever replaced), ``OUTPUT.meta.json``,
+    ``OUTPUT.index.json``, ``OUTPUT.lock`` while it runs, and
+    ``OUTPUT.fitted.npz`` for a feature set that learns.
 
     Returns
     -------
@@ -250,9 +217,14 @@ def extract_folder(
 
     Raises
     ------
+    ValueError
+        If ``output`` is not named ``.csv`` or ``.parquet``, or its errors
+        file's name is taken by a file musicfeat did not write.
     OSError
         If the output cannot be written (no such folder, a folder in its
-        place, the disk full); finished rows stay in the table.
+        place, the disk full, no lock to be had), naming the file (the
+        table, its lock file, or the scratch folder ``TMPDIR``); finished
+        rows stay in the table.
     FileExistsError
         If ``output`` holds finished rows and neither ``resume`` nor
         ``overwrite`` is set.
@@ -283,6 +255,8 @@ def extract_folder(
     from ..features import MusicFeatures
 
     started = time.perf_counter()
+    paths = table_paths(output)
+    _check_output(paths)
     extractor = MusicFeatures() if extractor is None else extractor
     learns = extractor.__sklearn_tags__().requires_fit
     prefitted = learns and is_fitted(extractor)
@@ -293,8 +267,6 @@ def extract_folder(
     # What each worker runs: the same extractor, failing loudly (a failure is
     # recorded per file), one clip at a time (the workers are the parallelism).
     extractor = copy.deepcopy(extractor).set_params(on_error="raise", n_jobs=None)
-    paths = table_paths(output)
-    _check_output(paths)
     columns = list(METADATA_COLUMNS) + [str(n) for n in extractor.get_feature_names_out()]
     with output_lock(paths.lock, paths.output):
         scan = scan_folder(root)
@@ -313,19 +285,18 @@ def extract_folder(
                 extractor, paths, scan.tracks, resuming=resuming, prefitted=prefitted, jobs=jobs
             )
         if resuming:
-            plan = prepare_resume(paths, extractor, columns, scan.tracks)
+            plan = prepare_resume(paths, extractor, columns, scan.tracks, verify=verify)
         else:
-            plan = ResumePlan(scan.tracks, 0, 0)
+            plan = ResumePlan(scan.tracks, 0, 0, index=FileIndex())
         summary.skipped, summary.kept_missing = plan.done, plan.kept_missing
         write_meta(paths.meta, extractor, len(columns))
-        if os.path.exists(paths.errors):
-            os.remove(paths.errors)  # the failures of an earlier run
+        _remove_earlier_errors(paths)
         _run(
             paths,
             extractor,
             columns,
             scan.skipped,
-            plan.todo,
+            plan,
             summary,
             append=resume,
             strict=strict,
@@ -340,14 +311,21 @@ def extract_folder(
     return summary
 
 
-def _run(paths, extractor, columns, skipped, todo, summary, *, append, strict, progress, **run_options):
-    """Write the rows of ``todo`` and the failures; sort (and convert) the table once complete."""
+def _run(paths, extractor, columns, skipped, plan, summary, *, append, strict, progress, **run_options):
+    """Write the rows of the plan's tracks and the failures; sort (and convert) the table once complete."""
+    todo, index, shas = plan.todo, plan.index, dict(plan.shas)
+    before = {track.relpath: index.stat(track.path) for track in todo}
     rows = LineFile(paths.rows, columns, append=append)
     errors = _Errors(paths.errors)
     bar = _progress_bar(len(todo), sys.stderr.isatty() if progress is None else progress)
     version, digest = extractor.feature_set_version_, params_digest(extractor)
 
     def fail(relpath, error_type, message):
+        if _is_disk_full(error_type, message):  # a worker writes nowhere but its scratch files
+            message += f" (the scratch folder {tempfile.gettempdir()!r}, TMPDIR, is full: set TMPDIR to a disk with room)"
+        if relpath in plan.changed:
+            summary.changed_failed.append(relpath)
+            message += "; its content changed since its row was written, and that row is kept"
         errors.write(relpath, error_type, message)
         summary.failed += 1
         summary.failures.append((relpath, error_type, message))
@@ -360,6 +338,11 @@ def _run(paths, extractor, columns, skipped, todo, summary, *, append, strict, p
             return fail(track.relpath, *result[1:])
         _, duration, sha, row, degenerate = result
         rows.write(feature_row(track.relpath, track.label, duration, version, sha, digest, row))
+        shas[track.relpath] = sha
+        stat = before.get(track.relpath)
+        after = index.stat(track.path)
+        if stat is not None and after is not None:
+            index.note(track.path, stat[0], stat[1], after[0], sha)
         if degenerate:
             summary.degenerate.append((track.relpath, degenerate))
         summary.done += 1
@@ -369,15 +352,31 @@ def _run(paths, extractor, columns, skipped, todo, summary, *, append, strict, p
     complete = False
     try:
         if all(fail(*entry) for entry in skipped):
-            workers.run_tracks(todo, extractor, record, **run_options)
+            try:
+                workers.run_tracks(todo, extractor, record, **run_options)
+            except OSError as error:
+                if error.errno == errno.ENOSPC and error.filename is None:  # starting the workers
+                    raise OSError(
+                        error.errno,
+                        f"{error.strerror}: the scratch folder (TMPDIR), where the worker processes start, is full",
+                        tempfile.gettempdir(),
+                    ) from error
+                raise
             complete = summary.done + summary.failed == len(todo) + len(skipped)
     finally:
         summary.interrupted = not complete
         rows.close()
         errors.close()
+        index.save(paths.index)
         if bar is not None:
             bar.close()
-    if complete:  # one order, whatever order the workers finished in
-        sort_rows(paths.rows)
+    summary.duplicates = duplicates(shas)
+    if complete:  # one order, whatever order the workers finished in; a changed file's new row only
+        if summary.done or not plan.in_order:
+            sort_rows(paths.rows)
         if paths.parquet:
             rows_to_parquet(paths.rows, paths.output)
+
+
+def _is_disk_full(error_type, message):
+    return error_type == "OSError" and os.strerror(errno.ENOSPC) in message

@@ -32,6 +32,10 @@ def output_lock(lock_path, output):
     ------
     OutputLockedError
         If another process holds it; the message names that process.
+    OSError
+        If the file system gives no lock at all (``ENOLCK`` on NFS without
+        its lock service), naming the lock file (``filename``); a lock file
+        this attempt created is removed.
 
     Examples
     --------
@@ -57,8 +61,21 @@ def output_lock(lock_path, output):
 
 def _acquire(lock_path, output):
     while True:
+        created = not os.path.exists(lock_path)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        if not _try_lock(fd):
+        try:
+            locked = _try_lock(fd)
+        except OSError as error:  # no lock to be had at all: ENOLCK on NFS without a lock daemon
+            os.close(fd)
+            if created:  # ours, and nobody else's since nobody could lock it: not left behind
+                _remove_quietly(lock_path)
+            raise OSError(
+                error.errno,
+                f"cannot lock the output's lock file ({error.strerror or error}): the file system may not "
+                "support locks (NFS without its lock service); write the table to a local disk",
+                lock_path,
+            ) from error
+        if not locked:
             holder = _read_holder(fd)
             os.close(fd)
             raise OutputLockedError(
@@ -74,9 +91,15 @@ def _acquire(lock_path, output):
         # The previous holder removed the file between our open and our lock: lock the new one.
         os.close(fd)
     holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
-    os.ftruncate(fd, 0)
-    os.lseek(fd, 0, os.SEEK_SET)
-    os.write(fd, json.dumps(holder).encode("utf-8"))
+    try:
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, json.dumps(holder).encode("utf-8"))
+    except OSError as error:  # a full disk: no run, and no lock file left behind
+        _release(fd, lock_path)
+        raise OSError(
+            error.errno, f"{error.strerror or error} (writing the output's lock file)", lock_path
+        ) from error
     return fd
 
 
@@ -92,13 +115,19 @@ def _read_holder(fd):
 def _release(fd, lock_path):
     if os.name == "nt":  # an open file cannot be removed there: unlock and close first
         os.close(fd)
-        try:
-            os.remove(lock_path)
-        except OSError:
-            pass
+        _remove_quietly(lock_path)
         return
-    os.remove(lock_path)  # while still holding it, so nobody locks a file about to vanish
-    os.close(fd)
+    try:
+        os.remove(lock_path)  # while still holding it, so nobody locks a file about to vanish
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass
 
 
 def _try_lock(fd):

@@ -6,19 +6,20 @@ the digest of those parameters that every row carries (``params_digest``,
 so the table itself says how it was made, with or without its metadata
 file), the check that refuses a table made otherwise, and the choice of the
 rows kept. A resumed run never deletes a finished row: rows whose file is
-not found now (an unmounted drive, a wrong root) are kept as they are; only
-the row of a file whose content changed is dropped, to be extracted again.
+not found now (an unmounted drive, a wrong root) are kept as they are, and
+the row of a file whose content changed is kept until its new row is
+written (a changed file that now fails keeps its earlier row).
 """
 
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .._version import __version__
 from ..feature_table import METADATA_COLUMNS, read_rows, table_kind, write_rows
 from ..table_text import decode_text, encode_text
-from .tracks import file_sha256
+from .tracks import FileIndex
 
 __all__ = [
     "ResumeMismatchError",
@@ -161,21 +162,46 @@ class ResumePlan:
         Tracks whose row is kept (same path and content).
     kept_missing : int
         Rows kept whose file was not found (or could not be read) now.
+    changed : set of str
+        Paths (relative) of files whose content changed: their rows stay
+        in the table until a new row replaces them.
+    shas : dict
+        ``{relpath: content_sha256}`` of every row kept.
+    index : FileIndex
+        What is known of the files of the rows kept.
+    hashed_bytes : int
+        Bytes read to hash files whose size or time changed (or all, with
+        ``verify``).
+    in_order : bool
+        The rows kept are sorted by path, one per path: a run that adds
+        none need not sort the table again.
     """
 
     todo: list
     done: int
     kept_missing: int
+    changed: set = field(default_factory=set)
+    shas: dict = field(default_factory=dict)
+    index: "FileIndex" = None
+    hashed_bytes: int = 0
+    in_order: bool = False
 
 
-def prepare_resume(paths, extractor, columns, tracks):
+def prepare_resume(paths, extractor, columns, tracks, *, verify=False):
     """The tracks still to do; rewrites the table (atomically) if rows must go.
 
     A row is kept when its file is unchanged (same path and SHA-256), and
     when its file is not found under the root or cannot be read: a resume
-    never deletes a finished row. The row of a changed file, and a second
-    row of one path, are dropped. A table of an earlier musicfeat (names written
-    as they were, no ``params_digest``) is rewritten in this version's form.
+    never deletes a finished row. A file is known unchanged without reading
+    it when its size and modification time (ns) are those recorded in the
+    table's index (``OUTPUT.index.json``, see :class:`FileIndex`) when it
+    was last hashed, with the SHA-256 of its row; otherwise (no index, a
+    file touched since, ``verify``) it is read and hashed. The row of a
+    changed file is kept until the run writes its new row (the later line
+    of a path wins, here and when the table is sorted), so that a changed
+    file that now fails keeps its earlier row. Of two rows of one path, the
+    later is kept. A table of an earlier musicfeat (names written as they
+    were, no ``params_digest``) is rewritten in this version's form.
 
     Parameters
     ----------
@@ -184,6 +210,8 @@ def prepare_resume(paths, extractor, columns, tracks):
         Fitted.
     columns : list of str
     tracks : list of Track
+    verify : bool, default=False
+        Hash every file with a row, trusting no recorded size and time.
 
     Returns
     -------
@@ -204,24 +232,34 @@ def prepare_resume(paths, extractor, columns, tracks):
         rows = [[encode_text(r[0]), encode_text(r[1]), *r[2:5], digest, *r[5:]] for r in raw.rows]
         raw = type(raw)(raw.name, columns, rows, raw.lines)
     _check_rows(raw, extractor, digest, paths.meta)
+    names = [decode_text(row[0]) for row in raw.rows]
+    last = {relpath: k for k, relpath in enumerate(names)}  # the later row of a path is the newer
+    kept = [row for k, row in enumerate(raw.rows) if last[names[k]] == k]
+    kept_names = [name for k, name in enumerate(names) if last[name] == k]
     current = {t.relpath: t for t in tracks}
-    kept, seen, done, missing = [], set(), 0, 0
-    for row in raw.rows:
-        relpath = decode_text(row[0])
-        if relpath in seen:
-            continue
+    index = FileIndex.load(paths.index)
+    plan = ResumePlan([], 0, 0, index=index)
+    plan.in_order = all(a < b for a, b in zip(kept_names, kept_names[1:], strict=False))
+    for relpath, row in zip(kept_names, kept, strict=True):
+        plan.shas[relpath] = row[_SHA]
         track = current.get(relpath)
         if track is None:
-            missing += 1
+            plan.kept_missing += 1
+            continue
+        try:
+            if not verify and index.unchanged(track.path, row[_SHA]):
+                plan.done += 1
+                continue
+            sha, size = index.hash(track.path)
+        except OSError:
+            plan.kept_missing += 1  # cannot be read now: keep what was found, do not try again
+            continue
+        plan.hashed_bytes += size
+        if sha == row[_SHA]:
+            plan.done += 1
         else:
-            try:
-                if file_sha256(track.path) != row[_SHA]:
-                    continue  # changed: extracted again
-                done += 1
-            except OSError:
-                missing += 1  # cannot be read now: keep what was found, do not try again
-        seen.add(relpath)
-        kept.append(row)
+            plan.changed.add(relpath)  # extracted again; its row stays until the new one is written
+    plan.todo = [t for t in tracks if t.relpath not in plan.shas or t.relpath in plan.changed]
     if migrated or len(kept) != len(raw.rows):
         write_rows(paths.rows, columns, kept)
-    return ResumePlan([t for t in tracks if t.relpath not in seen], done, missing)
+    return plan

@@ -2,16 +2,28 @@
 
 The room of the file system walk of :mod:`musicfeat.batch`: which files are
 audio, what label each gets (its first-level folder), what is skipped and
-why, and the SHA-256 that ``resume`` uses to know a track is unchanged.
+why, the SHA-256 that ``resume`` uses to know a track is unchanged, and
+the index of sizes and times that spares reading the files that did not
+change (:class:`FileIndex`).
 Imports nothing else of the package.
 """
 
 import hashlib
+import json
 import os
 import stat
+import time
 from dataclasses import dataclass, field
 
-__all__ = ["AUDIO_EXTENSIONS", "Track", "FolderScan", "scan_folder", "find_tracks", "file_sha256"]
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "Track",
+    "FolderScan",
+    "scan_folder",
+    "find_tracks",
+    "file_sha256",
+    "FileIndex",
+]
 
 #: File name endings treated as audio (libsndfile's formats and the usual
 #: compressed ones, which go to audioread when libsndfile cannot read them).
@@ -176,8 +188,121 @@ def _is_audio_name(name):
 
 def file_sha256(path):
     """SHA-256 of a file's bytes (hex): the identity of a track for ``resume``."""
-    digest = hashlib.sha256()
+    return _hash_file(path)[0]
+
+
+def _hash_file(path):
+    digest, size = hashlib.sha256(), 0
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
-    return digest.hexdigest()
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class FileIndex:
+    """The size, modification time (ns) and SHA-256 of files when they were hashed.
+
+    What lets a resume trust a file unchanged without reading it: a file
+    whose size and modification time are those it had when it was hashed,
+    and whose row holds that hash, is taken as unchanged, as ``make`` and
+    ``rsync`` do. A file is recorded only when its size and time were the
+    same before and after it was read, and its time was at least
+    :attr:`RACY_NS` older than the read (a change within the time's
+    resolution, two seconds on FAT, would keep the time). Kept beside a
+    table as JSON (``OUTPUT.index.json``: ``{"files": {path: [size,
+    mtime_ns, sha256]}}``, by absolute path, so another root is hashed); a
+    missing or unreadable index only means the files are hashed, and an
+    index older than its table is still right: an entry is used only with
+    the row's own SHA-256 and the file's own size and time.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from musicfeat.batch.tracks import FileIndex, file_sha256
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.wav")
+    >>> with open(path, "wb") as f:
+    ...     _ = f.write(b"RIFF")
+    >>> os.utime(path, ns=(0, 10**18))  # a time in the past: not within a read
+    >>> index = FileIndex()
+    >>> sha, size = index.hash(path)
+    >>> index.unchanged(path, sha), size
+    (True, 4)
+    >>> with open(path, "ab") as f:
+    ...     _ = f.write(b"more")
+    >>> index.unchanged(path, sha)
+    False
+    """
+
+    #: A file modified less than this before it was read is not recorded.
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, entries=None):
+        self.entries = dict(entries or {})
+
+    @classmethod
+    def load(cls, path):
+        """The index saved at ``path``; empty if there is none or it is not one."""
+        try:
+            with open(path, encoding="utf-8") as f:
+                files = json.load(f)["files"]
+            entries = {
+                str(k): [int(v[0]), int(v[1]), str(v[2])]
+                for k, v in files.items()
+                if isinstance(v, list) and len(v) == 3
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls()
+        return cls(entries)
+
+    def unchanged(self, path, sha256):
+        """Whether ``path`` has the size and time it had when it was hashed to ``sha256``.
+
+        Raises OSError if it cannot be looked at (it is not there).
+        """
+        entry = self.entries.get(path)
+        if entry is None or entry[2] != sha256:
+            return False
+        info = os.stat(path)
+        return [info.st_size, info.st_mtime_ns] == entry[:2]
+
+    def hash(self, path):
+        """``(sha256, bytes read)`` of ``path``, recorded if the file held still."""
+        before, seen = os.stat(path), time.time_ns()
+        sha, size = _hash_file(path)
+        self.note(path, before, seen, os.stat(path), sha)
+        return sha, size
+
+    def stat(self, path):
+        """``(os.stat_result, time)`` before a file is read elsewhere (a worker), or None."""
+        try:
+            return os.stat(path), time.time_ns()
+        except OSError:
+            return None
+
+    def note(self, path, before, seen_ns, after, sha256):
+        """Record ``path`` as hashed to ``sha256`` between the stats ``before`` (at ``seen_ns``) and ``after``."""
+        held_still = (before.st_size, before.st_mtime_ns, before.st_ino) == (
+            after.st_size,
+            after.st_mtime_ns,
+            after.st_ino,
+        )
+        if held_still and seen_ns - before.st_mtime_ns >= self.RACY_NS:
+            self.entries[path] = [before.st_size, before.st_mtime_ns, sha256]
+        else:
+            self.entries.pop(path, None)
+
+    def save(self, path):
+        """Write the index to ``path`` atomically; False if it cannot be written (a full disk)."""
+        tmp = f"{path}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump({"files": self.entries}, f, separators=(",", ":"))
+            os.replace(tmp, path)
+        except OSError:  # an optimisation only: an index left as it was is still right (see above)
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
+            return False
+        return True
