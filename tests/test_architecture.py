@@ -380,6 +380,7 @@ LEAVES = {
     "dsp",
     "table_text",
     "_optional",
+    "value_identity",
 }
 ALLOWED = {
     **{leaf: set() for leaf in LEAVES},
@@ -401,10 +402,13 @@ ALLOWED = {
         "_version",
         "_deprecation",
     },
-    "features": {"groups", "frontend", "_validation", "_version", "_deprecation"},
+    "features": {"groups", "frontend", "_validation", "_version", "_deprecation", "fitted_state"},
+    "fitted_state": {"value_identity"},
     "reference": {"features", "groups"},
     "batch": {
         "features",
+        "fitted_state",
+        "value_identity",
         "feature_table",
         "table_text",
         "io",
