@@ -192,3 +192,81 @@ def test_engine_from_the_command_line_gives_the_same_features(tmp_path, capsys):
     assert printed["stream"] == printed["whole"]
     assert main(["features", str(path), "--engine", "fast"], out=io.StringIO()) == 2
     assert "invalid choice: 'fast'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- issue 18: limits, full devices, long cells
+
+
+@pytest.fixture
+def one_track(tmp_path):
+    root = tmp_path / "music"
+    (root / "a").mkdir(parents=True)
+    sf.write(root / "a" / "tone.wav", tone(440, 1.0), SR)
+    return root
+
+
+@pytest.mark.parametrize("timeout", ["inf", "1e308"])
+def test_a_timeout_of_inf_or_a_huge_one_runs_without_limit(one_track, tmp_path, timeout):
+    out = tmp_path / "f.csv"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "musicfeat",
+            "extract",
+            str(one_track),
+            "-o",
+            str(out),
+            "--timeout",
+            timeout,
+            "--jobs",
+            "2",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert len(out.read_text().splitlines()) == 2  # the header and the track's row
+
+
+@pytest.mark.parametrize("timeout", ["nan", "-1"])
+def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(one_track, tmp_path, capsys, timeout):
+    assert main(["extract", str(one_track), "-o", str(tmp_path / "f.csv"), "--timeout", timeout]) == 2
+    assert "--timeout must be a number of seconds, 0 or inf for none" in capsys.readouterr().err
+    assert not (tmp_path / "f.csv").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="a full device: Linux's /dev/full")
+def test_features_into_a_full_device_is_one_line_and_status_2(one_track):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "musicfeat", "features", str(one_track / "a" / "tone.wav")],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    lines = [
+        line for line in result.stderr.splitlines() if "warning:" not in line and "compiling" not in line
+    ]
+    assert result.returncode == 2 and lines == [
+        "musicfeat: error: cannot write the output: No space left on device"
+    ]
+
+
+def test_report_reads_a_cell_longer_than_the_csv_module_s_default_limit(tmp_path, capsys):
+    table = _table(tmp_path / "long.csv", ["A", "B"])
+    lines = table.read_text().splitlines()
+    lines[1] = "x" * 200_000 + lines[1][lines[1].index(",") :]  # a path of 200,000 characters
+    table.write_text("\n".join(lines) + "\n")
+    assert main(["report", str(table), "-o", str(tmp_path / "r.html"), "--no-tsne"]) == 0, (
+        capsys.readouterr().err
+    )
+
+
+def test_unknown_labels_are_listed_as_plain_strings(tmp_path, capsys):
+    table = _table(tmp_path / "t.csv", ["nutcracker", "jazz"])
+    assert main(["report", str(table), "-o", str(tmp_path / "r.html"), "--labels", "strings,jazz"]) == 2
+    assert capsys.readouterr().err == (
+        "musicfeat: error: labels: ['strings'] not among the table's labels ['jazz', 'nutcracker'].\n"
+    )

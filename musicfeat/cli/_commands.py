@@ -4,6 +4,7 @@ Part of the top room (:mod:`musicfeat.cli`): each command reads its parsed
 options, calls the library, and says failures on one line of stderr.
 """
 
+import csv
 import os
 import sys
 import warnings
@@ -13,6 +14,9 @@ from ._options import extractor_from_args
 #: What compiling the kernels costs on a first run: 2.0 s measured on two
 #: cores of an x86-64 server, in a fresh venv (README.md, "Set-up").
 FIRST_COMPILE_SECONDS = 2
+
+#: The longest CSV cell ``report`` reads: the largest the csv module takes on every platform (a C long).
+_LARGEST_CELL = 2**31 - 1
 
 
 def _announce_compilation():
@@ -92,7 +96,8 @@ def _extract_command(args):
     if args.jobs is not None and args.jobs < 1:
         return _error(f"--jobs must be at least 1; got {args.jobs}")
     if not args.timeout >= 0:
-        return _error(f"--timeout must be a number of seconds, 0 for none; got {args.timeout}")
+        return _error(f"--timeout must be a number of seconds, 0 or inf for none; got {args.timeout}")
+    timeout = None if args.timeout in (0, float("inf")) else args.timeout
     try:
         extractor = extractor_from_args(args)
         if args.fitted is not None:
@@ -118,7 +123,7 @@ def _extract_command(args):
                 resume=args.resume,
                 strict=args.strict,
                 progress=False if args.quiet else None,
-                timeout=args.timeout or None,
+                timeout=timeout,
                 overwrite=args.overwrite,
             )
     except (ValueError, OutputLockedError, TableFormatError, MissingExtraError) as error:
@@ -152,6 +157,9 @@ def _report_command(args):
 
     if not os.path.isfile(os.path.expanduser(args.table)):
         return _error(f"no such file: {args.table!r}")
+    # A cell may be as long as the table (a long name, a text column): the
+    # whole table is read into memory anyway, so csv's 131,072 guards nothing.
+    csv.field_size_limit(_LARGEST_CELL)
     try:
         X, y, names, table = load_features(args.table, label_column=args.label_column, finite=True)
         if y is None:
@@ -194,6 +202,8 @@ def _report_command(args):
         )
     except (ValueError, MissingExtraError) as error:
         return _error(error)
+    except csv.Error as error:  # what the csv module refuses, had the limit above not sufficed
+        return _error(f"{args.table!r} cannot be read as CSV: {error}")
     except OSError as error:
         return _error(_os_error(error))
     c = results.classification

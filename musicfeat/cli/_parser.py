@@ -64,7 +64,7 @@ def _build_parser():
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="time limit per file in a worker process, after which the file fails and its worker is "
-        "replaced (default: %(default)g; 0 for none)",
+        "replaced (default: %(default)g; 0 or inf for none)",
     )
     extract.add_argument(
         "--resume", action="store_true", help="keep finished rows of OUTPUT and extract only the rest"
