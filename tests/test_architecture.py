@@ -381,6 +381,7 @@ LEAVES = {
     "table_text",
     "_optional",
     "value_identity",
+    "_stacklevel",
 }
 ALLOWED = {
     **{leaf: set() for leaf in LEAVES},

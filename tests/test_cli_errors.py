@@ -270,3 +270,19 @@ def test_unknown_labels_are_listed_as_plain_strings(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "musicfeat: error: labels: ['strings'] not among the table's labels ['jazz', 'nutcracker'].\n"
     )
+
+
+def test_resume_with_another_feature_set_says_so_both_ways(one_track, tmp_path, capsys):
+    talk, extended = tmp_path / "talk.csv", tmp_path / "extended.csv"
+    assert main(["extract", str(one_track), "-o", str(talk), "-j", "1", "-q"]) == 0
+    small = ["--feature-set", "extended", "--vlad-clusters", "2"]
+    assert main(["extract", str(one_track), "-o", str(extended), "-j", "1", "-q", *small]) == 0
+    capsys.readouterr()
+    assert main(["extract", str(one_track), "-o", str(talk), "-j", "1", "-q", "--resume", *small]) == 2
+    err = capsys.readouterr().err
+    assert "extracted with feature set 'talk419' (version '419.1')" in err and "--feature-set talk419" in err
+    assert "missing" not in err
+    assert main(["extract", str(one_track), "-o", str(extended), "-j", "1", "-q", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "extracted with feature set 'extended' (version 'extended.1')" in err
+    assert "add --feature-set extended" in err

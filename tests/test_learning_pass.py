@@ -60,3 +60,16 @@ def test_the_learning_pass_in_workers_learns_what_fit_learns(folder, tmp_path):
         expected = MusicFeatures(**PARAMS).fit([t.path for t in tracks])
         clips = [t.path for t in tracks[:2]]
         np.testing.assert_array_equal(extractor.transform(clips), expected.transform(clips))
+
+
+def test_resuming_a_table_of_another_feature_set_says_so(folder, tmp_path):
+    from musicfeat import extract_folder
+    from musicfeat.batch import ResumeMismatchError
+
+    out = tmp_path / "talk.csv"
+    extract_folder(folder, out, jobs=1, progress=False)
+    with pytest.raises(
+        ResumeMismatchError,
+        match=r"feature set 'talk419' \(version '419.1'\), this extractor makes feature set 'extended'",
+    ):
+        extract_folder(folder, out, extractor=MusicFeatures(**PARAMS), jobs=1, resume=True, progress=False)

@@ -13,6 +13,7 @@ is returned to the caller.
 """
 
 import copy
+import json
 import os
 
 from .. import fitted_state
@@ -48,6 +49,23 @@ def _same_state(extractor, path):
             return sorted(a.files) == sorted(b.files) and all(np.array_equal(a[k], b[k]) for k in a.files)
     finally:
         os.remove(mine)
+
+
+def _refuse_another_feature_set(extractor, paths):
+    """A table of another feature set (by its metadata file) is refused as such, not for a missing state."""
+    try:
+        with open(paths.meta, encoding="utf-8") as f:
+            meta = json.load(f)
+        theirs, version = meta["params"]["feature_set"], meta["feature_set_version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no metadata to say which: the missing state is what can be said
+    mine = extractor.get_params()["feature_set"]
+    if theirs != mine:
+        raise ResumeMismatchError(
+            f"cannot resume: the table was extracted with feature set {theirs!r} (version {version!r}), "
+            f"this extractor makes feature set {mine!r}. Use feature_set={theirs!r} to resume it, "
+            "or write to a new file."
+        )
 
 
 def learn_sample(path, learner, plan):
@@ -138,6 +156,7 @@ def learn_from_folder(extractor, paths, tracks, *, resuming, prefitted, jobs, ti
             raise ResumeMismatchError(f"cannot resume: {error} Write to a new file.") from None
         return []
     if resuming and read_rows(paths.rows).rows:
+        _refuse_another_feature_set(extractor, paths)
         raise ResumeMismatchError(
             f"cannot resume: the table's rows were encoded with what its run learnt, kept in "
             f"{os.path.basename(paths.fitted)!r}, which is missing. Write to a new file."

@@ -5,6 +5,7 @@ options, calls the library, and says failures on one line of stderr.
 """
 
 import csv
+import json
 import os
 import sys
 import warnings
@@ -83,6 +84,20 @@ def _features_command(args, out):
     return status
 
 
+def _feature_set_of_table(output):
+    """``(name, version)`` of the feature set a table was extracted with, by its metadata file; else None."""
+    from ..feature_table import table_paths
+    from ..groups.registry import FEATURE_SETS
+
+    try:
+        with open(table_paths(output).meta, encoding="utf-8") as f:
+            meta = json.load(f)
+        name, version = meta["params"]["feature_set"], meta["feature_set_version"]
+    except (OSError, ValueError, KeyError, TypeError):  # none, or not musicfeat's: resume says what is wrong
+        return None
+    return (name, version) if isinstance(name, str) and name in FEATURE_SETS else None
+
+
 def _extract_command(args):
 
     from .._optional import MissingExtraError
@@ -110,6 +125,12 @@ def _extract_command(args):
         return _error(_os_error(error))
     except ValueError as error:
         return _error(error)
+    if args.resume and (other := _feature_set_of_table(args.output)) and other[0] != args.feature_set:
+        return _error(
+            f"cannot resume: {args.output!r} was extracted with feature set {other[0]!r} (version "
+            f"{other[1]!r}), this run makes {args.feature_set!r}: add --feature-set {other[0]} (and the "
+            "table's other parameters) to resume it, or write to a new file"
+        )
     if not args.quiet:
         _announce_compilation()
     try:
