@@ -286,3 +286,25 @@ def test_resume_with_another_feature_set_says_so_both_ways(one_track, tmp_path, 
     err = capsys.readouterr().err
     assert "extracted with feature set 'extended' (version 'extended.1')" in err
     assert "add --feature-set extended" in err
+
+
+@pytest.mark.skipif("MP3" not in sf.available_formats(), reason="libsndfile without MP3")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_quiet_silences_the_decoder_s_notes(tmp_path, jobs):
+    root = tmp_path / "music"
+    (root / "a").mkdir(parents=True)
+    sf.write(root / "a" / "t.mp3", tone(440, 3.0), SR, format="MP3")
+    data = bytearray((root / "a" / "t.mp3").read_bytes())
+    data[len(data) // 3 : len(data) // 3 + 400] = b"\x55" * 400  # mpg123 says "Note: ... Trying to resync"
+    (root / "a" / "t.mp3").write_bytes(bytes(data))
+
+    def run(*options):
+        out = tmp_path / f"f{len(options)}{jobs}.csv"
+        command = [sys.executable, "-m", "musicfeat", "extract", str(root), "-o", str(out), "-j", jobs]
+        return subprocess.run([*command, *options], capture_output=True, text=True)
+
+    loud = run()
+    if "Note:" not in loud.stderr:
+        pytest.skip("this mpg123 says nothing of the damage")
+    quiet = run("-q")
+    assert quiet.returncode == loud.returncode and quiet.stderr == ""

@@ -4,6 +4,7 @@ Part of the top room (:mod:`musicfeat.cli`): each command reads its parsed
 options, calls the library, and says failures on one line of stderr.
 """
 
+import contextlib
 import csv
 import json
 import os
@@ -84,6 +85,30 @@ def _features_command(args, out):
     return status
 
 
+@contextlib.contextmanager
+def _quiet_stderr(quiet):
+    """Under ``-q``, what others write on stderr during the run goes nowhere; musicfeat's own lines come after.
+
+    Decoders write notes on the process's stderr themselves (mpg123's "Note:
+    Trying to resync..."), and numpy its warnings, here and in the worker
+    processes, which inherit this stderr: the file descriptor is pointed at
+    the null device for the run, and back before any error is said.
+    """
+    if not quiet:
+        yield
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _feature_set_of_table(output):
     """``(name, version)`` of the feature set a table was extracted with, by its metadata file; else None."""
     from ..feature_table import table_paths
@@ -134,7 +159,7 @@ def _extract_command(args):
     if not args.quiet:
         _announce_compilation()
     try:
-        with warnings.catch_warnings():  # the summary says it, on one line
+        with _quiet_stderr(args.quiet), warnings.catch_warnings():  # the summary says it, on one line
             warnings.simplefilter("ignore", DegenerateFeatureWarning)
             summary = extract_folder(
                 args.root,
