@@ -308,3 +308,21 @@ def test_quiet_silences_the_decoder_s_notes(tmp_path, jobs):
         pytest.skip("this mpg123 says nothing of the damage")
     quiet = run("-q")
     assert quiet.returncode == loud.returncode and quiet.stderr == ""
+
+
+def test_verify_reaches_extract_folder_when_it_takes_it(one_track, tmp_path, monkeypatch):
+    import musicfeat.batch
+    from musicfeat.batch import BatchSummary
+
+    received = {}
+
+    def extract_folder(root, output, *, verify=False, **options):
+        received["verify"] = verify
+        return BatchSummary(output_path=str(output))
+
+    monkeypatch.setattr(musicfeat.batch, "extract_folder", extract_folder)
+    out = str(tmp_path / "f.csv")
+    assert main(["extract", str(one_track), "-o", out, "-q", "--resume", "--verify"]) == 0
+    assert received == {"verify": True}
+    assert main(["extract", str(one_track), "-o", out, "-q", "--resume"]) == 0
+    assert received == {"verify": False}

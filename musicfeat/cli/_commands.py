@@ -109,6 +109,13 @@ def _quiet_stderr(quiet):
         os.close(devnull)
 
 
+def _verify_option(extract_folder, verify):
+    """``{'verify': verify}`` for an extract_folder that takes it; one that does not hashes every kept file."""
+    import inspect
+
+    return {"verify": verify} if "verify" in inspect.signature(extract_folder).parameters else {}
+
+
 def _feature_set_of_table(output):
     """``(name, version)`` of the feature set a table was extracted with, by its metadata file; else None."""
     from ..feature_table import table_paths
@@ -171,6 +178,7 @@ def _extract_command(args):
                 progress=False if args.quiet else None,
                 timeout=timeout,
                 overwrite=args.overwrite,
+                **_verify_option(extract_folder, args.verify),
             )
     except (ValueError, OutputLockedError, TableFormatError, MissingExtraError) as error:
         return _error(error)  # ValueError: a resume refused, or nothing a learning set could learn from

@@ -75,6 +75,12 @@ def _build_parser():
         help="start OUTPUT again when it holds finished rows (without --resume or this, such a table is left "
         "as it is and the run refused)",
     )
+    extract.add_argument(
+        "--verify",
+        action="store_true",
+        help="with --resume: hash every file that has a row again, rather than trusting an unchanged size "
+        "and modification time",
+    )
     extract.add_argument("--strict", action="store_true", help="stop at the first failure")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     extract.add_argument(
