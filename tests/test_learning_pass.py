@@ -5,10 +5,16 @@ pass fails alone: it is left out of the fit, the run goes on, and the
 codebook is the one learnt from the other files.
 """
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import SR
+from helpers import SR, tone
 from learn_crashy import FitFaultFeatures
 
 from musicfeat import MusicFeatures
@@ -72,4 +78,40 @@ def test_resuming_a_table_of_another_feature_set_says_so(folder, tmp_path):
         ResumeMismatchError,
         match=r"feature set 'talk419' \(version '419.1'\), this extractor makes feature set 'extended'",
     ):
+        extract_folder(folder, out, extractor=MusicFeatures(**PARAMS), jobs=1, resume=True, progress=False)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_the_learning_pass_s_workers_exit_when_their_parent_is_killed(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    root = tmp_path / "music"
+    (root / "A").mkdir(parents=True)
+    sf.write(root / "A" / "0.wav", tone(300, 6.0), SR)
+    for k in range(1, 40):
+        os.link(root / "A" / "0.wav", root / "A" / f"{k}.wav")
+    out = tmp_path / "f.csv"
+    command = [sys.executable, "-m", "musicfeat", "extract", str(root), "-o", str(out), "--jobs", "2", "-q"]
+    parent = subprocess.Popen(
+        [*command, "--feature-set", "extended"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    children, deadline = [], time.monotonic() + 120
+    while time.monotonic() < deadline and len(children) < 3:  # a fork server and two workers
+        time.sleep(0.05)
+        children = psutil.Process(parent.pid).children(recursive=True)
+    assert len(children) >= 3 and not os.path.exists(f"{out}.fitted.npz"), "killed in the learning pass"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, f"left running: {[p.cmdline()[:3] for p in alive]}"
+
+
+def test_a_damaged_state_beside_the_table_refuses_the_resume_in_one_message(folder, tmp_path):
+    from musicfeat import extract_folder
+    from musicfeat.batch import ResumeMismatchError
+
+    out = tmp_path / "f.csv"
+    extract_folder(folder, out, extractor=MusicFeatures(**PARAMS), jobs=1, progress=False)
+    fitted = tmp_path / "f.csv.fitted.npz"
+    fitted.write_bytes(fitted.read_bytes()[:300])
+    with pytest.raises(ResumeMismatchError, match=r"cannot resume: .*f.csv.fitted.npz: not a fitted state"):
         extract_folder(folder, out, extractor=MusicFeatures(**PARAMS), jobs=1, resume=True, progress=False)
