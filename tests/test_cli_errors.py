@@ -326,3 +326,23 @@ def test_verify_reaches_extract_folder_when_it_takes_it(one_track, tmp_path, mon
     assert received == {"verify": True}
     assert main(["extract", str(one_track), "-o", out, "-q", "--resume"]) == 0
     assert received == {"verify": False}
+
+
+def test_a_damaged_fitted_file_is_one_line_naming_it(one_track, tmp_path, capsys):
+    good = tmp_path / "good.npz"
+    assert main(["extract", str(one_track), "-o", str(tmp_path / "f.csv"), "-j", "1", "-q",
+                 "--feature-set", "extended", "--vlad-clusters", "2"]) == 0  # fmt: skip
+    good.write_bytes((tmp_path / "f.csv.fitted.npz").read_bytes())
+    listed = tmp_path / "listed.npz"
+    with np.load(good) as data:
+        arrays = {key: data[key] for key in data.files}
+    np.savez(listed, **{**arrays, "signature": np.array('["extended.1", {}]')})
+    cases = {"empty.npz": b"", "cut.npz": good.read_bytes()[:500], "listed.npz": listed.read_bytes()}
+    for name, content in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        capsys.readouterr()
+        command = ["extract", str(one_track), "-o", str(tmp_path / "g.csv"), "--feature-set", "extended"]
+        assert main([*command, "--vlad-clusters", "2", "--fitted", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"musicfeat: error: {path}: "), err
