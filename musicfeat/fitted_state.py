@@ -98,6 +98,11 @@ def _hp_mfcc_vlad(p):
 DECLARED_STATE = {"HPMFCCVLAD": _hp_mfcc_vlad}
 
 
+def _learns(group):
+    """Whether a group learns from training clips (``learns``; ``_learns`` before the public protocol)."""
+    return bool(getattr(group, "learns", getattr(group, "_learns", False)))
+
+
 def declared_state(group):
     """``{attribute: StateArray}`` of a learning group, or None when it declares none."""
     own = getattr(group, "fitted_state", None)
@@ -116,7 +121,7 @@ def save_state(estimator, named_groups, path):
     """Write the signature and the fitted attributes of ``named_groups``' learning groups, atomically."""
     arrays = {"signature": np.array(json.dumps(_signature(estimator), default=repr))}
     for name, group in named_groups:
-        if not group._learns:
+        if not _learns(group):
             continue
         declared = declared_state(group)
         attributes = _undeclared_attributes(group) if declared is None else declared
@@ -166,7 +171,7 @@ def load_state(estimator, named_groups, path):
         these groups expect (a key, dtype, shape or value).
     """
     path = os.path.expanduser(os.fspath(path))
-    learners = [(name, group) for name, group in named_groups if group._learns]
+    learners = [(name, group) for name, group in named_groups if _learns(group)]
     with open(path, "rb") as f:
         try:
             state = _read_checked(f, estimator, learners)
@@ -362,17 +367,24 @@ def learning_plan(estimator):
 
 
 def fit_sample(estimator, plan, item):
-    """What ``fit`` keeps of one clip (each learning group's sample), as ``fit`` computes it.
+    """What ``fit`` keeps of one clip (each learning group's data), as ``fit`` computes it.
 
     Raises
     ------
     InvalidAudioError
         If the clip cannot be decoded or analysed.
     """
-    clip, error = estimator._clip_outcome(item, 0, plan, "fit")
-    if error is not None:
-        raise error
-    return clip.value
+    if hasattr(estimator, "_clip_outcome"):  # the per-clip path before the extraction layer (issue 17)
+        clip, error = estimator._clip_outcome(item, 0, plan, "fit")
+        if error is not None:
+            raise error
+        return clip.value
+    from threadpoolctl import threadpool_limits
+
+    from .extraction.runner import clip_data
+
+    with threadpool_limits(limits=1, user_api="blas"):  # as fit's clips: values independent of BLAS threads
+        return clip_data(plan, item, 0, plan.learners, whole=estimator._whole(plan)).value
 
 
 def fit_from_samples(estimator, plan, samples):
@@ -383,6 +395,10 @@ def fit_from_samples(estimator, plan, samples):
     estimator
     """
     for k, learner in enumerate(plan.learners):
-        learner._fit_finish([sample[k] for sample in samples], owner=estimator)
+        datas = [sample[k] for sample in samples]
+        if hasattr(learner, "fit_clips"):  # the public group protocol
+            learner.fit_clips(datas, owner=estimator)
+        else:
+            learner._fit_finish(datas, owner=estimator)
     estimator._remember_fit(plan)
     return estimator

@@ -402,9 +402,18 @@ ALLOWED = {
         "_validation",
         "_version",
         "_deprecation",
+        "_stacklevel",
     },
-    "features": {"groups", "frontend", "_validation", "_version", "_deprecation", "fitted_state"},
-    "fitted_state": {"value_identity"},
+    "features": {
+        "groups",
+        "frontend",
+        "_validation",
+        "_version",
+        "_deprecation",
+        "fitted_state",
+        "_stacklevel",
+    },
+    "fitted_state": {"value_identity", "extraction"},  # extraction: fit in pieces, once it exists
     "reference": {"features", "groups"},
     "batch": {
         "features",
