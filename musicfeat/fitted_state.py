@@ -20,7 +20,8 @@ validation, per-clip analysis and final fit as ``fit``, so the same state.
 
 What a learning group's fitted state is, it declares: a method
 ``fitted_state()`` returning ``{attribute: StateArray}`` (see
-:class:`StateArray`), or, until it does, an entry of
+:class:`StateArray`; a tuple of its fields or a dict of them will do, so
+that a group need not import this module), or, until it does, an entry of
 :data:`DECLARED_STATE`. A learning group that declares nothing (a user's
 own) is read with generic checks: attribute names that are neither its
 methods nor its parameters, numeric dtypes, finite values, a bounded size.
@@ -103,11 +104,17 @@ def _learns(group):
     return bool(getattr(group, "learns", getattr(group, "_learns", False)))
 
 
+def _as_state_array(spec):
+    if isinstance(spec, StateArray):
+        return spec
+    return StateArray(**spec) if isinstance(spec, dict) else StateArray(*spec)
+
+
 def declared_state(group):
     """``{attribute: StateArray}`` of a learning group, or None when it declares none."""
     own = getattr(group, "fitted_state", None)
-    if callable(own):
-        return dict(own())
+    if callable(own):  # a group need not import this module: (kind, shape, ...) or a dict will do
+        return {attr: _as_state_array(spec) for attr, spec in own().items()}
     declare = DECLARED_STATE.get(type(group).__name__)
     return None if declare is None else declare(group.get_params())
 

@@ -220,6 +220,15 @@ def test_a_group_can_declare_its_own_state():
             return {"level_": StateArray("float", ())}
 
     assert declared_state(Declaring()) == {"level_": StateArray("float", ())}
+
+    class DeclaringPlainly:
+        def fitted_state(self):
+            return {"level_": ("float", ()), "count_": {"kind": "int", "shape": (), "minimum": 1}}
+
+    assert declared_state(DeclaringPlainly()) == {
+        "level_": StateArray("float", ()),
+        "count_": StateArray("int", (), minimum=1),
+    }
     assert "HPMFCCVLAD" in DECLARED_STATE
 
 
