@@ -265,3 +265,25 @@ def test_rows_digested_the_old_way_are_accepted_when_the_values_agree():
     )
     assert old not in accepted_digests(MusicFeatures(hop_length=512), recorded=recorded)
     assert old not in accepted_digests(MusicFeatures(hop_length=256, sr=16000), recorded=recorded)
+
+
+def test_fuzzed_files_raise_only_value_error(saved, tmp_path):
+    rng = np.random.default_rng(18)
+    data = saved.read_bytes()
+    path = tmp_path / "fuzzed.npz"
+    outcomes = set()
+    for _ in range(300):
+        mutated = bytearray(data)
+        if rng.random() < 0.3:
+            mutated = mutated[: rng.integers(0, len(mutated))]
+        for _ in range(rng.integers(1, 8)):
+            if mutated:
+                mutated[rng.integers(0, len(mutated))] = rng.integers(0, 256)
+        path.write_bytes(bytes(mutated))
+        try:
+            _small().load_fitted(path)
+            outcomes.add("loaded")
+        except ValueError as error:
+            assert str(path) in str(error)
+            outcomes.add("refused")
+    assert "refused" in outcomes
