@@ -115,3 +115,22 @@ def test_a_damaged_state_beside_the_table_refuses_the_resume_in_one_message(fold
     fitted.write_bytes(fitted.read_bytes()[:300])
     with pytest.raises(ResumeMismatchError, match=r"cannot resume: .*f.csv.fitted.npz: not a fitted state"):
         extract_folder(folder, out, extractor=MusicFeatures(**PARAMS), jobs=1, resume=True, progress=False)
+
+
+def test_a_damaged_state_beside_the_table_refuses_a_prefitted_resume_too(folder, tmp_path):
+    from musicfeat import extract_folder
+    from musicfeat.batch import ResumeMismatchError
+
+    out = tmp_path / "f.csv"
+    tracks = [str(folder / name) for name in sorted(os.listdir(folder))]
+    prefitted = MusicFeatures(**PARAMS).fit(tracks)
+    extract_folder(folder, out, extractor=prefitted, jobs=1, progress=False)
+    extract_folder(folder, out, extractor=prefitted, jobs=1, resume=True, progress=False)  # the same state
+    fitted = tmp_path / "f.csv.fitted.npz"
+    fitted.write_bytes(b"PK\x03\x04" + bytes(40))
+    with pytest.raises(ResumeMismatchError, match=r"cannot resume: .*f.csv.fitted.npz: not a fitted state"):
+        extract_folder(folder, out, extractor=prefitted, jobs=1, resume=True, progress=False)
+    other = MusicFeatures(**PARAMS).fit(tracks[:3])
+    other.save_fitted(fitted)
+    with pytest.raises(ResumeMismatchError, match="not with this extractor's"):
+        extract_folder(folder, out, extractor=prefitted, jobs=1, resume=True, progress=False)

@@ -39,16 +39,25 @@ def is_fitted(extractor):
 
 
 def _same_state(extractor, path):
-    """Whether ``extractor``'s fitted state is the one saved in ``path``."""
+    """Whether ``extractor``'s fitted state is the one saved in ``path`` (checked as load_fitted checks it)."""
     import numpy as np
+    from sklearn.base import clone
 
-    mine = f"{path}.{os.getpid()}.check.npz"
-    extractor.save_fitted(mine)
     try:
-        with np.load(mine, allow_pickle=False) as a, np.load(path, allow_pickle=False) as b:
+        theirs = clone(extractor).load_fitted(path)
+    except ValueError as error:  # damaged, or another extractor's
+        raise ResumeMismatchError(f"cannot resume: {error} Write to a new file.") from None
+    saved = []
+    try:
+        for which, fitted in (("mine", extractor), ("theirs", theirs)):
+            saved.append(f"{path}.{os.getpid()}.{which}.npz")
+            fitted.save_fitted(saved[-1])
+        with np.load(saved[0], allow_pickle=False) as a, np.load(saved[1], allow_pickle=False) as b:
             return sorted(a.files) == sorted(b.files) and all(np.array_equal(a[k], b[k]) for k in a.files)
     finally:
-        os.remove(mine)
+        for name in saved:
+            if os.path.exists(name):
+                os.remove(name)
 
 
 def _refuse_another_feature_set(extractor, paths):
