@@ -29,6 +29,7 @@ methods nor its parameters, numeric dtypes, finite values, a bounded size.
 
 import json
 import os
+import stat
 import zipfile
 from dataclasses import dataclass
 
@@ -179,6 +180,8 @@ def load_state(estimator, named_groups, path):
     """
     path = os.path.expanduser(os.fspath(path))
     learners = [(name, group) for name, group in named_groups if _learns(group)]
+    if not stat.S_ISREG(os.stat(path).st_mode) and not os.path.isdir(path):  # a pipe would block open()
+        raise ValueError(f"{path}: not a regular file, not a fitted state of save_fitted")
     with open(path, "rb") as f:
         try:
             state = _read_checked(f, estimator, learners)

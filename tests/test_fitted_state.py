@@ -8,6 +8,7 @@ neither block a fitted state nor a resume.
 
 import io
 import json
+import os
 import tracemalloc
 import zipfile
 
@@ -287,3 +288,12 @@ def test_fuzzed_files_raise_only_value_error(saved, tmp_path):
             assert str(path) in str(error)
             outcomes.add("refused")
     assert "refused" in outcomes
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "state.npz"
+    os.mkfifo(fifo)
+    _refused(fifo, "not a regular file")
+    with pytest.raises(FileNotFoundError):
+        _small().load_fitted(tmp_path / "missing.npz")
