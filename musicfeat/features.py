@@ -7,8 +7,6 @@ call, and adds what a whole extractor needs: the ``memory=`` cache and
 ``n_jobs`` worker processes.
 """
 
-import json
-import os
 import warnings
 from dataclasses import asdict
 
@@ -19,6 +17,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from . import _validation as v
+from . import fitted_state
 from ._deprecation import warn_deprecated
 from ._version import __version__
 from .frontend import Spectra
@@ -69,12 +68,8 @@ def _cached_parts(groups, config, y, feature_set_version, package_version):
 
 
 def _signature(estimator):
-    """The JSON text of what fitted state depends on: the feature-set version and the parameters."""
-    params = {k: v for k, v in estimator.get_params().items() if k not in ("memory", "n_jobs", "on_error")}
-    params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
-    return json.dumps(
-        {"feature_set_version": estimator._feature_set().version, "params": params}, default=repr
-    )
+    """The JSON text of what fitted state depends on: the feature-set version and the value parameters."""
+    return fitted_state.signature_text(estimator)
 
 
 def __getattr__(name):
@@ -551,18 +546,9 @@ class MusicFeatures(ClipTransformer):
             If a group learns and ``fit`` has not run.
         """
         check_is_fitted(self)
-        names = self._included_groups()
-        arrays = {"signature": np.array(_signature(self))}
-        for name, group in zip(names, getattr(self, "groups_", ()), strict=False):
-            if group._learns:
-                for attr, value in vars(group).items():
-                    if attr.endswith("_") and not attr.startswith("_"):
-                        arrays[f"{name}.{attr}"] = np.asarray(value)
-        path = os.path.expanduser(os.fspath(path))
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
+        fitted_state.save_state(
+            self, zip(self._included_groups(), getattr(self, "groups_", ()), strict=False), path
+        )
 
     def load_fitted(self, path):
         """Set the fitted state from a file of :meth:`save_fitted`, made with these parameters.
@@ -579,8 +565,10 @@ class MusicFeatures(ClipTransformer):
         ------
         ValueError
             If the file was written by an extractor with other parameters or
-            another feature-set version (the message names them), or holds
-            no state for one of the learning groups.
+            another feature-set version (the message names them), holds no
+            state for one of the learning groups, or is damaged or holds a
+            state these parameters do not give (a key, dtype, shape or
+            value; every member is checked before its data is read).
 
         Examples
         --------
@@ -596,32 +584,7 @@ class MusicFeatures(ClipTransformer):
         >>> bool(np.array_equal(again.load_fitted(path).transform(clips), mf.transform(clips)))
         True
         """
-        path = os.path.expanduser(os.fspath(path))
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-        theirs = json.loads(str(arrays.pop("signature", "{}")))
-        mine = json.loads(_signature(self))
-        if theirs.get("feature_set_version") != mine["feature_set_version"]:
-            raise ValueError(
-                f"{path}: fitted by feature set {theirs.get('feature_set_version')!r}, "
-                f"this extractor makes {mine['feature_set_version']!r}."
-            )
-        changed = sorted(k for k in mine["params"] if theirs.get("params", {}).get(k) != mine["params"][k])
-        if changed:
-            described = ", ".join(
-                f"{k}: {theirs.get('params', {}).get(k)!r} there, {mine['params'][k]!r} here" for k in changed
-            )
-            raise ValueError(f"{path}: fitted with other parameters ({described}).")
         plan = self._plan(fitting=True)
-        for name, group in zip(self._included_groups(), plan.groups, strict=True):
-            if not group._learns:
-                continue
-            state = {
-                key.partition(".")[2]: value for key, value in arrays.items() if key.startswith(name + ".")
-            }
-            if not state:
-                raise ValueError(f"{path}: no fitted state for the group {name!r}.")
-            for attr, value in state.items():
-                setattr(group, attr, value.item() if value.ndim == 0 else value)
+        fitted_state.load_state(self, zip(self._included_groups(), plan.groups, strict=True), path)
         self._remember_fit(plan)
         return self

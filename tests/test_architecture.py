@@ -380,6 +380,8 @@ LEAVES = {
     "dsp",
     "table_text",
     "_optional",
+    "value_identity",
+    "_stacklevel",
 }
 ALLOWED = {
     **{leaf: set() for leaf in LEAVES},
@@ -400,11 +402,23 @@ ALLOWED = {
         "_validation",
         "_version",
         "_deprecation",
+        "_stacklevel",
     },
-    "features": {"groups", "frontend", "_validation", "_version", "_deprecation"},
+    "features": {
+        "groups",
+        "frontend",
+        "_validation",
+        "_version",
+        "_deprecation",
+        "fitted_state",
+        "_stacklevel",
+    },
+    "fitted_state": {"value_identity", "extraction"},  # extraction: fit in pieces, once it exists
     "reference": {"features", "groups"},
     "batch": {
         "features",
+        "fitted_state",
+        "value_identity",
         "feature_table",
         "table_text",
         "io",

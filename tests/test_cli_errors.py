@@ -192,3 +192,157 @@ def test_engine_from_the_command_line_gives_the_same_features(tmp_path, capsys):
     assert printed["stream"] == printed["whole"]
     assert main(["features", str(path), "--engine", "fast"], out=io.StringIO()) == 2
     assert "invalid choice: 'fast'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- issue 18: limits, full devices, long cells
+
+
+@pytest.fixture
+def one_track(tmp_path):
+    root = tmp_path / "music"
+    (root / "a").mkdir(parents=True)
+    sf.write(root / "a" / "tone.wav", tone(440, 1.0), SR)
+    return root
+
+
+@pytest.mark.parametrize("timeout", ["inf", "1e308"])
+def test_a_timeout_of_inf_or_a_huge_one_runs_without_limit(one_track, tmp_path, timeout):
+    out = tmp_path / "f.csv"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "musicfeat",
+            "extract",
+            str(one_track),
+            "-o",
+            str(out),
+            "--timeout",
+            timeout,
+            "--jobs",
+            "2",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert len(out.read_text().splitlines()) == 2  # the header and the track's row
+
+
+@pytest.mark.parametrize("timeout", ["nan", "-1"])
+def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(one_track, tmp_path, capsys, timeout):
+    assert main(["extract", str(one_track), "-o", str(tmp_path / "f.csv"), "--timeout", timeout]) == 2
+    assert "--timeout must be a number of seconds, 0 or inf for none" in capsys.readouterr().err
+    assert not (tmp_path / "f.csv").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="a full device: Linux's /dev/full")
+def test_features_into_a_full_device_is_one_line_and_status_2(one_track):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "musicfeat", "features", str(one_track / "a" / "tone.wav")],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    lines = [
+        line for line in result.stderr.splitlines() if "warning:" not in line and "compiling" not in line
+    ]
+    assert result.returncode == 2 and lines == [
+        "musicfeat: error: cannot write the output: No space left on device"
+    ]
+
+
+def test_report_reads_a_cell_longer_than_the_csv_module_s_default_limit(tmp_path, capsys):
+    table = _table(tmp_path / "long.csv", ["A", "B"])
+    lines = table.read_text().splitlines()
+    lines[1] = "x" * 200_000 + lines[1][lines[1].index(",") :]  # a path of 200,000 characters
+    table.write_text("\n".join(lines) + "\n")
+    assert main(["report", str(table), "-o", str(tmp_path / "r.html"), "--no-tsne"]) == 0, (
+        capsys.readouterr().err
+    )
+
+
+def test_unknown_labels_are_listed_as_plain_strings(tmp_path, capsys):
+    table = _table(tmp_path / "t.csv", ["nutcracker", "jazz"])
+    assert main(["report", str(table), "-o", str(tmp_path / "r.html"), "--labels", "strings,jazz"]) == 2
+    assert capsys.readouterr().err == (
+        "musicfeat: error: labels: ['strings'] not among the table's labels ['jazz', 'nutcracker'].\n"
+    )
+
+
+def test_resume_with_another_feature_set_says_so_both_ways(one_track, tmp_path, capsys):
+    talk, extended = tmp_path / "talk.csv", tmp_path / "extended.csv"
+    assert main(["extract", str(one_track), "-o", str(talk), "-j", "1", "-q"]) == 0
+    small = ["--feature-set", "extended", "--vlad-clusters", "2"]
+    assert main(["extract", str(one_track), "-o", str(extended), "-j", "1", "-q", *small]) == 0
+    capsys.readouterr()
+    assert main(["extract", str(one_track), "-o", str(talk), "-j", "1", "-q", "--resume", *small]) == 2
+    err = capsys.readouterr().err
+    assert "extracted with feature set 'talk419' (version '419.1')" in err and "--feature-set talk419" in err
+    assert "missing" not in err
+    assert main(["extract", str(one_track), "-o", str(extended), "-j", "1", "-q", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "extracted with feature set 'extended' (version 'extended.1')" in err
+    assert "add --feature-set extended" in err
+
+
+@pytest.mark.skipif("MP3" not in sf.available_formats(), reason="libsndfile without MP3")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_quiet_silences_the_decoder_s_notes(tmp_path, jobs):
+    root = tmp_path / "music"
+    (root / "a").mkdir(parents=True)
+    sf.write(root / "a" / "t.mp3", tone(440, 3.0), SR, format="MP3")
+    data = bytearray((root / "a" / "t.mp3").read_bytes())
+    data[len(data) // 3 : len(data) // 3 + 400] = b"\x55" * 400  # mpg123 says "Note: ... Trying to resync"
+    (root / "a" / "t.mp3").write_bytes(bytes(data))
+
+    def run(*options):
+        out = tmp_path / f"f{len(options)}{jobs}.csv"
+        command = [sys.executable, "-m", "musicfeat", "extract", str(root), "-o", str(out), "-j", jobs]
+        return subprocess.run([*command, *options], capture_output=True, text=True)
+
+    loud = run()
+    if "Note:" not in loud.stderr:
+        pytest.skip("this mpg123 says nothing of the damage")
+    quiet = run("-q")
+    assert quiet.returncode == loud.returncode and quiet.stderr == ""
+
+
+def test_verify_reaches_extract_folder_when_it_takes_it(one_track, tmp_path, monkeypatch):
+    import musicfeat.batch
+    from musicfeat.batch import BatchSummary
+
+    received = {}
+
+    def extract_folder(root, output, *, verify=False, **options):
+        received["verify"] = verify
+        return BatchSummary(output_path=str(output))
+
+    monkeypatch.setattr(musicfeat.batch, "extract_folder", extract_folder)
+    out = str(tmp_path / "f.csv")
+    assert main(["extract", str(one_track), "-o", out, "-q", "--resume", "--verify"]) == 0
+    assert received == {"verify": True}
+    assert main(["extract", str(one_track), "-o", out, "-q", "--resume"]) == 0
+    assert received == {"verify": False}
+
+
+def test_a_damaged_fitted_file_is_one_line_naming_it(one_track, tmp_path, capsys):
+    good = tmp_path / "good.npz"
+    assert main(["extract", str(one_track), "-o", str(tmp_path / "f.csv"), "-j", "1", "-q",
+                 "--feature-set", "extended", "--vlad-clusters", "2"]) == 0  # fmt: skip
+    good.write_bytes((tmp_path / "f.csv.fitted.npz").read_bytes())
+    listed = tmp_path / "listed.npz"
+    with np.load(good) as data:
+        arrays = {key: data[key] for key in data.files}
+    np.savez(listed, **{**arrays, "signature": np.array('["extended.1", {}]')})
+    cases = {"empty.npz": b"", "cut.npz": good.read_bytes()[:500], "listed.npz": listed.read_bytes()}
+    for name, content in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        capsys.readouterr()
+        command = ["extract", str(one_track), "-o", str(tmp_path / "g.csv"), "--feature-set", "extended"]
+        assert main([*command, "--vlad-clusters", "2", "--fitted", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"musicfeat: error: {path}: "), err

@@ -207,7 +207,7 @@ def classify(X, y, *, estimator=None, test_size=0.5, cv=None, groups=None, rando
     y = np.asarray(y).astype(str)
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} labels.")
-    labels = sorted(set(y))
+    labels = sorted(set(y.tolist()))  # Python str: plain in messages
     if len(labels) < 2:
         raise ValueError(f"classification needs at least two labels; got {labels}.")
     model = CodedLabels(default_model(random_state) if estimator is None else estimator)

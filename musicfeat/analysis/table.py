@@ -26,12 +26,12 @@ def select_labels(y, labels=None, drop_labels=None):
     array([ True,  True, False,  True])
     """
     y = np.asarray(y).astype(str)
-    present = set(y)
+    present = set(y.tolist())  # Python str, shown as 'jazz' (not np.str_('jazz')) in messages
     keep = np.ones(y.size, dtype=bool)
     for name, chosen in (("labels", labels), ("drop_labels", drop_labels)):
         if chosen is None:
             continue
-        unknown = sorted(set(chosen) - present)
+        unknown = sorted({str(label) for label in chosen} - present)
         if unknown:
             raise ValueError(f"{name}: {unknown} not among the table's labels {sorted(present)}.")
     if labels is not None:

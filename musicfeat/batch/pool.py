@@ -34,6 +34,9 @@ WORKER_CRASHED = (
     "the worker process died while decoding or analysing this file (a crash in native code)",
 )
 _KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+#: The longest wait in one call (seconds): the OS refuses waits of more than
+#: about 24 days, and a time limit may be any float (1e308).
+_MAX_WAIT = 3600.0
 
 
 def worker_context(preload=()):
@@ -140,11 +143,14 @@ def run_pool(jobs, keyed_items, task, args, record, *, timeout, context, timed_o
         ``record(key, result)`` in this process as results arrive; it
         returns False to stop the run.
     timeout : float or None
-        Seconds per item before its worker is killed.
+        Seconds per item before its worker is killed; None or ``inf`` for
+        no limit.
     context : multiprocessing context
     timed_out : tuple
         The result recorded for an item that ran out of time.
     """
+    if timeout is not None and not timeout < float("inf"):
+        timeout = None
     lifeline, parent_end = context.Pipe(duplex=False)
     pending = list(reversed(keyed_items))
     workers = []
@@ -155,7 +161,7 @@ def run_pool(jobs, keyed_items, task, args, record, *, timeout, context, timed_o
         while any(w.item is not None for w in workers):
             busy = [w for w in workers if w.item is not None]
             deadlines = [w.deadline for w in busy if w.deadline is not None]
-            left = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            left = min(_MAX_WAIT, max(0.0, min(deadlines) - time.monotonic())) if deadlines else None
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=left))
             for w in busy:
                 if w.conn in ready or w.process.sentinel in ready:

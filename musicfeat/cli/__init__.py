@@ -11,7 +11,8 @@ errors (and an output that cannot be written), 130 when interrupted. Every
 error is one line on stderr naming the file. A file name is printed escaped
 (:func:`~musicfeat.table_text.printable`), so a name holding a line feed
 cannot pass for a line of the output; output into a closed pipe
-(``musicfeat features f | head``) ends quietly.
+(``musicfeat features f | head``) ends quietly, and output that cannot be
+written (a full disk) is one line and status 2.
 
 The top room: it reads the batch, the feature table, the analyses and
 :class:`~musicfeat.MusicFeatures`, and nothing imports it. Its extractor
@@ -54,7 +55,16 @@ def main(argv=None, out=None):
     except BrokenPipeError:
         # As the Python documentation recommends ("Note on SIGPIPE"): the
         # reader stopped reading (``| head``); send what remains nowhere.
-        if out is sys.stdout:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+        _drop_output(out)
         return 1
+    except OSError as error:  # the output cannot be written (a full disk, /dev/full)
+        _drop_output(out)
+        print(f"musicfeat: error: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        return 2
+
+
+def _drop_output(out):
+    """Send what remains of stdout nowhere, so that the interpreter's last flush cannot fail again."""
+    if out is sys.stdout:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

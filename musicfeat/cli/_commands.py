@@ -4,6 +4,9 @@ Part of the top room (:mod:`musicfeat.cli`): each command reads its parsed
 options, calls the library, and says failures on one line of stderr.
 """
 
+import contextlib
+import csv
+import json
 import os
 import sys
 import warnings
@@ -13,6 +16,9 @@ from ._options import extractor_from_args
 #: What compiling the kernels costs on a first run: 2.0 s measured on two
 #: cores of an x86-64 server, in a fresh venv (README.md, "Set-up").
 FIRST_COMPILE_SECONDS = 2
+
+#: The longest CSV cell ``report`` reads: the largest the csv module takes on every platform (a C long).
+_LARGEST_CELL = 2**31 - 1
 
 
 def _announce_compilation():
@@ -79,6 +85,51 @@ def _features_command(args, out):
     return status
 
 
+@contextlib.contextmanager
+def _quiet_stderr(quiet):
+    """Under ``-q``, what others write on stderr during the run goes nowhere; musicfeat's own lines come after.
+
+    Decoders write notes on the process's stderr themselves (mpg123's "Note:
+    Trying to resync..."), and numpy its warnings, here and in the worker
+    processes, which inherit this stderr: the file descriptor is pointed at
+    the null device for the run, and back before any error is said.
+    """
+    if not quiet:
+        yield
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _verify_option(extract_folder, verify):
+    """``{'verify': verify}`` for an extract_folder that takes it; one that does not hashes every kept file."""
+    import inspect
+
+    return {"verify": verify} if "verify" in inspect.signature(extract_folder).parameters else {}
+
+
+def _feature_set_of_table(output):
+    """``(name, version)`` of the feature set a table was extracted with, by its metadata file; else None."""
+    from ..feature_table import table_paths
+    from ..groups.registry import FEATURE_SETS
+
+    try:
+        with open(table_paths(output).meta, encoding="utf-8") as f:
+            meta = json.load(f)
+        name, version = meta["params"]["feature_set"], meta["feature_set_version"]
+    except (OSError, ValueError, KeyError, TypeError):  # none, or not musicfeat's: resume says what is wrong
+        return None
+    return (name, version) if isinstance(name, str) and name in FEATURE_SETS else None
+
+
 def _extract_command(args):
 
     from .._optional import MissingExtraError
@@ -92,7 +143,8 @@ def _extract_command(args):
     if args.jobs is not None and args.jobs < 1:
         return _error(f"--jobs must be at least 1; got {args.jobs}")
     if not args.timeout >= 0:
-        return _error(f"--timeout must be a number of seconds, 0 for none; got {args.timeout}")
+        return _error(f"--timeout must be a number of seconds, 0 or inf for none; got {args.timeout}")
+    timeout = None if args.timeout in (0, float("inf")) else args.timeout
     try:
         extractor = extractor_from_args(args)
         if args.fitted is not None:
@@ -105,10 +157,16 @@ def _extract_command(args):
         return _error(_os_error(error))
     except ValueError as error:
         return _error(error)
+    if args.resume and (other := _feature_set_of_table(args.output)) and other[0] != args.feature_set:
+        return _error(
+            f"cannot resume: {args.output!r} was extracted with feature set {other[0]!r} (version "
+            f"{other[1]!r}), this run makes {args.feature_set!r}: add --feature-set {other[0]} (and the "
+            "table's other parameters) to resume it, or write to a new file"
+        )
     if not args.quiet:
         _announce_compilation()
     try:
-        with warnings.catch_warnings():  # the summary says it, on one line
+        with _quiet_stderr(args.quiet), warnings.catch_warnings():  # the summary says it, on one line
             warnings.simplefilter("ignore", DegenerateFeatureWarning)
             summary = extract_folder(
                 args.root,
@@ -118,8 +176,9 @@ def _extract_command(args):
                 resume=args.resume,
                 strict=args.strict,
                 progress=False if args.quiet else None,
-                timeout=args.timeout or None,
+                timeout=timeout,
                 overwrite=args.overwrite,
+                **_verify_option(extract_folder, args.verify),
             )
     except (ValueError, OutputLockedError, TableFormatError, MissingExtraError) as error:
         return _error(error)  # ValueError: a resume refused, or nothing a learning set could learn from
@@ -152,6 +211,9 @@ def _report_command(args):
 
     if not os.path.isfile(os.path.expanduser(args.table)):
         return _error(f"no such file: {args.table!r}")
+    # A cell may be as long as the table (a long name, a text column): the
+    # whole table is read into memory anyway, so csv's 131,072 guards nothing.
+    csv.field_size_limit(_LARGEST_CELL)
     try:
         X, y, names, table = load_features(args.table, label_column=args.label_column, finite=True)
         if y is None:
@@ -194,6 +256,8 @@ def _report_command(args):
         )
     except (ValueError, MissingExtraError) as error:
         return _error(error)
+    except csv.Error as error:  # what the csv module refuses, had the limit above not sufficed
+        return _error(f"{args.table!r} cannot be read as CSV: {error}")
     except OSError as error:
         return _error(_os_error(error))
     c = results.classification

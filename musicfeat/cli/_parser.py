@@ -64,7 +64,7 @@ def _build_parser():
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="time limit per file in a worker process, after which the file fails and its worker is "
-        "replaced (default: %(default)g; 0 for none)",
+        "replaced (default: %(default)g; 0 or inf for none)",
     )
     extract.add_argument(
         "--resume", action="store_true", help="keep finished rows of OUTPUT and extract only the rest"
@@ -74,6 +74,12 @@ def _build_parser():
         action="store_true",
         help="start OUTPUT again when it holds finished rows (without --resume or this, such a table is left "
         "as it is and the run refused)",
+    )
+    extract.add_argument(
+        "--verify",
+        action="store_true",
+        help="with --resume: hash every file that has a row again, rather than trusting an unchanged size "
+        "and modification time",
     )
     extract.add_argument("--strict", action="store_true", help="stop at the first failure")
     extract.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
