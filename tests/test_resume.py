@@ -5,6 +5,7 @@ and checks the outcome: rows kept, rows equal to ``MusicFeatures`` on the
 same file, failures with their reason, messages, and which files were read.
 """
 
+import json
 import os
 
 import numpy as np
@@ -14,9 +15,12 @@ from helpers import SR, tone
 
 import musicfeat.batch.tracks as tracks
 from musicfeat import MusicFeatures, extract_folder, load_features
+from musicfeat.batch import ResumeMismatchError
+from musicfeat.batch.resume import params_digest
 from musicfeat.batch.tracks import FileIndex
 from musicfeat.cli import main
 from musicfeat.feature_table import TableFormatError, table_paths
+from musicfeat.value_identity import legacy_digest
 
 #: Short synthetic clips by design (see test_hostile.py).
 pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
@@ -302,3 +306,53 @@ def test_a_resume_with_nothing_new_does_not_read_a_sorted_table_again(tmp_path, 
     out.write_text(lines[0] + lines[2] + lines[1])  # left unsorted by an interrupted sort
     extract_folder(root, out, jobs=1, resume=True, progress=False)
     assert sorted_tables == [str(out)] and list(load_features(out)[3]["path"]) == ["A/a.wav", "B/b.wav"]
+
+
+# ---------------------------------------------------------------- issue 17, item 6: what changes the values
+
+
+def test_resume_accepts_a_change_of_engine_or_max_duration(tmp_path):
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    out = tmp_path / "feat.csv"
+    extract_folder(
+        root, out, extractor=MusicFeatures(engine="whole", max_duration=60), jobs=1, progress=False
+    )
+    _folder(root, ["B/b.wav"])
+    summary = extract_folder(
+        root, out, extractor=MusicFeatures(engine="stream"), resume=True, jobs=1, progress=False
+    )
+    assert (summary.done, summary.skipped) == (1, 1)
+    X, _, _, table = load_features(out)
+    np.testing.assert_array_equal(X, _expected(root, ["A/a.wav", "B/b.wav"]))
+    assert set(table["params_digest"]) == {params_digest(MusicFeatures())}
+
+
+def test_resume_still_refuses_a_change_of_values(tmp_path):
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    out = tmp_path / "feat.csv"
+    extract_folder(root, out, extractor=MusicFeatures(engine="whole"), jobs=1, progress=False)
+    with pytest.raises(ResumeMismatchError, match="hop_length"):
+        extract_folder(
+            root, out, extractor=MusicFeatures(hop_length=256), resume=True, jobs=1, progress=False
+        )
+
+
+def test_resume_accepts_a_table_digested_the_old_way_and_relabels_it(tmp_path):
+    """Tables of 0.3 carry a digest with engine and max_duration in it: a resume takes today's digest."""
+    root = _folder(tmp_path / "music", ["A/a.wav"])
+    out = tmp_path / "feat.csv"
+    extract_folder(root, out, extractor=MusicFeatures(), jobs=1, progress=False)
+    old = legacy_digest(MusicFeatures(engine="whole"))
+    assert old != params_digest(MusicFeatures())
+    text = out.read_text().replace(params_digest(MusicFeatures()), old)
+    out.write_text(text)
+    meta = json.loads((tmp_path / "feat.csv.meta.json").read_text())
+    meta["params"].update(engine="whole", max_duration=14400.0)
+    (tmp_path / "feat.csv.meta.json").write_text(json.dumps(meta))
+    _folder(root, ["B/b.wav"])
+    summary = extract_folder(root, out, resume=True, jobs=1, progress=False)
+    assert (summary.done, summary.skipped) == (1, 1)
+    _, _, _, table = load_features(out)
+    assert set(table["params_digest"]) == {params_digest(MusicFeatures())}
+    # and a second resume, whose metadata no longer records the engine, is accepted too
+    assert extract_folder(root, out, resume=True, jobs=1, progress=False).skipped == 2

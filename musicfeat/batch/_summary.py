@@ -48,6 +48,9 @@ class BatchSummary:
         ``content_sha256``), as groups of paths, sorted: one recording
         under two names is two rows, which a train/test split can put on
         both sides.
+    left_out_of_fit : list of (path, error_type, message)
+        Tracks the learning pass of a feature set that learns (``'extended'``)
+        could not read, left out of the codebook's fit.
     """
 
     done: int = 0
@@ -63,6 +66,7 @@ class BatchSummary:
     degenerate: list = field(default_factory=list)
     changed_failed: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)
+    left_out_of_fit: list = field(default_factory=list)
 
     def __str__(self):
         rate = self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
@@ -86,6 +90,10 @@ class BatchSummary:
             )
         if self.duplicates:
             lines.append(self.duplicates_note())
+        if self.left_out_of_fit:
+            n, first = len(self.left_out_of_fit), printable(self.left_out_of_fit[0][0])
+            tracks = "1 track" if n == 1 else f"{n} tracks, such as"
+            lines.append(f"{tracks} {first!r} left out of the codebook's fit (could not be read)")
         if self.failed:
             lines.append(f"failures: {self.errors_path}")
         if self.interrupted:

@@ -156,9 +156,9 @@ def extract_folder(
         cross-validation fit :class:`~musicfeat.MusicFeatures` inside a
         pipeline instead), unless it is given fitted already (on training
         clips, or with :meth:`~musicfeat.MusicFeatures.load_fitted`; the
-        command line's ``--fitted``). The learning pass runs in joblib
-        worker processes, without the extraction's time limit per file and
-        crash isolation: a file that hangs or crashes the decoder stops it.
+        command line's ``--fitted``). The learning pass runs in the
+        extraction's worker processes, with its time limit per file and crash
+        isolation: a file that fails there is left out of the fit.
         What it learnt is written beside the table,
         ``output + '.fitted.npz'`` (plain arrays, no pickle;
         :meth:`~musicfeat.MusicFeatures.load_fitted` reads it), and a resumed
@@ -281,8 +281,14 @@ def extract_folder(
             parquet_to_rows(paths.output, paths.rows)
         resuming = resume and os.path.exists(paths.rows) and has_header(paths.rows)
         if learns:
-            learn_from_folder(
-                extractor, paths, scan.tracks, resuming=resuming, prefitted=prefitted, jobs=jobs
+            summary.left_out_of_fit = learn_from_folder(
+                extractor,
+                paths,
+                scan.tracks,
+                resuming=resuming,
+                prefitted=prefitted,
+                jobs=jobs,
+                timeout=timeout,
             )
         if resuming:
             plan = prepare_resume(paths, extractor, columns, scan.tracks, verify=verify)

@@ -11,7 +11,6 @@ the row of a file whose content changed is kept until its new row is
 written (a changed file that now fails keeps its earlier row).
 """
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from .._version import __version__
 from ..feature_table import METADATA_COLUMNS, read_rows, table_kind, write_rows
 from ..table_text import decode_text, encode_text
+from ..value_identity import accepted_digests, value_digest, value_params
 from .tracks import FileIndex
 
 __all__ = [
@@ -41,9 +41,8 @@ class ResumeMismatchError(ValueError):
 
 
 def _extractor_params(extractor):
-    """The parameters that change a table's values, as JSON values (tuples as lists)."""
-    params = {k: v for k, v in extractor.get_params().items() if k not in ("memory", "n_jobs", "on_error")}
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+    """The parameters that change a table's values, as JSON values (:func:`~musicfeat.value_identity.value_params`)."""
+    return value_params(extractor)
 
 
 def extractor_signature(extractor):
@@ -68,10 +67,7 @@ def params_digest(extractor):
     >>> params_digest(MusicFeatures()) == params_digest(MusicFeatures(hop_length=256))
     False
     """
-    defaults = _extractor_params(type(extractor)())
-    changed = {k: v for k, v in _extractor_params(extractor).items() if k not in defaults or defaults[k] != v}
-    text = json.dumps(changed, sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return value_digest(extractor)
 
 
 def write_meta(meta_path, extractor, n_columns):
@@ -130,16 +126,29 @@ def check_resumable(meta_path, extractor, header, columns):
         )
 
 
+def _recorded_params(meta_path):
+    try:
+        with open(meta_path, encoding="utf-8") as f:
+            return json.load(f).get("params")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def _check_rows(raw, extractor, digest, meta_path):
-    """Every row must carry this extractor's feature-set version and parameters digest."""
+    """Every row must carry this extractor's feature-set version and a digest of its values' parameters.
+
+    A digest of an earlier musicfeat (``engine`` and ``max_duration`` in it)
+    is accepted when the rest agrees.
+    """
     version = extractor.feature_set_version_
+    accepted = accepted_digests(extractor, recorded=_recorded_params(meta_path))
     for row, line in zip(raw.rows, raw.lines, strict=True):
         if row[_VERSION] != version:
             raise ResumeMismatchError(
                 f"cannot resume: line {line} of the table has feature set {row[_VERSION]!r}, "
                 f"this musicfeat makes {version!r}. Write to a new file."
             )
-        if row[_DIGEST] != digest:
+        if row[_DIGEST] not in accepted:
             missing = (
                 "" if os.path.exists(meta_path) else " (its metadata file, which would say which, is missing)"
             )
@@ -232,6 +241,10 @@ def prepare_resume(paths, extractor, columns, tracks, *, verify=False):
         rows = [[encode_text(r[0]), encode_text(r[1]), *r[2:5], digest, *r[5:]] for r in raw.rows]
         raw = type(raw)(raw.name, columns, rows, raw.lines)
     _check_rows(raw, extractor, digest, paths.meta)
+    # Rows digested the old way (engine and max_duration in it) take today's digest: rewritten once.
+    relabelled = any(row[_DIGEST] != digest for row in raw.rows)
+    for row in raw.rows:
+        row[_DIGEST] = digest
     names = [decode_text(row[0]) for row in raw.rows]
     last = {relpath: k for k, relpath in enumerate(names)}  # the later row of a path is the newer
     kept = [row for k, row in enumerate(raw.rows) if last[names[k]] == k]
@@ -260,6 +273,6 @@ def prepare_resume(paths, extractor, columns, tracks, *, verify=False):
         else:
             plan.changed.add(relpath)  # extracted again; its row stays until the new one is written
     plan.todo = [t for t in tracks if t.relpath not in plan.shas or t.relpath in plan.changed]
-    if migrated or len(kept) != len(raw.rows):
+    if migrated or relabelled or len(kept) != len(raw.rows):
         write_rows(paths.rows, columns, kept)
     return plan
