@@ -214,7 +214,30 @@ def read_csv(path, *, drops_cut_line):
         or a row whose number of cells is not the header's (naming its line).
     """
     text = _read_text(path)
+    # A cell may be as long as the table (a long name, a text column): the
+    # text is in memory already, so csv's default 131,072-character guard
+    # protects nothing; it is lifted for this read and restored.
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, min(len(text) + 1, _LARGEST_FIELD)))
+    try:
+        return _parse_csv(path, text, drops_cut_line)
+    finally:
+        csv.field_size_limit(limit)
+
+
+#: csv.field_size_limit's largest accepted value (a C long on every platform).
+_LARGEST_FIELD = 2**31 - 1
+
+
+def _parse_csv(path, text, drops_cut_line):
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _rows_of(path, text, reader, drops_cut_line)
+    except csv.Error as error:
+        raise TableFormatError(f"{path!r}, line {reader.line_num}: not CSV ({error}).") from None
+
+
+def _rows_of(path, text, reader, drops_cut_line):
     header = next(reader, None)
     if not header:
         raise TableFormatError(f"{path!r} is empty: not a table.")

@@ -355,3 +355,15 @@ def test_resuming_a_parquet_table_keeps_its_numbers(tmp_path):
         X, MusicFeatures().fit_transform([str(root / "a.wav"), str(root / "b.wav")])
     )
     assert not os.path.exists(table_paths(out).rows)
+
+
+def test_load_features_reads_a_cell_longer_than_csv_s_default_limit_and_restores_it(tmp_path):
+    """Issue 18, item 10: a 200,000-character name is a cell like any other."""
+    path = tmp_path / "long.csv"
+    name = "x" * 200_000
+    path.write_text(f"label,track,tempo\na,{name},1.5\nb,short,2.5\n", encoding="utf-8")
+    before = csv.field_size_limit()
+    X, y, names, table = load_features(path, label_column="label")
+    assert csv.field_size_limit() == before
+    assert names == ["tempo"] and list(y) == ["a", "b"]
+    assert table["track"][0] == name

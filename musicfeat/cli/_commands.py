@@ -17,9 +17,6 @@ from ._options import extractor_from_args
 #: cores of an x86-64 server, in a fresh venv (README.md, "Set-up").
 FIRST_COMPILE_SECONDS = 2
 
-#: The longest CSV cell ``report`` reads: the largest the csv module takes on every platform (a C long).
-_LARGEST_CELL = 2**31 - 1
-
 
 def _announce_compilation():
     """One line on stderr when this run will compile the kernels (a cold cache), else nothing."""
@@ -211,9 +208,6 @@ def _report_command(args):
 
     if not os.path.isfile(os.path.expanduser(args.table)):
         return _error(f"no such file: {args.table!r}")
-    # A cell may be as long as the table (a long name, a text column): the
-    # whole table is read into memory anyway, so csv's 131,072 guards nothing.
-    csv.field_size_limit(_LARGEST_CELL)
     try:
         X, y, names, table = load_features(args.table, label_column=args.label_column, finite=True)
         if y is None:
