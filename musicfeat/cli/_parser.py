@@ -38,7 +38,7 @@ def _build_parser():
         description="Extract the features of every audio file under ROOT (recursively) into one table, "
         "a row per track; a file's label is its first-level subfolder. Rows are written as they finish, "
         "so an interrupted run keeps them and --resume does the rest. Failures go to "
-        "FEATURES.csv.errors.csv (the whole output name) beside the output. Exit status: 0 all files succeeded, 1 some failed, "
+        "FEATURES.errors.csv beside the output (features.csv.errors.csv for -o features.csv). Exit status: 0 all files succeeded, 1 some failed, "
         "2 usage error or an output that cannot be written, 130 interrupted.",
     )
     extract.add_argument("root", metavar="ROOT", help="folder of audio files (one subfolder per label)")
