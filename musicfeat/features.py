@@ -9,11 +9,9 @@ call, and adds what a whole extractor needs: the ``memory=`` cache and
 
 import json
 import os
-import warnings
 from dataclasses import asdict
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted, check_memory
@@ -21,51 +19,42 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 from . import _validation as v
 from ._deprecation import warn_deprecated
 from ._version import __version__
+from .extraction import STREAM_ABOVE_SECONDS, whole_clip_data
 from .frontend import Spectra
 from .groups import registry
-from .groups._base import (
-    DEFAULT_MAX_DURATION,
-    STREAM_ABOVE_SECONDS,  # noqa: F401 - where a long file streams, for batch
-    ClipTransformer,
-    ExtractionWarning,
-    as_items,
-    features_of,
-)
+from .groups._base import ClipTransformer
 from .groups.bands import DEFAULT_BAND_COUNTS
 from .groups.windowed import DEFAULT_WINDOW_SECONDS
+from .io import DEFAULT_MAX_DURATION
+
+#: Parameters of how a clip is run, not of what is computed: the extraction
+#: plan's. The groups MusicFeatures builds get fixed values for them, so that
+#: no group in a cache key varies with them.
+_RUN_PARAMS = {"on_error": "raise", "max_duration": None, "engine": "auto"}
 
 
-def _cached_row(groups, config, y, feature_set_version, package_version):
-    """The cache's unit of work: one clip's row, keyed on its samples, the groups and the analysis.
+def _cached_data(groups, config, y, feature_set_version, package_version):
+    """The cache's unit of work: each group's data of one clip, keyed on its samples, the groups and the analysis.
 
-    The groups carry every parameter that changes a value, in canonical form
-    (``[4, 11, 24]`` and ``(4, 11, 24)`` are one key), and what a learning
-    group learnt; the versions are arguments only so that they are part of
-    the key.
+    The groups are unfitted and carry every parameter that changes a value,
+    in canonical form (``[4, 11, 24]`` and ``(4, 11, 24)`` are one key), and
+    none of how the clip is run (engine, ``max_duration``, ``on_error``,
+    ``n_jobs``, ``memory``): one cached analysis serves ``fit`` and
+    ``transform``, with any codebook and any engine. The versions are
+    arguments only so that they are part of the key.
     """
-    return features_of(groups, Spectra(y, config))
+    return whole_clip_data(groups, Spectra(y, config))
 
 
-def _clip_parts(groups, spectra, learners_only=False):
-    """Each group's part of one clip: the row of a group that learns nothing, a learner's clip data.
+class _CachedWhole:
+    """A clip held whole, analysed through ``memory`` (picklable, for worker processes)."""
 
-    ``learners_only`` leaves the other groups' parts None (what ``fit``
-    needs, when nothing is cached for ``transform``).
-    """
-    return [
-        group._clip_data(spectra) if group._learns else None if learners_only else group._features(spectra)
-        for group in groups
-    ]
+    def __init__(self, memory, version):
+        self.memory, self.version = memory, version
 
-
-def _cached_parts(groups, config, y, feature_set_version, package_version):
-    """The cache's unit of work for a set with a learning group: :func:`_clip_parts` of one clip.
-
-    Keyed on the groups' parameters only (the learning groups unfitted), so
-    that one cached analysis serves ``fit`` and ``transform`` with any
-    codebook: each fold of a cross-validation reads it.
-    """
-    return _clip_parts(groups, Spectra(y, config))
+    def __call__(self, groups, config, y):
+        unfitted = tuple(clone(group) for group in groups)  # a clip's data comes before what is learnt
+        return self.memory.cache(_cached_data)(unfitted, config, y, self.version, __version__)
 
 
 def _signature(estimator):
@@ -87,6 +76,11 @@ def __getattr__(name):
             "musicfeat.features.DEFAULT_GROUPS", "musicfeat.groups.FEATURE_SETS['talk419'].groups"
         )
         return registry.FEATURE_SETS[registry.DEFAULT_FEATURE_SET].groups
+    if name == "STREAM_ABOVE_SECONDS":
+        warn_deprecated(
+            "musicfeat.features.STREAM_ABOVE_SECONDS", "musicfeat.extraction.STREAM_ABOVE_SECONDS"
+        )
+        return STREAM_ABOVE_SECONDS
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -366,9 +360,10 @@ class MusicFeatures(ClipTransformer):
         return tuple(name for name in registry.GROUPS if name in names)
 
     @property
-    def _learns(self):
+    def learns(self):
+        """Whether a group of the feature set learns from training clips (``fit`` then needs X)."""
         try:
-            return any(registry.GROUPS[name]._learns for name in self._included_groups())
+            return any(registry.GROUPS[name].learns for name in self._included_groups())
         except ValueError:  # invalid parameters: fit or transform will say which
             return False
 
@@ -385,24 +380,25 @@ class MusicFeatures(ClipTransformer):
         # Every group's parameters are validated, included or not (as
         # scikit-learn validates every parameter), naming MusicFeatures, and
         # set in canonical form, so that equal settings are one cache key.
-        # The groups never decode nor apply on_error themselves: this
-        # estimator does.
+        # The groups never decode, choose an engine nor apply on_error: the
+        # extraction plan does.
         included = self._included_groups()
         front_end = asdict(super()._check_front_end())
         groups = {}
         for name, cls in registry.GROUPS.items():
-            group = registry.build_group(cls, self, on_error="raise", max_duration=None, **front_end)
+            run = {k: value for k, value in _RUN_PARAMS.items() if k in cls._get_param_names()}
+            group = registry.build_group(cls, self, **run, **front_end)
             groups[name] = group.set_params(**group._check_group_params(owner=self))
         return tuple(groups[name] for name in included)
 
     def _fitted_groups(self):
-        if not self._learns:
+        if not self.learns:
             return self._build_groups()
         check_is_fitted(self)
         return self.groups_
 
     def __sklearn_is_fitted__(self):
-        return not self._learns or hasattr(self, "groups_")
+        return not self.learns or hasattr(self, "groups_")
 
     # ------------------------------------------------------------------
     # scikit-learn API
@@ -429,106 +425,14 @@ class MusicFeatures(ClipTransformer):
         if plan.learners:
             self.groups_ = plan.groups
 
-    def _clip_outcomes(self, items, plan, task):
-        # Worker processes return errors instead of raising them, so the
-        # parent alone applies on_error (and its warnings reach the user).
-        if self.n_jobs in (None, 1):
-            return super()._clip_outcomes(items, plan, task)
-        return Parallel(n_jobs=self.n_jobs)(
-            delayed(self._clip_outcome)(item, index, plan, task) for index, item in enumerate(items)
-        )
+    def _n_jobs(self):
+        return self.n_jobs
 
-    def _compute_row(self, y, plan):
+    def _whole(self, plan):
         memory = check_memory(self.memory)
         if memory.location is None:
-            return super()._compute_row(y, plan)
-        version = self._feature_set().version
-        return memory.cache(_cached_row)(plan.groups, plan.config, y, version, __version__)
-
-    # ------------------------------------------------------------------
-    # a learning group whose clip data splits: each clip analysed once
-
-    @staticmethod
-    def _splits(plan):
-        return bool(plan.learners) and all(group._splits_clip_data for group in plan.learners)
-
-    def _clip_value(self, source, plan, task):
-        if not self._splits(plan):
-            return super()._clip_value(source, plan, task)
-        parts = self._parts(source, plan, learners_only=task == "fit")
-        if task == "fit":
-            return tuple(
-                group._fit_sample(part)
-                for group, part in zip(plan.groups, parts, strict=True)
-                if group._learns
-            )
-        if task == "parts":
-            return parts
-        return self._assemble(parts, plan)
-
-    def _parts(self, source, plan, learners_only):
-        if isinstance(source, Spectra):
-            return _clip_parts(plan.groups, source, learners_only)
-        memory = check_memory(self.memory)
-        if memory.location is None:
-            return _clip_parts(plan.groups, Spectra(source, plan.config), learners_only)
-        # Keyed on the unfitted learners: the cached analysis serves every fit.
-        groups = tuple(clone(group) if group._learns else group for group in plan.groups)
-        version = self._feature_set().version
-        return memory.cache(_cached_parts)(groups, plan.config, source, version, __version__)
-
-    @staticmethod
-    def _assemble(parts, plan):
-        rows = [
-            group._encode(part) if group._learns else part
-            for group, part in zip(plan.groups, parts, strict=True)
-        ]
-        return np.concatenate(rows)
-
-    def fit_transform(self, X, y=None):
-        """Fit to X and transform it, analysing each clip once.
-
-        The same result as ``fit(X).transform(X)``. When a group learns from
-        the training clips (feature set ``'extended'``), each clip's analysis
-        is kept in memory between the two steps (about 0.4 MB per minute of
-        audio for ``HPMFCCVLAD``'s frames, beside the rows); with ``memory=``
-        it is kept on disk instead, for every later call too.
-
-        Parameters
-        ----------
-        X : sequence of clips
-        y : ignored
-
-        Returns
-        -------
-        np.ndarray [shape=(n_clips, n_features_out), dtype=float64]
-        """
-        plan = self._plan(fitting=True)
-        if not self._splits(plan) or X is None:
-            return super().fit_transform(X, y)
-        items = as_items(X)
-        outcomes = list(self._clip_outcomes(items, plan, "parts"))
-        for _, error in outcomes:
-            if error is not None and self.on_error == "raise":
-                raise error
-        for _, error in outcomes:
-            if error is not None:
-                warnings.warn(f"{error}; left out of fit.", ExtractionWarning, stacklevel=2)
-        done = [clip.value for clip, _ in outcomes if clip is not None]
-        for position, group in enumerate(plan.groups):
-            if group._learns:
-                group._fit_finish([group._fit_sample(parts[position]) for parts in done], owner=self)
-        self._remember_fit(plan)
-        out = np.empty((len(items), len(plan.names)), dtype=np.float64)
-        seconds = []
-        for index, (clip, error) in enumerate(outcomes):
-            if error is None:
-                out[index] = self._checked(self._assemble(clip.value, plan), index, items[index], plan)
-                seconds.append(clip.seconds)
-            else:
-                out[index] = self._nan_row_or_raise(error, plan)
-        self._warn_degenerate(plan, np.asarray(seconds, dtype=np.float64))
-        return out
+            return None
+        return _CachedWhole(memory, self._feature_set().version)
 
     # ------------------------------------------------------------------
     # fitted state without pickle
@@ -554,7 +458,7 @@ class MusicFeatures(ClipTransformer):
         names = self._included_groups()
         arrays = {"signature": np.array(_signature(self))}
         for name, group in zip(names, getattr(self, "groups_", ()), strict=False):
-            if group._learns:
+            if group.learns:
                 for attr, value in vars(group).items():
                     if attr.endswith("_") and not attr.startswith("_"):
                         arrays[f"{name}.{attr}"] = np.asarray(value)
@@ -614,7 +518,7 @@ class MusicFeatures(ClipTransformer):
             raise ValueError(f"{path}: fitted with other parameters ({described}).")
         plan = self._plan(fitting=True)
         for name, group in zip(self._included_groups(), plan.groups, strict=True):
-            if not group._learns:
+            if not group.learns:
                 continue
             state = {
                 key.partition(".")[2]: value for key, value in arrays.items() if key.startswith(name + ".")

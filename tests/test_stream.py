@@ -202,20 +202,19 @@ def test_a_stream_failing_mid_file_gives_no_row(small_blocks, tmp_path, rng):
 
 @pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
 def test_engine_auto_streams_files_above_the_threshold(monkeypatch, tmp_path, rng):
-    from musicfeat.groups import _base
+    from musicfeat.extraction import plan as extraction_plan
+    from musicfeat.extraction import runner
 
     path = _noise_file(tmp_path, "long.wav", 22050, 1, 2.0, rng)
     streamed = []
-    original = _base.ExtractionPlan.stream_features
-    monkeypatch.setattr(
-        _base.ExtractionPlan, "stream_features", lambda plan, s: streamed.append(1) or original(plan, s)
-    )
+    original = runner.spectra_blocks
+    monkeypatch.setattr(runner, "spectra_blocks", lambda *a: streamed.append(1) or original(*a))
     MusicFeatures().fit_transform([str(path)])
     assert not streamed
-    monkeypatch.setattr(_base, "STREAM_ABOVE_SECONDS", 1.0)
+    monkeypatch.setattr(extraction_plan, "STREAM_ABOVE_SECONDS", 1.0)
     row = MusicFeatures().fit_transform([str(path), np.zeros(22050 * 2, dtype=np.float32), np.zeros(99)])
     assert streamed == [1, 1], "a file or a waveform above the threshold streams; a shorter one does not"
-    monkeypatch.setattr(_base, "STREAM_ABOVE_SECONDS", 300.0)
+    monkeypatch.setattr(extraction_plan, "STREAM_ABOVE_SECONDS", 300.0)
     np.testing.assert_array_equal(row[0], MusicFeatures().fit_transform([str(path)])[0])
     MusicFeatures(include=["hpss", "pitch"]).fit_transform([str(path)])  # pitch: whole, whatever the length
     assert streamed == [1, 1]

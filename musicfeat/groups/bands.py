@@ -160,7 +160,7 @@ class BandEnergy(ClipTransformer):
             "band_fmax", self._check_group_params()["band_fmax"], config.sr, "the bands stop"
         )
 
-    def _feature_names(self):
+    def feature_names(self):
         counts = self._check_group_params()["band_counts"]
         return [
             f"band{b}_{i}_{part}_{stat}"
@@ -170,7 +170,7 @@ class BandEnergy(ClipTransformer):
             for stat in MOMENT_NAMES
         ]
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         counts, fmin, fmax = self._check_group_params().values()
         described = []
         for b in counts:
@@ -184,7 +184,7 @@ class BandEnergy(ClipTransformer):
                 ]
         return described
 
-    def _stream(self, config):
+    def accumulator(self, config):
         counts, fmin, fmax = self._check_group_params().values()
         weights = band_weights(counts, config.sr, config.n_fft, fmin, fmax)
         return FrameSeries(

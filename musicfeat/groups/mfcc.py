@@ -101,11 +101,11 @@ class MFCCFeatures(ClipTransformer):
     def _smallest_n_fft(self, sr):
         return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
 
-    def _feature_names(self):
+    def feature_names(self):
         n = self._check_group_params()["n_mfcc"]
         return [f"mfcc{i}_{stat}" for stat in ("mean", "std") for i in range(n)]
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         n = self._check_group_params()["n_mfcc"]
         return [
             f"MFCC {i} of the log mel power of S (`librosa.feature.mfcc`), {MOMENT_DESCRIPTIONS[stat]}"
@@ -113,7 +113,7 @@ class MFCCFeatures(ClipTransformer):
             for i in range(n)
         ]
 
-    def _stream(self, config):
+    def accumulator(self, config):
         return _MFCCAccumulator(config, self._check_group_params()["n_mfcc"])
 
 

@@ -129,7 +129,7 @@ class WindowedStats(ClipTransformer):
             f"{'s' if len(whole) > 1 else ''}, whose moments are then each whole clip's"
         ]
 
-    def _feature_names(self):
+    def feature_names(self):
         return [
             f"{window_label(w)}_{series}_{stat}"
             for w in self._check_group_params()["window_seconds"]
@@ -137,7 +137,7 @@ class WindowedStats(ClipTransformer):
             for stat in ("std", "skew", "kurtosis")
         ]
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         return [
             f"{_STAT_WORDS[stat]} of the {_SERIES_WORDS[series]} in every {round(w * 1000)} ms window, "
             "averaged over windows"
@@ -146,7 +146,7 @@ class WindowedStats(ClipTransformer):
             for stat in ("std", "skew", "kurtosis")
         ]
 
-    def _stream(self, config):
+    def accumulator(self, config):
         widths = [
             window_frames(w, config.sr, config.hop_length)
             for w in self._check_group_params()["window_seconds"]
