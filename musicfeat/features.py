@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 from . import _validation as v
 from ._deprecation import warn_deprecated
 from ._version import __version__
-from .extraction import STREAM_ABOVE_SECONDS, whole_clip_data
+from .extraction import whole_clip_data
 from .frontend import Spectra
 from .groups import registry
 from .groups._base import ClipTransformer
@@ -77,6 +77,8 @@ def __getattr__(name):
         )
         return registry.FEATURE_SETS[registry.DEFAULT_FEATURE_SET].groups
     if name == "STREAM_ABOVE_SECONDS":
+        from .extraction import STREAM_ABOVE_SECONDS
+
         warn_deprecated(
             "musicfeat.features.STREAM_ABOVE_SECONDS", "musicfeat.extraction.STREAM_ABOVE_SECONDS"
         )

@@ -338,6 +338,7 @@ MOVED = [
     ("musicfeat.batch", "extract_track", "musicfeat.batch.workers"),
     ("musicfeat.batch", "METADATA_COLUMNS", "musicfeat.feature_table"),
     ("musicfeat.segments", "TEMPO_MIN_SECONDS", "musicfeat.segments.windows"),
+    ("musicfeat.features", "STREAM_ABOVE_SECONDS", "musicfeat.extraction"),
 ]
 
 
