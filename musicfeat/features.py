@@ -203,6 +203,13 @@ class MusicFeatures(ClipTransformer):
         share one analysis per clip, and the version stays the feature set's.
         ``'extended'`` offers ``'hp_mfcc'`` and ``'hp_mfcc_vlad'`` besides
         the groups of ``'talk419'``, and the same optional groups.
+    groups : list of (str, ClipTransformer) or None, default=None
+        Feature groups of your own, appended after the feature set's, like
+        the ``transformer_list`` of a :class:`~sklearn.pipeline.FeatureUnion`:
+        each is cloned, gets this estimator's analysis, and shares its one
+        analysis per clip, streaming, ``memory=`` and ``n_jobs``
+        (``docs/custom-groups.md``). ``feature_set_version_`` stays the
+        feature set's: the version of the groups you add is yours to keep.
 
     Attributes
     ----------
@@ -295,6 +302,7 @@ class MusicFeatures(ClipTransformer):
         n_jobs=None,
         feature_set=registry.DEFAULT_FEATURE_SET,
         include=None,
+        groups=None,
     ):
         super().__init__(
             sr=sr,
@@ -321,6 +329,7 @@ class MusicFeatures(ClipTransformer):
         self.n_jobs = n_jobs
         self.feature_set = feature_set
         self.include = include
+        self.groups = groups
 
     def make_union(self):
         """The included groups as a FeatureUnion with this estimator's parameters.
@@ -333,7 +342,8 @@ class MusicFeatures(ClipTransformer):
         sklearn.pipeline.FeatureUnion
         """
         return FeatureUnion(
-            [(name, registry.build_group(registry.GROUPS[name], self)) for name in self._included_groups()],
+            [(name, registry.build_group(registry.GROUPS[name], self)) for name in self._included_groups()]
+            + [(name, clone(group)) for name, group in self._user_groups()],
             verbose_feature_names_out=False,
         )
 
@@ -351,12 +361,13 @@ class MusicFeatures(ClipTransformer):
         available = feature_set.available_groups
         is_sequence = not isinstance(self.include, str) and hasattr(self.include, "__iter__")
         names = list(self.include) if is_sequence else []
-        if not names or not set(names) <= set(available) or len(set(names)) != len(names):
+        empty = not names and not (is_sequence and self.groups)  # empty: only the groups of your own
+        if empty or not set(names) <= set(available) or len(set(names)) != len(names):
             raise v.fail(
                 self,
                 "include",
-                f"None or a non-empty sequence of distinct names among {list(available)} "
-                f"(the groups of feature set {feature_set.name!r})",
+                f"None or a sequence of distinct names among {list(available)} "
+                f"(the groups of feature set {feature_set.name!r}; empty only beside groups of your own)",
                 self.include,
             )
         return tuple(name for name in registry.GROUPS if name in names)
@@ -365,7 +376,9 @@ class MusicFeatures(ClipTransformer):
     def learns(self):
         """Whether a group of the feature set learns from training clips (``fit`` then needs X)."""
         try:
-            return any(registry.GROUPS[name].learns for name in self._included_groups())
+            return any(registry.GROUPS[name].learns for name in self._included_groups()) or any(
+                group.learns for _, group in self._user_groups()
+            )
         except ValueError:  # invalid parameters: fit or transform will say which
             return False
 
@@ -391,7 +404,39 @@ class MusicFeatures(ClipTransformer):
             run = {k: value for k, value in _RUN_PARAMS.items() if k in cls._get_param_names()}
             group = registry.build_group(cls, self, **run, **front_end)
             groups[name] = group.set_params(**group._check_group_params(owner=self))
-        return tuple(groups[name] for name in included)
+        own = []
+        for _, user_group in self._user_groups():
+            # The user's group, cloned: this estimator's analysis and run parameters where it lists them.
+            group = clone(user_group)
+            listed = group.get_params(deep=False)
+            group.set_params(**{k: value for k, value in {**front_end, **_RUN_PARAMS}.items() if k in listed})
+            own.append(group.set_params(**group._check_group_params(owner=self)))
+        return tuple(groups[name] for name in included) + tuple(own)
+
+    def _user_groups(self):
+        """The ``groups`` parameter, checked: ``(name, group)`` pairs of the group protocol."""
+        if self.groups is None:
+            return []
+        expected = (
+            "None or a list of (name, group) pairs, each group a musicfeat.groups.ClipTransformer and "
+            "each name a distinct str that is not a group of the registry"
+        )
+        try:
+            pairs = [(name, group) for name, group in self.groups]
+        except (TypeError, ValueError):
+            raise v.fail(self, "groups", expected, self.groups) from None
+        names = [name for name, _ in pairs]
+        if (
+            not all(isinstance(name, str) and isinstance(g, ClipTransformer) for name, g in pairs)
+            or len(set(names)) != len(names)
+            or set(names) & set(registry.GROUPS)
+        ):
+            raise v.fail(self, "groups", expected, self.groups)
+        return pairs
+
+    def _group_names(self):
+        """The name of each group of the output, in order: the feature set's, then ``groups``'."""
+        return tuple(self._included_groups()) + tuple(name for name, _ in self._user_groups())
 
     def _fitted_groups(self):
         if not self.learns:
@@ -457,7 +502,7 @@ class MusicFeatures(ClipTransformer):
             If a group learns and ``fit`` has not run.
         """
         check_is_fitted(self)
-        names = self._included_groups()
+        names = self._group_names()
         arrays = {"signature": np.array(_signature(self))}
         for name, group in zip(names, getattr(self, "groups_", ()), strict=False):
             if group.learns:
@@ -519,7 +564,7 @@ class MusicFeatures(ClipTransformer):
             )
             raise ValueError(f"{path}: fitted with other parameters ({described}).")
         plan = self._plan(fitting=True)
-        for name, group in zip(self._included_groups(), plan.groups, strict=True):
+        for name, group in zip(self._group_names(), plan.groups, strict=True):
             if not group.learns:
                 continue
             state = {

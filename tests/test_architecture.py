@@ -75,6 +75,7 @@ INVALID_VALUES = {
     "n_jobs": 0,
     "feature_set": "nope",
     "include": ("hpss", "nope"),
+    "groups": [("hpss", musicfeat.HPSSFeatures())],  # a name of the registry
 }
 
 
@@ -230,9 +231,11 @@ def test_groups_are_built_once_per_call_not_per_clip(monkeypatch):
 
 def test_include_may_name_only_groups_the_feature_set_offers():
     with pytest.raises(
-        ValueError, match=r"among \['hpss', .*'pitch', 'mfcc'\] \(the groups of feature set 'talk419'\)"
+        ValueError, match=r"among \['hpss', .*'pitch', 'mfcc'\] \(the groups of feature set 'talk419'"
     ):
         MusicFeatures(include=("hpss", "tempo")).fit()
+    with pytest.raises(ValueError, match=r"empty only beside groups of your own"):
+        MusicFeatures(include=[]).fit()
     assert MusicFeatures(include=("mfcc", "hpss")).fit().feature_set_version_ == "419.1"
 
 

@@ -23,6 +23,8 @@ does, and installs the ``fit`` and ``transform`` of a group used alone here
 when it is imported (it sits above the groups).
 """
 
+from collections import Counter
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
@@ -176,6 +178,9 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         for group in groups:
             group._check_analysis(config, owner=self)
         names = tuple(name for group in groups for name in group.feature_names())
+        twice = sorted(name for name, count in Counter(names).items() if count > 1)
+        if twice:
+            raise ValueError(f"{type(self).__name__}: features named twice by its groups: {twice[:5]}.")
         whole = [type(group).__name__ for group in groups if group.needs_whole_clip]
         if self._engine == "stream" and whole:
             raise v.fail(
