@@ -16,45 +16,17 @@ from sklearn.base import clone
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted, check_memory
 
+from . import _selection as selection
 from . import _validation as v
 from ._deprecation import warn_deprecated
 from ._version import __version__
-from .extraction import whole_clip_data
-from .frontend import Spectra
+from .extraction import CachedWhole
+from .frontend import FrontEndConfig
 from .groups import registry
 from .groups._base import ClipTransformer
 from .groups.bands import DEFAULT_BAND_COUNTS
 from .groups.windowed import DEFAULT_WINDOW_SECONDS
 from .io import DEFAULT_MAX_DURATION
-
-#: Parameters of how a clip is run, not of what is computed: the extraction
-#: plan's. The groups MusicFeatures builds get fixed values for them, so that
-#: no group in a cache key varies with them.
-_RUN_PARAMS = {"on_error": "raise", "max_duration": None, "engine": "auto"}
-
-
-def _cached_data(groups, config, y, feature_set_version, package_version):
-    """The cache's unit of work: each group's data of one clip, keyed on its samples, the groups and the analysis.
-
-    The groups are unfitted and carry every parameter that changes a value,
-    in canonical form (``[4, 11, 24]`` and ``(4, 11, 24)`` are one key), and
-    none of how the clip is run (engine, ``max_duration``, ``on_error``,
-    ``n_jobs``, ``memory``): one cached analysis serves ``fit`` and
-    ``transform``, with any codebook and any engine. The versions are
-    arguments only so that they are part of the key.
-    """
-    return whole_clip_data(groups, Spectra(y, config))
-
-
-class _CachedWhole:
-    """A clip held whole, analysed through ``memory`` (picklable, for worker processes)."""
-
-    def __init__(self, memory, version):
-        self.memory, self.version = memory, version
-
-    def __call__(self, groups, config, y):
-        unfitted = tuple(clone(group) for group in groups)  # a clip's data comes before what is learnt
-        return self.memory.cache(_cached_data)(unfitted, config, y, self.version, __version__)
 
 
 def _signature(estimator):
@@ -289,12 +261,12 @@ class MusicFeatures(ClipTransformer):
         vlad_clusters=16,
         vlad_frames=500,
         random_state=0,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
         engine="auto",
@@ -348,29 +320,20 @@ class MusicFeatures(ClipTransformer):
         )
 
     # ------------------------------------------------------------------
-    # the feature set and its groups, from the registry
+    # the feature set and its groups (musicfeat/_selection.py)
 
     def _feature_set(self):
-        name = v.check_options(self, "feature_set", self.feature_set, tuple(registry.FEATURE_SETS))
-        return registry.FEATURE_SETS[name]
+        return selection.feature_set(self)
 
     def _included_groups(self):
-        feature_set = self._feature_set()
-        if self.include is None:
-            return feature_set.groups
-        available = feature_set.available_groups
-        is_sequence = not isinstance(self.include, str) and hasattr(self.include, "__iter__")
-        names = list(self.include) if is_sequence else []
-        empty = not names and not (is_sequence and self.groups)  # empty: only the groups of your own
-        if empty or not set(names) <= set(available) or len(set(names)) != len(names):
-            raise v.fail(
-                self,
-                "include",
-                f"None or a sequence of distinct names among {list(available)} "
-                f"(the groups of feature set {feature_set.name!r}; empty only beside groups of your own)",
-                self.include,
-            )
-        return tuple(name for name in registry.GROUPS if name in names)
+        return selection.included_groups(self)
+
+    def _user_groups(self):
+        return selection.user_groups(self)
+
+    def _group_names(self):
+        """The name of each group of the output, in order: the feature set's, then ``groups``'."""
+        return tuple(self._included_groups()) + tuple(name for name, _ in self._user_groups())
 
     @property
     def learns(self):
@@ -392,51 +355,7 @@ class MusicFeatures(ClipTransformer):
         return config
 
     def _build_groups(self):
-        # Every group's parameters are validated, included or not (as
-        # scikit-learn validates every parameter), naming MusicFeatures, and
-        # set in canonical form, so that equal settings are one cache key.
-        # The groups never decode, choose an engine nor apply on_error: the
-        # extraction plan does.
-        included = self._included_groups()
-        front_end = asdict(super()._check_front_end())
-        groups = {}
-        for name, cls in registry.GROUPS.items():
-            run = {k: value for k, value in _RUN_PARAMS.items() if k in cls._get_param_names()}
-            group = registry.build_group(cls, self, **run, **front_end)
-            groups[name] = group.set_params(**group._check_group_params(owner=self))
-        own = []
-        for _, user_group in self._user_groups():
-            # The user's group, cloned: this estimator's analysis and run parameters where it lists them.
-            group = clone(user_group)
-            listed = group.get_params(deep=False)
-            group.set_params(**{k: value for k, value in {**front_end, **_RUN_PARAMS}.items() if k in listed})
-            own.append(group.set_params(**group._check_group_params(owner=self)))
-        return tuple(groups[name] for name in included) + tuple(own)
-
-    def _user_groups(self):
-        """The ``groups`` parameter, checked: ``(name, group)`` pairs of the group protocol."""
-        if self.groups is None:
-            return []
-        expected = (
-            "None or a list of (name, group) pairs, each group a musicfeat.groups.ClipTransformer and "
-            "each name a distinct str that is not a group of the registry"
-        )
-        try:
-            pairs = [(name, group) for name, group in self.groups]
-        except (TypeError, ValueError):
-            raise v.fail(self, "groups", expected, self.groups) from None
-        names = [name for name, _ in pairs]
-        if (
-            not all(isinstance(name, str) and isinstance(g, ClipTransformer) for name, g in pairs)
-            or len(set(names)) != len(names)
-            or set(names) & set(registry.GROUPS)
-        ):
-            raise v.fail(self, "groups", expected, self.groups)
-        return pairs
-
-    def _group_names(self):
-        """The name of each group of the output, in order: the feature set's, then ``groups``'."""
-        return tuple(self._included_groups()) + tuple(name for name, _ in self._user_groups())
+        return selection.build_groups(self, asdict(super()._check_front_end()))
 
     def _fitted_groups(self):
         if not self.learns:
@@ -479,7 +398,7 @@ class MusicFeatures(ClipTransformer):
         memory = check_memory(self.memory)
         if memory.location is None:
             return None
-        return _CachedWhole(memory, self._feature_set().version)
+        return CachedWhole(memory, self._feature_set().version, __version__)
 
     # ------------------------------------------------------------------
     # fitted state without pickle

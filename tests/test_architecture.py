@@ -342,6 +342,7 @@ MOVED = [
     ("musicfeat.batch", "METADATA_COLUMNS", "musicfeat.feature_table"),
     ("musicfeat.segments", "TEMPO_MIN_SECONDS", "musicfeat.segments.windows"),
     ("musicfeat.features", "STREAM_ABOVE_SECONDS", "musicfeat.extraction"),
+    ("musicfeat.streaming", "STORE_MEMORY_BYTES", "musicfeat.accumulators"),
 ]
 
 
@@ -391,7 +392,8 @@ ALLOWED = {
     "io": {"exceptions", "dsp"},
     "feature_table": {"table_text", "_optional"},
     "frontend": {"kernels", "blockwise", "dsp", "_deprecation"},
-    "streaming": {"frontend", "blockwise", "dsp"},
+    "accumulators": {"dsp"},
+    "streaming": {"frontend", "accumulators", "blockwise", "dsp", "_deprecation"},
     "groups": {
         "frontend",
         "streaming",
@@ -405,7 +407,17 @@ ALLOWED = {
         "_deprecation",
     },
     "extraction": {"groups", "frontend", "streaming", "io", "exceptions"},
-    "features": {"extraction", "groups", "frontend", "io", "_validation", "_version", "_deprecation"},
+    "_selection": {"groups", "_validation"},
+    "features": {
+        "_selection",
+        "extraction",
+        "groups",
+        "frontend",
+        "io",
+        "_validation",
+        "_version",
+        "_deprecation",
+    },
     "reference": {"features", "groups"},
     "batch": {
         "extraction",
@@ -421,6 +433,7 @@ ALLOWED = {
     "analysis": {"_deprecation", "_optional"},
     "segments": {
         "extraction",
+        "frontend",
         "features",
         "groups",
         "io",
@@ -447,7 +460,6 @@ ALLOWED = {
 }
 #: Imports against the arrows, each with its reason.
 EXCEPTIONS = {
-    ("musicfeat.frontend", "groups"): "the deprecated Spectra.chroma/onset_envelope shims, until 0.3",
     (
         "musicfeat.groups._base",
         "io",

@@ -20,10 +20,10 @@ SMALL_BLOCK = 64
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    from musicfeat import streaming
+    from musicfeat import accumulators
 
     monkeypatch.setattr(blockwise, "FRAME_BLOCK", SMALL_BLOCK)
-    monkeypatch.setattr(streaming, "STORE_MEMORY_BYTES", 2**16)  # to disk after a few blocks
+    monkeypatch.setattr(accumulators, "STORE_MEMORY_BYTES", 2**16)  # to disk after a few blocks
 
 
 def _streamed(item, sr, block_seconds):
@@ -110,9 +110,9 @@ def test_blocks_of_s_h_p_are_the_whole_clip_s_slices(small_blocks, rng, config):
 
 
 def test_frame_store_reads_back_what_it_kept_from_disk_after_one_block(monkeypatch, rng):
-    from musicfeat import streaming
+    from musicfeat import accumulators
 
-    monkeypatch.setattr(streaming, "STORE_MEMORY_BYTES", 0)
+    monkeypatch.setattr(accumulators, "STORE_MEMORY_BYTES", 0)
     blocks = [rng.standard_normal((3, k)).astype(np.float32) for k in (5, 1, 7)]
     blocks[2] = np.asfortranarray(blocks[2])
     store = FrameStore()

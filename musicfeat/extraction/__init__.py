@@ -11,15 +11,18 @@ clip and encode its data (``docs/custom-groups.md``).
 - :mod:`~musicfeat.extraction.plan`: :class:`ExtractionPlan`, :func:`choose_engine`;
 - :mod:`~musicfeat.extraction.runner`: one clip to each group's data, and its row;
 - :mod:`~musicfeat.extraction.outcomes`: every clip's outcome, in order, with ``on_error``;
-- :mod:`~musicfeat.extraction.calls`: ``fit``, ``transform``, ``fit_transform``.
+- :mod:`~musicfeat.extraction.calls`: ``fit``, ``transform``, ``fit_transform``;
+- :mod:`~musicfeat.extraction.cache`: the ``memory=`` cache of a clip held whole.
 """
 
 from ..groups import _base
 from . import calls
+from .cache import CachedWhole
 from .plan import ENGINE_OPTIONS, ON_ERROR_OPTIONS, STREAM_ABOVE_SECONDS, ExtractionPlan, choose_engine
 from .runner import Clip, clip_data, row_of, run_accumulators, whole_clip_data
 
 __all__ = [
+    "CachedWhole",
     "ENGINE_OPTIONS",
     "ON_ERROR_OPTIONS",
     "STREAM_ABOVE_SECONDS",

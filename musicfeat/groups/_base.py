@@ -37,9 +37,6 @@ from ._frames import MAX_N_FFT, SR_RANGE, check_frames
 
 __all__ = ["ClipTransformer", "install_extraction", "stat_names", "stat_descriptions"]
 
-#: The front end's defaults, written once (on FrontEndConfig) and read by every signature.
-FRONT_END = FrontEndConfig()
-
 _extraction = {}
 
 
@@ -70,12 +67,12 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        sr=FRONT_END.sr,
-        n_fft=FRONT_END.n_fft,
-        hop_length=FRONT_END.hop_length,
-        kernel_size=FRONT_END.kernel_size,
-        hpss_power=FRONT_END.hpss_power,
-        hpss_margin=FRONT_END.hpss_margin,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
         engine="auto",

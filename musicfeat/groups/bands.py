@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..blockwise import project_frames
+from ..frontend import FrontEndConfig
 from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments_by_row
 from ..streaming import FrameSeries
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
@@ -102,12 +103,12 @@ class BandEnergy(ClipTransformer):
         band_counts=DEFAULT_BAND_COUNTS,
         band_fmin=20.0,
         band_fmax=10000.0,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
         engine="auto",

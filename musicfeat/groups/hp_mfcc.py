@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..blockwise import N_MELS, frame_blocks, mel_power
+from ..frontend import FrontEndConfig
 from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments
 from ..streaming import FrameSeries, whole_clip_block
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
@@ -215,12 +216,12 @@ class HPMFCCFeatures(ClipTransformer):
         self,
         *,
         n_mfcc=20,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
     ):

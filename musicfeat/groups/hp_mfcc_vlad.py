@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _validation as v
 from ..blockwise import N_MELS
+from ..frontend import FrontEndConfig
 from ..streaming import FrameSeries
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 from ._frames import smallest_mel_n_fft
@@ -171,12 +172,12 @@ class HPMFCCVLAD(ClipTransformer):
         vlad_clusters=16,
         vlad_frames=500,
         random_state=0,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
     ):

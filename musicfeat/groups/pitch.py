@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import _validation as v
+from ..frontend import FrontEndConfig
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 from ._frames import above_nyquist, check_below_nyquist
 
@@ -67,12 +68,12 @@ class PitchFeatures(ClipTransformer):
         *,
         pitch_fmin=65.0,
         pitch_fmax=1000.0,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
         engine="auto",
