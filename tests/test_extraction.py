@@ -64,3 +64,22 @@ def test_the_mel_power_of_p_is_computed_once_per_clip_in_extended(monkeypatch):
     MusicFeatures(feature_set="extended", include=["rhythm", "hp_mfcc"]).fit_transform([clip])
     frames = 1 + clip.size // 512
     assert sorted(shapes) == [(1025, frames), (1025, frames)], "P once (rhythm, MFCC), H once (MFCC)"
+
+
+def test_fit_keeps_each_training_clip_s_fit_sample_not_its_data(monkeypatch):
+    from musicfeat import HPMFCCVLAD
+
+    seen = []
+    real = HPMFCCVLAD.fit_clips
+    monkeypatch.setattr(
+        HPMFCCVLAD,
+        "fit_clips",
+        lambda self, datas, owner=None: seen.extend(datas) or real(self, datas, owner),
+    )
+    clips = [tone(440.0, 3.0), tone(330.0, 3.0)]  # 130 frames of sound each
+    mf = MusicFeatures(feature_set="extended", include=["hp_mfcc_vlad"], vlad_clusters=2, vlad_frames=10)
+    mf.fit(clips)
+    assert [s.shape for s in seen] == [(10, 40), (10, 40)], "reduced as each clip finishes"
+    seen.clear()
+    mf.fit_transform(clips)  # keeps the clips' data for transform, fits on the same samples
+    assert [s.shape for s in seen] == [(10, 40), (10, 40)]

@@ -27,16 +27,27 @@ def _data(plan, whole, groups, item, index):
     return clip_data(plan, item, index, groups, whole=whole)
 
 
+def _fit_data(plan, whole, groups, item, index):
+    # Each learner's fit_sample of the clip, taken here (in the worker): fit keeps that much per clip.
+    clip = clip_data(plan, item, index, groups, whole=whole)
+    samples = [
+        group.fit_sample(data) if group.learns else data
+        for group, data in zip(groups, clip.value, strict=True)
+    ]
+    return Clip(samples, clip.seconds)
+
+
 def _require_x(estimator, plan, X):
     if X is None:
         learners = ", ".join(type(group).__name__ for group in plan.learners)
         raise ValueError(f"{type(estimator).__name__} learns from training clips ({learners}): fit needs X.")
 
 
-def _fit_learners(estimator, plan, kept, groups):
+def _fit_learners(estimator, plan, kept, groups, sampled=True):
     for learner in plan.learners:
         k = groups.index(learner)
-        learner.fit_clips([clip.value[k] for _, clip in kept], owner=estimator)
+        samples = [clip.value[k] if sampled else learner.fit_sample(clip.value[k]) for _, clip in kept]
+        learner.fit_clips(samples, owner=estimator)
 
 
 def fit(estimator, X):
@@ -47,7 +58,7 @@ def fit(estimator, X):
         whole = estimator._whole(plan)
         # With a cache, every group's data is computed (and kept for transform); else the learners' only.
         groups = plan.groups if whole is not None else plan.learners
-        run = partial(_data, plan, whole, groups)
+        run = partial(_fit_data, plan, whole, groups)
         kept = kept_for_fit(plan, clip_outcomes(run, as_items(X), estimator._n_jobs()))
         _fit_learners(estimator, plan, kept, list(groups))
     estimator._remember_fit(plan)
@@ -75,7 +86,7 @@ def fit_transform(estimator, X):
     run = partial(_data, plan, estimator._whole(plan), plan.groups)
     outcomes = list(clip_outcomes(run, items, estimator._n_jobs()))
     kept = kept_for_fit(plan, outcomes)
-    _fit_learners(estimator, plan, kept, list(plan.groups))
+    _fit_learners(estimator, plan, kept, list(plan.groups), sampled=False)
     estimator._remember_fit(plan)
     rows = []
     for index, (clip, error) in enumerate(outcomes):

@@ -20,7 +20,9 @@ __all__ = [
     "choose_engine",
 ]
 
+#: What a clip that cannot be analysed does: raise, or give a row of NaN with a warning.
 ON_ERROR_OPTIONS = ("raise", "nan")
+#: How clips are analysed: by length (``'auto'``), a block of frames at a time, or held whole.
 ENGINE_OPTIONS = ("auto", "stream", "whole")
 
 #: With ``engine='auto'``, files longer than this (seconds, from their header)

@@ -13,7 +13,8 @@ A feature group is a :class:`ClipTransformer` that says, for one clip,
 
 and, when it learns from training clips (``learns = True``),
 ``fit_clips(datas, owner)``, which sets its fitted attributes from the
-training clips' data. A group that needs the whole clip at once sets
+training clips' data (each reduced by ``fit_sample(data)`` as it arrives, if
+the group defines it). A group that needs the whole clip at once sets
 ``needs_whole_clip = True``: it receives the clip as one block. A clip held
 whole is the stream path on one block (:func:`~musicfeat.streaming.whole_clip_block`),
 so both engines agree by construction. ``docs/custom-groups.md`` writes one.
@@ -106,8 +107,16 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         """The clip's row (a 1-D float array of ``len(feature_names())``) from its data."""
         return data
 
+    def fit_sample(self, data):
+        """What :meth:`fit_clips` needs of one training clip's data (by default all of it).
+
+        Called as each training clip finishes (in its worker with ``n_jobs``),
+        so ``fit`` over a folder holds this much per clip, not the clip's data.
+        """
+        return data
+
     def fit_clips(self, datas, owner=None):
-        """Learn from the training clips' data (a list, one per clip); errors name ``owner``."""
+        """Learn from the training clips' :meth:`fit_sample` (a list, one per clip); errors name ``owner``."""
         raise NotImplementedError(f"{type(self).__name__} learns: it must define fit_clips(datas, owner)")
 
     # ------------------------------------------------------------------

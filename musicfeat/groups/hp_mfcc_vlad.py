@@ -261,15 +261,19 @@ class HPMFCCVLAD(ClipTransformer):
         check_is_fitted(self, "codebook_")
         return vlad_encode((data - self.mean_) / self.scale_, self.codebook_)
 
+    def fit_sample(self, data):
+        """What ``fit`` pools of one clip: up to ``vlad_frames`` of its frames of sound, evenly spaced."""
+        return data[evenly_spaced(data.shape[0], self._check_group_params()["vlad_frames"])]
+
     def fit_clips(self, datas, owner=None):
-        """Learn the standardisation and the codebook from up to ``vlad_frames`` frames of each clip."""
+        """Learn the standardisation and the codebook from the clips' :meth:`fit_sample`."""
         from sklearn.cluster import KMeans
         from sklearn.exceptions import ConvergenceWarning
 
         owner = self if owner is None else owner
         p = self._check_group_params(owner)
         k = p["vlad_clusters"]
-        samples = [data[evenly_spaced(data.shape[0], p["vlad_frames"])] for data in datas]
+        samples = datas
         X = (
             np.concatenate([np.asarray(s, dtype=np.float64) for s in samples])
             if samples
