@@ -11,6 +11,7 @@ from the same pass that gives the rows in ``fit_transform``.
 
 from functools import partial
 
+from ..exceptions import InvalidAudioError
 from ..io import as_items
 from .outcomes import clip_outcomes, collect_rows, kept_for_fit, warn_degenerate
 from .runner import Clip, clip_data, row_of
@@ -93,7 +94,7 @@ def fit_transform(estimator, X):
         if error is None:
             try:
                 clip = Clip(row_of(plan, clip.value, index, items[index]), clip.seconds)
-            except Exception as failure:  # an InvalidAudioError naming the item
+            except InvalidAudioError as failure:  # an encoding failed, or a value is not finite
                 clip, error = None, failure
         rows.append((clip, error))
     out, seconds = collect_rows(plan, rows, len(items))
