@@ -7,9 +7,12 @@ per call, in canonical form and with the run parameters fixed (how a clip is
 run is the extraction plan's, so no group in a cache key varies with it).
 """
 
+from dataclasses import fields
+
 from sklearn.base import clone
 
 from . import _validation as v
+from .frontend import FrontEndConfig
 from .groups import ClipTransformer, registry
 
 #: Parameters of how a clip is run, not of what is computed: the extraction
@@ -64,6 +67,19 @@ def user_groups(estimator):
     ):
         raise v.fail(estimator, "groups", expected, estimator.groups)
     return pairs
+
+
+def user_group_alone(estimator, group):
+    """A clone of a user's group configured to run alone with the estimator's analysis and run parameters.
+
+    What :meth:`~musicfeat.MusicFeatures.make_union` holds: a group alone
+    decodes its clips itself, so it takes ``on_error``, ``max_duration`` and
+    ``engine`` too, where it lists them.
+    """
+    group = clone(group)
+    listed = group.get_params(deep=False)
+    shared = [*(f.name for f in fields(FrontEndConfig)), *RUN_PARAMS]
+    return group.set_params(**{name: getattr(estimator, name) for name in shared if name in listed})
 
 
 def build_groups(estimator, front_end):

@@ -12,7 +12,6 @@ import os
 from dataclasses import asdict
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted, check_memory
 
@@ -315,7 +314,7 @@ class MusicFeatures(ClipTransformer):
         """
         return FeatureUnion(
             [(name, registry.build_group(registry.GROUPS[name], self)) for name in self._included_groups()]
-            + [(name, clone(group)) for name, group in self._user_groups()],
+            + [(name, selection.user_group_alone(self, group)) for name, group in self._user_groups()],
             verbose_feature_names_out=False,
         )
 

@@ -407,7 +407,7 @@ ALLOWED = {
         "_deprecation",
     },
     "extraction": {"groups", "frontend", "streaming", "io", "exceptions"},
-    "_selection": {"groups", "_validation"},
+    "_selection": {"groups", "frontend", "_validation"},
     "features": {
         "_selection",
         "extraction",

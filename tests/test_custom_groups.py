@@ -102,3 +102,12 @@ def test_groups_is_validated():
             MusicFeatures(groups=bad).fit()
     with pytest.raises(ValueError, match="features named twice"):
         MusicFeatures(groups=[("again", HPSSFeatures())]).fit()
+
+
+def test_make_union_holds_the_user_group_with_the_estimator_s_analysis(page):
+    from musicfeat import HPSSFeatures
+
+    mf = MusicFeatures(include=["spectral"], groups=[("rms", HPSSFeatures())], sr=16000, on_error="nan")
+    union = dict(mf.make_union().transformer_list)
+    assert union["rms"].get_params()["sr"] == 16000 and union["rms"].get_params()["on_error"] == "nan"
+    assert mf.get_params()["groups"][0][1].sr == 22050, "the parameter itself is left as given"
