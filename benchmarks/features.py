@@ -43,8 +43,8 @@ too, keyed on everything they depend on (every seed is fixed).
 A set whose groups learn from training clips (the ``extended`` set's VLAD
 codebook) is fitted inside each fold, on the fold's training clips only:
 the cache keeps what the group's API lets one keep of a clip
-(``_clip_data``: its frames), and each fold calls ``_fit_sample`` and
-``_fit_finish`` on the training clips and ``_encode`` on every clip, which
+(the group's data of the clip, its frames), and each fold calls ``fit_clips``
+on the training clips' data and ``encode`` on every clip's, which
 is what ``MusicFeatures`` inside a ``Pipeline`` does, without analysing
 each clip again in every fold.
 
@@ -231,9 +231,6 @@ class MusicFeaturesSet(FeatureSet):
 
         if self.feature_set not in registry.FEATURE_SETS:
             return False, f"this musicfeat has no feature_set={self.feature_set!r}"
-        for name in self._learner_group_names():
-            if not getattr(registry.GROUPS[name], "_splits_clip_data", False):
-                return False, f"group {name!r} learns but has no _clip_data/_fit_sample/_encode split"
         return True, ""
 
     def _registry(self):
@@ -246,7 +243,7 @@ class MusicFeaturesSet(FeatureSet):
 
     def _learner_group_names(self):
         registry = self._registry()
-        return tuple(g for g in self._all_groups() if registry.GROUPS[g]._learns)
+        return tuple(g for g in self._all_groups() if registry.GROUPS[g].learns)
 
     @property
     def learner_names(self):
@@ -305,6 +302,7 @@ class MusicFeaturesSet(FeatureSet):
 
     def extract(self, y):
         from musicfeat import Spectra
+        from musicfeat.extraction import whole_clip_data
 
         if not hasattr(self, "_static"):
             self._static = self._extractor(list(self._static_groups()))
@@ -313,7 +311,7 @@ class MusicFeaturesSet(FeatureSet):
         spectra = Spectra(y, self._config())
         out = {"row": self._static.fit_transform([spectra])[0]}
         for name, group in self._learners.items():
-            out[f"data_{name}"] = np.asarray(group._clip_data(spectra), dtype=np.float32)
+            out[f"data_{name}"] = np.asarray(whole_clip_data([group], spectra)[0], dtype=np.float32)
         return out
 
     def time(self, paths):
@@ -597,9 +595,9 @@ def learned_columns(feature_set, features, names, train):
     for name in names:
         group = feature_set.learner(name)
         data = features.learners[name]
-        group._fit_finish([group._fit_sample(data[i]) for i in train if data[i] is not None])
-        missing = np.full(len(group._feature_names()), np.nan)  # a clip whose extraction failed
-        blocks.append(np.vstack([group._encode(d) if d is not None else missing for d in data]))
+        group.fit_clips([data[i] for i in train if data[i] is not None])
+        missing = np.full(len(group.feature_names()), np.nan)  # a clip whose extraction failed
+        blocks.append(np.vstack([group.encode(d) if d is not None else missing for d in data]))
     return np.hstack(blocks) if blocks else np.empty((len(features.X), 0))
 
 
@@ -856,7 +854,7 @@ def _width(label, sets, features, view):
     """Columns of a variant: the set's static columns and learnt columns, less the ablated group's."""
     name, _, ablated = label.partition(" - ")
     f = features[(view, name)]
-    learnt = {group: len(sets[name].learner(group)._feature_names()) for group in sets[name].learner_names}
+    learnt = {group: len(sets[name].learner(group).feature_names()) for group in sets[name].learner_names}
     n = f.X.shape[1] + sum(learnt.values())
     return str(n - len(f.groups.get(ablated, ())) - learnt.get(ablated, 0))
 

@@ -7,64 +7,23 @@ call, and adds what a whole extractor needs: the ``memory=`` cache and
 ``n_jobs`` worker processes.
 """
 
-import warnings
 from dataclasses import asdict
 
-import numpy as np
-from joblib import Parallel, delayed
-from sklearn.base import clone
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted, check_memory
 
+from . import _selection as selection
 from . import _validation as v
 from . import fitted_state
 from ._deprecation import warn_deprecated
 from ._version import __version__
-from .frontend import Spectra
+from .extraction import CachedWhole
+from .frontend import FrontEndConfig
 from .groups import registry
-from .groups._base import (
-    DEFAULT_MAX_DURATION,
-    STREAM_ABOVE_SECONDS,  # noqa: F401 - where a long file streams, for batch
-    ClipTransformer,
-    ExtractionWarning,
-    as_items,
-    features_of,
-)
+from .groups._base import ClipTransformer
 from .groups.bands import DEFAULT_BAND_COUNTS
 from .groups.windowed import DEFAULT_WINDOW_SECONDS
-
-
-def _cached_row(groups, config, y, feature_set_version, package_version):
-    """The cache's unit of work: one clip's row, keyed on its samples, the groups and the analysis.
-
-    The groups carry every parameter that changes a value, in canonical form
-    (``[4, 11, 24]`` and ``(4, 11, 24)`` are one key), and what a learning
-    group learnt; the versions are arguments only so that they are part of
-    the key.
-    """
-    return features_of(groups, Spectra(y, config))
-
-
-def _clip_parts(groups, spectra, learners_only=False):
-    """Each group's part of one clip: the row of a group that learns nothing, a learner's clip data.
-
-    ``learners_only`` leaves the other groups' parts None (what ``fit``
-    needs, when nothing is cached for ``transform``).
-    """
-    return [
-        group._clip_data(spectra) if group._learns else None if learners_only else group._features(spectra)
-        for group in groups
-    ]
-
-
-def _cached_parts(groups, config, y, feature_set_version, package_version):
-    """The cache's unit of work for a set with a learning group: :func:`_clip_parts` of one clip.
-
-    Keyed on the groups' parameters only (the learning groups unfitted), so
-    that one cached analysis serves ``fit`` and ``transform`` with any
-    codebook: each fold of a cross-validation reads it.
-    """
-    return _clip_parts(groups, Spectra(y, config))
+from .io import DEFAULT_MAX_DURATION
 
 
 def _signature(estimator):
@@ -82,6 +41,13 @@ def __getattr__(name):
             "musicfeat.features.DEFAULT_GROUPS", "musicfeat.groups.FEATURE_SETS['talk419'].groups"
         )
         return registry.FEATURE_SETS[registry.DEFAULT_FEATURE_SET].groups
+    if name == "STREAM_ABOVE_SECONDS":
+        from .extraction import STREAM_ABOVE_SECONDS
+
+        warn_deprecated(
+            "musicfeat.features.STREAM_ABOVE_SECONDS", "musicfeat.extraction.STREAM_ABOVE_SECONDS"
+        )
+        return STREAM_ABOVE_SECONDS
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -202,6 +168,13 @@ class MusicFeatures(ClipTransformer):
         share one analysis per clip, and the version stays the feature set's.
         ``'extended'`` offers ``'hp_mfcc'`` and ``'hp_mfcc_vlad'`` besides
         the groups of ``'talk419'``, and the same optional groups.
+    groups : list of (str, ClipTransformer) or None, default=None
+        Feature groups of your own, appended after the feature set's, like
+        the ``transformer_list`` of a :class:`~sklearn.pipeline.FeatureUnion`:
+        each is cloned, gets this estimator's analysis, and shares its one
+        analysis per clip, streaming, ``memory=`` and ``n_jobs``
+        (``docs/custom-groups.md``). ``feature_set_version_`` stays the
+        feature set's: the version of the groups you add is yours to keep.
 
     Attributes
     ----------
@@ -281,12 +254,12 @@ class MusicFeatures(ClipTransformer):
         vlad_clusters=16,
         vlad_frames=500,
         random_state=0,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
         engine="auto",
@@ -294,6 +267,7 @@ class MusicFeatures(ClipTransformer):
         n_jobs=None,
         feature_set=registry.DEFAULT_FEATURE_SET,
         include=None,
+        groups=None,
     ):
         super().__init__(
             sr=sr,
@@ -320,6 +294,7 @@ class MusicFeatures(ClipTransformer):
         self.n_jobs = n_jobs
         self.feature_set = feature_set
         self.include = include
+        self.groups = groups
 
     def make_union(self):
         """The included groups as a FeatureUnion with this estimator's parameters.
@@ -332,38 +307,34 @@ class MusicFeatures(ClipTransformer):
         sklearn.pipeline.FeatureUnion
         """
         return FeatureUnion(
-            [(name, registry.build_group(registry.GROUPS[name], self)) for name in self._included_groups()],
+            [(name, registry.build_group(registry.GROUPS[name], self)) for name in self._included_groups()]
+            + [(name, selection.user_group_alone(self, group)) for name, group in self._user_groups()],
             verbose_feature_names_out=False,
         )
 
     # ------------------------------------------------------------------
-    # the feature set and its groups, from the registry
+    # the feature set and its groups (musicfeat/_selection.py)
 
     def _feature_set(self):
-        name = v.check_options(self, "feature_set", self.feature_set, tuple(registry.FEATURE_SETS))
-        return registry.FEATURE_SETS[name]
+        return selection.feature_set(self)
 
     def _included_groups(self):
-        feature_set = self._feature_set()
-        if self.include is None:
-            return feature_set.groups
-        available = feature_set.available_groups
-        is_sequence = not isinstance(self.include, str) and hasattr(self.include, "__iter__")
-        names = list(self.include) if is_sequence else []
-        if not names or not set(names) <= set(available) or len(set(names)) != len(names):
-            raise v.fail(
-                self,
-                "include",
-                f"None or a non-empty sequence of distinct names among {list(available)} "
-                f"(the groups of feature set {feature_set.name!r})",
-                self.include,
-            )
-        return tuple(name for name in registry.GROUPS if name in names)
+        return selection.included_groups(self)
+
+    def _user_groups(self):
+        return selection.user_groups(self)
+
+    def _group_names(self):
+        """The name of each group of the output, in order: the feature set's, then ``groups``'."""
+        return tuple(self._included_groups()) + tuple(name for name, _ in self._user_groups())
 
     @property
-    def _learns(self):
+    def learns(self):
+        """Whether a group of the feature set learns from training clips (``fit`` then needs X)."""
         try:
-            return any(registry.GROUPS[name]._learns for name in self._included_groups())
+            return any(registry.GROUPS[name].learns for name in self._included_groups()) or any(
+                group.learns for _, group in self._user_groups()
+            )
         except ValueError:  # invalid parameters: fit or transform will say which
             return False
 
@@ -377,27 +348,16 @@ class MusicFeatures(ClipTransformer):
         return config
 
     def _build_groups(self):
-        # Every group's parameters are validated, included or not (as
-        # scikit-learn validates every parameter), naming MusicFeatures, and
-        # set in canonical form, so that equal settings are one cache key.
-        # The groups never decode nor apply on_error themselves: this
-        # estimator does.
-        included = self._included_groups()
-        front_end = asdict(super()._check_front_end())
-        groups = {}
-        for name, cls in registry.GROUPS.items():
-            group = registry.build_group(cls, self, on_error="raise", max_duration=None, **front_end)
-            groups[name] = group.set_params(**group._check_group_params(owner=self))
-        return tuple(groups[name] for name in included)
+        return selection.build_groups(self, asdict(super()._check_front_end()))
 
     def _fitted_groups(self):
-        if not self._learns:
+        if not self.learns:
             return self._build_groups()
         check_is_fitted(self)
         return self.groups_
 
     def __sklearn_is_fitted__(self):
-        return not self._learns or hasattr(self, "groups_")
+        return not self.learns or hasattr(self, "groups_")
 
     # ------------------------------------------------------------------
     # scikit-learn API
@@ -424,106 +384,14 @@ class MusicFeatures(ClipTransformer):
         if plan.learners:
             self.groups_ = plan.groups
 
-    def _clip_outcomes(self, items, plan, task):
-        # Worker processes return errors instead of raising them, so the
-        # parent alone applies on_error (and its warnings reach the user).
-        if self.n_jobs in (None, 1):
-            return super()._clip_outcomes(items, plan, task)
-        return Parallel(n_jobs=self.n_jobs)(
-            delayed(self._clip_outcome)(item, index, plan, task) for index, item in enumerate(items)
-        )
+    def _n_jobs(self):
+        return self.n_jobs
 
-    def _compute_row(self, y, plan):
+    def _whole(self, plan):
         memory = check_memory(self.memory)
         if memory.location is None:
-            return super()._compute_row(y, plan)
-        version = self._feature_set().version
-        return memory.cache(_cached_row)(plan.groups, plan.config, y, version, __version__)
-
-    # ------------------------------------------------------------------
-    # a learning group whose clip data splits: each clip analysed once
-
-    @staticmethod
-    def _splits(plan):
-        return bool(plan.learners) and all(group._splits_clip_data for group in plan.learners)
-
-    def _clip_value(self, source, plan, task):
-        if not self._splits(plan):
-            return super()._clip_value(source, plan, task)
-        parts = self._parts(source, plan, learners_only=task == "fit")
-        if task == "fit":
-            return tuple(
-                group._fit_sample(part)
-                for group, part in zip(plan.groups, parts, strict=True)
-                if group._learns
-            )
-        if task == "parts":
-            return parts
-        return self._assemble(parts, plan)
-
-    def _parts(self, source, plan, learners_only):
-        if isinstance(source, Spectra):
-            return _clip_parts(plan.groups, source, learners_only)
-        memory = check_memory(self.memory)
-        if memory.location is None:
-            return _clip_parts(plan.groups, Spectra(source, plan.config), learners_only)
-        # Keyed on the unfitted learners: the cached analysis serves every fit.
-        groups = tuple(clone(group) if group._learns else group for group in plan.groups)
-        version = self._feature_set().version
-        return memory.cache(_cached_parts)(groups, plan.config, source, version, __version__)
-
-    @staticmethod
-    def _assemble(parts, plan):
-        rows = [
-            group._encode(part) if group._learns else part
-            for group, part in zip(plan.groups, parts, strict=True)
-        ]
-        return np.concatenate(rows)
-
-    def fit_transform(self, X, y=None):
-        """Fit to X and transform it, analysing each clip once.
-
-        The same result as ``fit(X).transform(X)``. When a group learns from
-        the training clips (feature set ``'extended'``), each clip's analysis
-        is kept in memory between the two steps (about 0.4 MB per minute of
-        audio for ``HPMFCCVLAD``'s frames, beside the rows); with ``memory=``
-        it is kept on disk instead, for every later call too.
-
-        Parameters
-        ----------
-        X : sequence of clips
-        y : ignored
-
-        Returns
-        -------
-        np.ndarray [shape=(n_clips, n_features_out), dtype=float64]
-        """
-        plan = self._plan(fitting=True)
-        if not self._splits(plan) or X is None:
-            return super().fit_transform(X, y)
-        items = as_items(X)
-        outcomes = list(self._clip_outcomes(items, plan, "parts"))
-        for _, error in outcomes:
-            if error is not None and self.on_error == "raise":
-                raise error
-        for _, error in outcomes:
-            if error is not None:
-                warnings.warn(f"{error}; left out of fit.", ExtractionWarning, stacklevel=2)
-        done = [clip.value for clip, _ in outcomes if clip is not None]
-        for position, group in enumerate(plan.groups):
-            if group._learns:
-                group._fit_finish([group._fit_sample(parts[position]) for parts in done], owner=self)
-        self._remember_fit(plan)
-        out = np.empty((len(items), len(plan.names)), dtype=np.float64)
-        seconds = []
-        for index, (clip, error) in enumerate(outcomes):
-            if error is None:
-                out[index] = self._checked(self._assemble(clip.value, plan), index, items[index], plan)
-                seconds.append(clip.seconds)
-            else:
-                out[index] = self._nan_row_or_raise(error, plan)
-        self._warn_degenerate(plan, np.asarray(seconds, dtype=np.float64))
-        return out
+            return None
+        return CachedWhole(memory, self._feature_set().version, __version__)
 
     # ------------------------------------------------------------------
     # fitted state without pickle
@@ -547,7 +415,7 @@ class MusicFeatures(ClipTransformer):
         """
         check_is_fitted(self)
         fitted_state.save_state(
-            self, zip(self._included_groups(), getattr(self, "groups_", ()), strict=False), path
+            self, zip(self._group_names(), getattr(self, "groups_", ()), strict=False), path
         )
 
     def load_fitted(self, path):
@@ -585,6 +453,6 @@ class MusicFeatures(ClipTransformer):
         True
         """
         plan = self._plan(fitting=True)
-        fitted_state.load_state(self, zip(self._included_groups(), plan.groups, strict=True), path)
+        fitted_state.load_state(self, zip(self._group_names(), plan.groups, strict=True), path)
         self._remember_fit(plan)
         return self

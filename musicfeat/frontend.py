@@ -21,7 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from . import blockwise
-from ._deprecation import moved_names, warn_deprecated
+from ._deprecation import moved_names
 from .dsp import stft_magnitude
 from .kernels import apply_hpss_masks, median_filter_axis
 
@@ -51,7 +51,12 @@ class FrontEndConfig:
     hpss_margin: float = 1.0
 
 
-def hpss(S, kernel_size=31, power=2.0, margin=1.0):
+def hpss(
+    S,
+    kernel_size=FrontEndConfig.kernel_size,
+    power=FrontEndConfig.hpss_power,
+    margin=FrontEndConfig.hpss_margin,
+):
     """Harmonic/percussive separation by median filtering (Fitzgerald 2010).
 
     The same computation as ``librosa.decompose.hpss(S, kernel_size=...,
@@ -253,20 +258,3 @@ class Spectra:
         except KeyError:
             value = self._memo[key] = compute(self)
             return value
-
-    @property
-    def onset_envelope(self):
-        """Deprecated: use :func:`musicfeat.groups.rhythm.onset_envelope`."""
-        # The deprecated shims are the front end's only arrows up to the groups.
-        from .groups.rhythm import onset_envelope
-
-        warn_deprecated("Spectra.onset_envelope", "musicfeat.groups.rhythm.onset_envelope(spectra)")
-        return onset_envelope(self)
-
-    @property
-    def chroma(self):
-        """Deprecated: use :func:`musicfeat.groups.note_classes.chroma`."""
-        from .groups.note_classes import chroma
-
-        warn_deprecated("Spectra.chroma", "musicfeat.groups.note_classes.chroma(spectra)")
-        return chroma(self)

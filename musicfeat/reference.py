@@ -84,7 +84,7 @@ def _other_sets(talk):
         for group_name, group in mf.make_union().transformer_list:
             if group_name in talk_groups:
                 continue
-            label = type(group).__name__ + (" (*learnt*)" if group._learns else "")
+            label = type(group).__name__ + (" (*learnt*)" if group.learns else "")
             for feature, definition in zip(
                 group.get_feature_names_out(), group.describe_features(), strict=True
             ):

@@ -7,6 +7,7 @@ as ``from helpers import SR, tone``, like ``naive`` and ``golden``.
 import numpy as np
 
 from musicfeat.groups import ClipTransformer
+from musicfeat.streaming import FrameSeries
 
 #: The default analysis rate.
 SR = 22050
@@ -26,21 +27,21 @@ class LearnedLevelFeatures(ClipTransformer):
     learnt. Importable by worker processes, like crashy.py.
     """
 
-    _learns = True
+    learns = True
 
-    def _feature_names(self):
+    def feature_names(self):
         return ["harmonic_level_over_training"]
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         return ["mean harmonic RMS over the mean of the training clips'"]
 
-    def _fit_clip(self, spectra):
-        return float(spectra.rms_harmonic.mean())
+    def accumulator(self, config):
+        return FrameSeries(lambda block: block.rms_harmonic, lambda rms: float(rms.mean()))
 
-    def _fit_finish(self, samples, owner=None):
-        if not samples:
+    def fit_clips(self, datas, owner=None):
+        if not datas:
             raise ValueError("LearnedLevelFeatures needs at least one training clip.")
-        self.training_level_ = float(np.mean(samples))
+        self.training_level_ = float(np.mean(datas))
 
-    def _features(self, spectra):
-        return np.array([spectra.rms_harmonic.mean() / self.training_level_])
+    def encode(self, data):
+        return np.array([data / self.training_level_])

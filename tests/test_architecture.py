@@ -75,6 +75,7 @@ INVALID_VALUES = {
     "n_jobs": 0,
     "feature_set": "nope",
     "include": ("hpss", "nope"),
+    "groups": [("hpss", musicfeat.HPSSFeatures())],  # a name of the registry
 }
 
 
@@ -121,7 +122,7 @@ def test_every_feature_set_is_well_formed(feature_set):
     assert fs.groups == tuple(g for g in GROUPS if g in fs.groups), "groups in output order"
     assert fs.available_groups == tuple(g for g in GROUPS if g in fs.groups + fs.optional_groups)
     mf = MusicFeatures(feature_set=feature_set)
-    mf.fit([tone(440.0, 1.0), tone(330.0, 1.0)] if mf._learns else None)
+    mf.fit([tone(440.0, 1.0), tone(330.0, 1.0)] if mf.learns else None)
     assert mf.feature_set_version_ == fs.version
     assert [type(g) for _, g in mf.make_union().transformer_list] == [GROUPS[g] for g in fs.groups]
 
@@ -178,9 +179,9 @@ def test_each_group_parameter_set_on_music_features_reaches_the_group(name, cls)
     mf = MusicFeatures(feature_set=feature_set, include=include, **{name: OTHER_VALUES[name]})
     union = dict(mf.make_union().transformer_list)
     assert union[group].get_params()[name] == OTHER_VALUES[name]
-    # The groups of the one-analysis path too (which neither decode nor apply an error policy).
+    # The groups of the one-analysis path too, but for how a clip is run (the extraction plan's).
     built = {type(g): g for g in mf._plan(fitting=True).groups}
-    expected = {"on_error": "raise", "max_duration": None}.get(name, OTHER_VALUES[name])
+    expected = {"on_error": "raise", "max_duration": None, "engine": "auto"}.get(name, OTHER_VALUES[name])
     assert built[cls].get_params()[name] == expected
 
 
@@ -230,9 +231,11 @@ def test_groups_are_built_once_per_call_not_per_clip(monkeypatch):
 
 def test_include_may_name_only_groups_the_feature_set_offers():
     with pytest.raises(
-        ValueError, match=r"among \['hpss', .*'pitch', 'mfcc'\] \(the groups of feature set 'talk419'\)"
+        ValueError, match=r"among \['hpss', .*'pitch', 'mfcc'\] \(the groups of feature set 'talk419'"
     ):
         MusicFeatures(include=("hpss", "tempo")).fit()
+    with pytest.raises(ValueError, match=r"empty only beside groups of your own"):
+        MusicFeatures(include=[]).fit()
     assert MusicFeatures(include=("mfcc", "hpss")).fit().feature_set_version_ == "419.1"
 
 
@@ -338,6 +341,8 @@ MOVED = [
     ("musicfeat.batch", "extract_track", "musicfeat.batch.workers"),
     ("musicfeat.batch", "METADATA_COLUMNS", "musicfeat.feature_table"),
     ("musicfeat.segments", "TEMPO_MIN_SECONDS", "musicfeat.segments.windows"),
+    ("musicfeat.features", "STREAM_ABOVE_SECONDS", "musicfeat.extraction"),
+    ("musicfeat.streaming", "STORE_MEMORY_BYTES", "musicfeat.accumulators"),
 ]
 
 
@@ -389,7 +394,8 @@ ALLOWED = {
     "io": {"exceptions", "dsp"},
     "feature_table": {"table_text", "_optional"},
     "frontend": {"kernels", "blockwise", "dsp", "_deprecation"},
-    "streaming": {"frontend", "blockwise", "dsp"},
+    "accumulators": {"dsp"},
+    "streaming": {"frontend", "accumulators", "blockwise", "dsp", "_deprecation"},
     "groups": {
         "frontend",
         "streaming",
@@ -397,25 +403,30 @@ ALLOWED = {
         "dsp",
         "stats",
         "kernels",
-        "io",
         "exceptions",
         "_validation",
         "_version",
         "_deprecation",
         "_stacklevel",
     },
+    "extraction": {"groups", "frontend", "streaming", "io", "exceptions", "_stacklevel"},
+    "_selection": {"groups", "frontend", "_validation"},
     "features": {
+        "_selection",
+        "extraction",
         "groups",
         "frontend",
+        "io",
         "_validation",
         "_version",
         "_deprecation",
         "fitted_state",
         "_stacklevel",
     },
-    "fitted_state": {"value_identity", "extraction"},  # extraction: fit in pieces, once it exists
+    "fitted_state": {"value_identity", "extraction"},
     "reference": {"features", "groups"},
     "batch": {
+        "extraction",
         "features",
         "fitted_state",
         "value_identity",
@@ -428,7 +439,17 @@ ALLOWED = {
         "_deprecation",
     },
     "analysis": {"_deprecation", "_optional"},
-    "segments": {"features", "groups", "io", "analysis", "exceptions", "_validation", "_deprecation"},
+    "segments": {
+        "extraction",
+        "frontend",
+        "features",
+        "groups",
+        "io",
+        "analysis",
+        "exceptions",
+        "_validation",
+        "_deprecation",
+    },
     "_warm": {"features"},
     "__main__": {"cli"},
     "cli": {
@@ -447,7 +468,10 @@ ALLOWED = {
 }
 #: Imports against the arrows, each with its reason.
 EXCEPTIONS = {
-    ("musicfeat.frontend", "groups"): "the deprecated Spectra.chroma/onset_envelope shims, until 0.3",
+    (
+        "musicfeat.groups._base",
+        "io",
+    ): "io.limits' DEFAULT_MAX_DURATION, the default of a group alone (no decoder)",
 }
 
 
@@ -478,6 +502,22 @@ def test_every_module_imports_only_along_the_arrows(module_name):
     room = module_name.split(".")[1]
     found = _imported_rooms(module_name) - {room} - {r for (m, r) in EXCEPTIONS if m == module_name}
     assert found <= ALLOWED[room], f"{module_name} imports {sorted(found - ALLOWED[room])}"
+
+
+def test_groups_never_decode():
+    """A group's only arrow to io is a constant: decoding, streaming and the engine are extraction's."""
+    import ast
+
+    for path in (PACKAGE / "groups").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("io"):
+                assert (path.name, node.module, [a.name for a in node.names]) == (
+                    "_base.py",
+                    "io.limits",
+                    ["DEFAULT_MAX_DURATION"],
+                )
+            if isinstance(node, ast.ImportFrom) and node.module == "streaming":
+                assert "spectra_blocks" not in [a.name for a in node.names], path.name
 
 
 def test_batch_uses_only_the_extractor_s_public_api():

@@ -115,14 +115,21 @@ def test_running_out_of_memory_fails_only_that_clip(two_hours_of_flac_silence):
 
 
 def test_memory_errors_in_the_analysis_are_the_clip_s(monkeypatch):
-    real = ZeroCrossingFeatures._features
+    real = ZeroCrossingFeatures.accumulator
 
-    def exhausting(self, spectra):
-        if spectra.y.size == 7000:
-            raise MemoryError
-        return real(self, spectra)
+    class Exhausting:  # runs out of memory on the clip of 7000 samples
+        def __init__(self, inner):
+            self.inner = inner
 
-    monkeypatch.setattr(ZeroCrossingFeatures, "_features", exhausting)
+        def add(self, block):
+            if block.n_samples == 7000:
+                raise MemoryError
+            self.inner.add(block)
+
+        def finish(self):
+            return self.inner.finish()
+
+    monkeypatch.setattr(ZeroCrossingFeatures, "accumulator", lambda self, c: Exhausting(real(self, c)))
     X = [tone(440.0, 0.5), tone(440.0, 7000 / SR)]
     with pytest.raises(
         InvalidAudioError, match=r"^X\[1\] .*ran out of memory analysing it \(0 s at 22050 Hz\)"

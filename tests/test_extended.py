@@ -25,8 +25,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 import musicfeat
-import musicfeat.features as features_module
 from musicfeat import HPMFCCVLAD, HPMFCCFeatures, MusicFeatures, Spectra
+from musicfeat.extraction import runner, whole_clip_data
 from musicfeat.groups import FEATURE_SETS
 from musicfeat.groups.hp_mfcc_vlad import evenly_spaced
 
@@ -221,8 +221,8 @@ def test_transform_before_fit_is_refused():
 def test_fit_transform_is_fit_then_transform_and_analyses_each_clip_once(monkeypatch):
     clips, _ = _labelled_clips()
     analysed = []
-    real = features_module._clip_parts
-    monkeypatch.setattr(features_module, "_clip_parts", lambda *a, **k: analysed.append(1) or real(*a, **k))
+    real = runner.run_accumulators
+    monkeypatch.setattr(runner, "run_accumulators", lambda *a, **k: analysed.append(1) or real(*a, **k))
     X = _small().fit_transform(clips)
     assert len(analysed) == len(clips)
     np.testing.assert_array_equal(X, _small().fit(clips).transform(clips))
@@ -231,8 +231,8 @@ def test_fit_transform_is_fit_then_transform_and_analyses_each_clip_once(monkeyp
 def test_the_cache_holds_the_analysis_for_every_fit(tmp_path, monkeypatch):
     clips, _ = _labelled_clips()
     analysed = []
-    real = features_module._clip_parts
-    monkeypatch.setattr(features_module, "_clip_parts", lambda *a, **k: analysed.append(1) or real(*a, **k))
+    real = runner.run_accumulators
+    monkeypatch.setattr(runner, "run_accumulators", lambda *a, **k: analysed.append(1) or real(*a, **k))
     mf = clone(_small()).set_params(memory=str(tmp_path))
     first = mf.fit(clips[:6]).transform(clips)
     again = mf.fit(clips[6:]).transform(clips)  # another codebook, the same analyses
@@ -263,7 +263,7 @@ def test_cross_validation_learns_a_codebook_per_fold_and_encodes_unseen_clips_wi
         vlad = mf.groups_[-1]
         unseen = mf.transform([clips[i] for i in test])[:, -vlad.codebook_.size :]
         for row, i in zip(unseen, test, strict=True):
-            data = vlad._clip_data(Spectra(clips[i]))
+            data = whole_clip_data([vlad], Spectra(clips[i]))[0]
             np.testing.assert_allclose(
                 row, naive_vlad(data, vlad.mean_, vlad.scale_, vlad.codebook_), rtol=1e-5, atol=1e-7
             )

@@ -272,10 +272,19 @@ def test_spectra_items_obey_on_error():
 
 
 def test_a_spectra_whose_analysis_fails_names_the_item(monkeypatch):
-    real = ZeroCrossingFeatures._features
-    monkeypatch.setattr(
-        ZeroCrossingFeatures, "_features", lambda self, s: 1 / 0 if s.y.size == 7000 else real(self, s)
-    )
+    real = ZeroCrossingFeatures.accumulator
+
+    class Failing:  # fails on the clip of 7000 samples
+        def __init__(self, inner):
+            self.inner = inner
+
+        def add(self, block):
+            return 1 / 0 if block.n_samples == 7000 else self.inner.add(block)
+
+        def finish(self):
+            return self.inner.finish()
+
+    monkeypatch.setattr(ZeroCrossingFeatures, "accumulator", lambda self, c: Failing(real(self, c)))
     X = [tone(440.0, 0.5), frontend.Spectra(tone(440.0, 7000 / SR))]
     with pytest.raises(InvalidAudioError, match=r"^X\[1\] .*feature extraction failed \(ZeroDivisionError"):
         ZeroCrossingFeatures().transform(X)
@@ -320,7 +329,7 @@ def test_silence_has_no_tempo():
 
 
 def test_non_finite_features_are_never_returned_silently(monkeypatch):
-    monkeypatch.setattr(ZeroCrossingFeatures, "_features", lambda self, spectra: np.array([np.nan, 1.0]))
+    monkeypatch.setattr(ZeroCrossingFeatures, "encode", lambda self, data: np.array([np.nan, 1.0]))
     with pytest.raises(InvalidAudioError, match=r"X\[0\].*non-finite.*zero_crossing_rate_mean"):
         ZeroCrossingFeatures().transform([tone()])
 

@@ -147,7 +147,7 @@ def test_lengths_and_names_follow_parameters():
 def test_clone_and_pickle_roundtrip(cls):
     clips = _clips()
     est = cls(hop_length=256)
-    est.fit(clips if est._learns else None)
+    est.fit(clips if est.learns else None)
     assert clone(est).get_params() == est.get_params()
     restored = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(restored.transform(clips), est.transform(clips))

@@ -66,3 +66,19 @@ def test_a_fixed_stacklevel_points_into_scikit_learn(warns_class):
 
 def test_a_caller_outside_is_its_own_line():
     assert external_stacklevel() == 1
+
+
+@pytest.mark.parametrize("call", ["transform", "fit_transform"])
+@pytest.mark.parametrize("output", ["default", "pandas"])
+def test_degenerate_feature_warning_points_at_the_user_s_line(call, output):
+    """MusicFeatures' own warning, through scikit-learn's set_output wrapper: a 0.5-s clip is shorter than every window."""
+    if output == "pandas":
+        pytest.importorskip("pandas")
+    clip = (0.1 * np.random.default_rng(0).standard_normal(11025)).astype(np.float32)
+    extractor = musicfeat.MusicFeatures(include=["windowed"]).set_output(transform=output)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = inspect.currentframe().f_lineno + 1
+        getattr(extractor, call)([clip])
+    degenerate = [w for w in caught if issubclass(w.category, musicfeat.DegenerateFeatureWarning)]
+    assert [(os.path.basename(w.filename), w.lineno) for w in degenerate] == [("test_stacklevel.py", line)]

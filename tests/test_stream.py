@@ -20,10 +20,10 @@ SMALL_BLOCK = 64
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    from musicfeat import streaming
+    from musicfeat import accumulators
 
     monkeypatch.setattr(blockwise, "FRAME_BLOCK", SMALL_BLOCK)
-    monkeypatch.setattr(streaming, "STORE_MEMORY_BYTES", 2**16)  # to disk after a few blocks
+    monkeypatch.setattr(accumulators, "STORE_MEMORY_BYTES", 2**16)  # to disk after a few blocks
 
 
 def _streamed(item, sr, block_seconds):
@@ -110,9 +110,9 @@ def test_blocks_of_s_h_p_are_the_whole_clip_s_slices(small_blocks, rng, config):
 
 
 def test_frame_store_reads_back_what_it_kept_from_disk_after_one_block(monkeypatch, rng):
-    from musicfeat import streaming
+    from musicfeat import accumulators
 
-    monkeypatch.setattr(streaming, "STORE_MEMORY_BYTES", 0)
+    monkeypatch.setattr(accumulators, "STORE_MEMORY_BYTES", 0)
     blocks = [rng.standard_normal((3, k)).astype(np.float32) for k in (5, 1, 7)]
     blocks[2] = np.asfortranarray(blocks[2])
     store = FrameStore()
@@ -141,9 +141,14 @@ ALL_STREAMED = [
 ]
 
 
+#: The extended set and the MFCCs: every group but pitch.
+EXTENDED = {"feature_set": "extended", "include": [*ALL_STREAMED, "hp_mfcc", "hp_mfcc_vlad"]}
+
+
 def _rows(X, **params):
-    whole = MusicFeatures(include=ALL_STREAMED, engine="whole", **params).fit_transform(X)
-    streamed = MusicFeatures(include=ALL_STREAMED, engine="stream", **params).fit_transform(X)
+    params = {"include": ALL_STREAMED, **params}
+    whole = MusicFeatures(engine="whole", **params).fit_transform(X)
+    streamed = MusicFeatures(engine="stream", **params).fit_transform(X)
     return whole, streamed
 
 
@@ -156,6 +161,10 @@ def test_streamed_features_equal_the_whole_clip_s_on_recordings(small_blocks, ex
     clips = [example_path("trumpet"), example_path("choice"), example_path("libri1"), str(stereo)]
     whole, streamed = _rows(clips)
     assert whole.shape == (4, 419 + 40)
+    np.testing.assert_array_equal(streamed, whole)
+    # The extended set too: its MFCC frames, their percentiles, and the codebook learnt from streamed clips.
+    whole, streamed = _rows(clips, **EXTENDED, vlad_clusters=4)
+    assert whole.shape == (4, 419 + 40 + 280 + 4 * 40)
     np.testing.assert_array_equal(streamed, whole)
 
 
@@ -175,14 +184,18 @@ def test_streamed_features_equal_the_whole_clip_s_on_edge_cases(small_blocks, rn
     ]
     whole, streamed = _rows(clips)
     np.testing.assert_array_equal(streamed, whole)
+    whole, streamed = _rows(clips, **EXTENDED, vlad_clusters=3)
+    np.testing.assert_array_equal(streamed, whole)
+    assert np.count_nonzero(whole[0, -3 * 40 :]) == 0, "silence has no frame of sound to encode"
 
 
 @pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
 def test_streamed_features_equal_at_another_analysis(small_blocks, rng):
     y = (0.1 * rng.standard_normal(8000 * 9)).astype(np.float32)
-    whole, streamed = _rows(
-        [(y, 11025)], sr=8000, n_fft=1024, hop_length=300, kernel_size=17, hpss_margin=2.0
-    )
+    analysis = {"sr": 8000, "n_fft": 1024, "hop_length": 300, "kernel_size": 17, "hpss_margin": 2.0}
+    whole, streamed = _rows([(y, 11025)], **analysis)
+    np.testing.assert_array_equal(streamed, whole)
+    whole, streamed = _rows([(y, 11025), y[: 8000 * 4]], **EXTENDED, n_mfcc=13, vlad_clusters=2, **analysis)
     np.testing.assert_array_equal(streamed, whole)
 
 
@@ -202,23 +215,26 @@ def test_a_stream_failing_mid_file_gives_no_row(small_blocks, tmp_path, rng):
 
 @pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
 def test_engine_auto_streams_files_above_the_threshold(monkeypatch, tmp_path, rng):
-    from musicfeat.groups import _base
+    from musicfeat.extraction import plan as extraction_plan
+    from musicfeat.extraction import runner
 
     path = _noise_file(tmp_path, "long.wav", 22050, 1, 2.0, rng)
     streamed = []
-    original = _base.ExtractionPlan.stream_features
-    monkeypatch.setattr(
-        _base.ExtractionPlan, "stream_features", lambda plan, s: streamed.append(1) or original(plan, s)
-    )
+    original = runner.spectra_blocks
+    monkeypatch.setattr(runner, "spectra_blocks", lambda *a: streamed.append(1) or original(*a))
     MusicFeatures().fit_transform([str(path)])
     assert not streamed
-    monkeypatch.setattr(_base, "STREAM_ABOVE_SECONDS", 1.0)
+    monkeypatch.setattr(extraction_plan, "STREAM_ABOVE_SECONDS", 1.0)
     row = MusicFeatures().fit_transform([str(path), np.zeros(22050 * 2, dtype=np.float32), np.zeros(99)])
     assert streamed == [1, 1], "a file or a waveform above the threshold streams; a shorter one does not"
-    monkeypatch.setattr(_base, "STREAM_ABOVE_SECONDS", 300.0)
+    monkeypatch.setattr(extraction_plan, "STREAM_ABOVE_SECONDS", 300.0)
     np.testing.assert_array_equal(row[0], MusicFeatures().fit_transform([str(path)])[0])
     MusicFeatures(include=["hpss", "pitch"]).fit_transform([str(path)])  # pitch: whole, whatever the length
     assert streamed == [1, 1]
+    monkeypatch.setattr(extraction_plan, "STREAM_ABOVE_SECONDS", 1.0)
+    extended = MusicFeatures(feature_set="extended", include=["hp_mfcc", "hp_mfcc_vlad"], vlad_clusters=2)
+    extended.fit_transform([str(path)])
+    assert streamed == [1, 1, 1], "the extended set streams too, and its fit reads each clip once"
 
 
 def test_engine_is_validated_in_fit():

@@ -14,7 +14,7 @@ import sys
 import warnings
 
 from ..exceptions import DegenerateFeatureWarning, InvalidAudioError
-from ..features import STREAM_ABOVE_SECONDS
+from ..extraction import choose_engine
 from ..io import load_audio, open_audio
 from .pool import WORKER_CRASHED, run_pool, worker_context
 from .tracks import file_sha256
@@ -52,8 +52,8 @@ def extract_track(path, extractor):
 
     Decodes with :func:`~musicfeat.load_audio` and extracts with the
     extractor's public ``transform``; a file the extractor streams (longer
-    than :data:`~musicfeat.features.STREAM_ABOVE_SECONDS` by its header,
-    or any file with ``engine='stream'``) goes to ``transform`` as a path,
+    than :data:`~musicfeat.extraction.STREAM_ABOVE_SECONDS` by its header,
+    or any file with ``engine='stream'``: :func:`~musicfeat.extraction.choose_engine`) goes to ``transform`` as a path,
     and its duration is its header's length at ``sr`` (exact but for MP3,
     whose header estimates it). Any exception, ``MemoryError``
     included, becomes the file's failure. A
@@ -107,7 +107,7 @@ def _streamed_header(path, extractor):
         header = audio.header
     if header.frames is None:  # no length to record without decoding it: held whole
         return None
-    return header if engine == "stream" or header.duration > STREAM_ABOVE_SECONDS else None
+    return header if choose_engine(engine, header.duration) == "stream" else None
 
 
 def _samples_at(header, sr):

@@ -28,6 +28,7 @@ HPMFCCVLAD              640  VLAD of the MFCC frames of H and P (learnt)
 # The group classes are imported by name (not copied from the registry at
 # run time) so that IDEs, type checkers and linters see them; a test checks
 # that this list and musicfeat's equal the registry's.
+from . import _spectra_shims  # noqa: F401 - Spectra.chroma/onset_envelope, deprecated
 from ._base import ClipTransformer
 from .bands import BandEnergy
 from .hp_mfcc import HPMFCCFeatures

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..blockwise import project_frames
+from ..frontend import FrontEndConfig
 from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments_by_row
 from ..streaming import FrameSeries
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
@@ -102,12 +103,12 @@ class BandEnergy(ClipTransformer):
         band_counts=DEFAULT_BAND_COUNTS,
         band_fmin=20.0,
         band_fmax=10000.0,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
         engine="auto",
@@ -160,7 +161,7 @@ class BandEnergy(ClipTransformer):
             "band_fmax", self._check_group_params()["band_fmax"], config.sr, "the bands stop"
         )
 
-    def _feature_names(self):
+    def feature_names(self):
         counts = self._check_group_params()["band_counts"]
         return [
             f"band{b}_{i}_{part}_{stat}"
@@ -170,7 +171,7 @@ class BandEnergy(ClipTransformer):
             for stat in MOMENT_NAMES
         ]
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         counts, fmin, fmax = self._check_group_params().values()
         described = []
         for b in counts:
@@ -184,7 +185,7 @@ class BandEnergy(ClipTransformer):
                 ]
         return described
 
-    def _stream(self, config):
+    def accumulator(self, config):
         counts, fmin, fmax = self._check_group_params().values()
         weights = band_weights(counts, config.sr, config.n_fft, fmin, fmax)
         return FrameSeries(

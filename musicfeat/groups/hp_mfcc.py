@@ -14,9 +14,12 @@ import numpy as np
 
 from .. import _validation as v
 from ..blockwise import N_MELS, frame_blocks, mel_power
+from ..frontend import FrontEndConfig
 from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments
+from ..streaming import FrameSeries, whole_clip_block
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 from ._frames import smallest_mel_n_fft
+from .rhythm import mel_power_of_p
 
 __all__ = [
     "HPMFCCFeatures",
@@ -26,6 +29,7 @@ __all__ = [
     "dct_matrix",
     "hp_mfcc_block",
     "hp_mfcc_frames",
+    "block_hp_mfcc",
     "frame_statistics",
 ]
 
@@ -122,16 +126,33 @@ def hp_mfcc_frames(spectra, n_mfcc):
     frames : np.ndarray [shape=(2 * n_mfcc, t), dtype=float64]
     silent : np.ndarray [shape=(t,), dtype=bool]
     """
-    return spectra.memo(f"hp_mfcc.frames.{n_mfcc}", lambda s: _hp_mfcc_frames(s, n_mfcc))
+    return block_hp_mfcc(whole_clip_block(spectra), n_mfcc)
 
 
-def _hp_mfcc_frames(spectra, n_mfcc):
-    c = spectra.config
-    H, P = spectra.H, spectra.P
+def block_hp_mfcc(block, n_mfcc):
+    """:func:`hp_mfcc_block` of a :class:`~musicfeat.streaming.SpectraBlock`, once per block and ``n_mfcc``.
+
+    Shared by :class:`HPMFCCFeatures` and :class:`~musicfeat.HPMFCCVLAD`
+    through the block's memo; the mel power of P is the rhythm group's too
+    (one mel projection of P per clip).
+    """
+    return block.memo(f"hp_mfcc.frames.{n_mfcc}", lambda b: _block_frames(b, n_mfcc))
+
+
+def _block_frames(block, n_mfcc):
+    c = block.config
+    H, mel_p = block.H, mel_power_of_p(block)
     frames = np.empty((2 * n_mfcc, H.shape[1]), dtype=np.float64)
     silent = np.empty(H.shape[1], dtype=bool)
-    for block in frame_blocks(H.shape[1]):
-        frames[:, block], silent[block] = hp_mfcc_block(H[:, block], P[:, block], c.sr, c.n_fft, n_mfcc)
+    # In FRAME_BLOCK slices (the stream's blocks start at multiples of it), so
+    # each BLAS product has the same shape whichever engine runs.
+    for part in frame_blocks(H.shape[1]):
+        mel_h = mel_power(H[:, part], c.sr, c.n_fft)
+        frames[:n_mfcc, part] = _mfcc_of_power(mel_h, n_mfcc)
+        frames[n_mfcc:, part] = _mfcc_of_power(mel_p[:, part], n_mfcc)
+        silent[part] = (mel_h.max(axis=0, initial=0.0) <= AMIN) & (
+            mel_p[:, part].max(axis=0, initial=0.0) <= AMIN
+        )
     return frames, silent
 
 
@@ -195,12 +216,12 @@ class HPMFCCFeatures(ClipTransformer):
         self,
         *,
         n_mfcc=20,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
     ):
@@ -223,11 +244,11 @@ class HPMFCCFeatures(ClipTransformer):
     def _smallest_n_fft(self, sr):
         return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
 
-    def _feature_names(self):
+    def feature_names(self):
         n = self._check_group_params()["n_mfcc"]
         return [f"{part}_mfcc{i}_{stat}" for part in PARTS for i in range(n) for stat in STATS]
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         n = self._check_group_params()["n_mfcc"]
         symbol = {"harmonic": "H", "percussive": "P"}
         return [
@@ -238,6 +259,9 @@ class HPMFCCFeatures(ClipTransformer):
             for stat in STATS
         ]
 
-    def _features(self, spectra):
-        frames, _ = hp_mfcc_frames(spectra, self._check_group_params()["n_mfcc"])
-        return frame_statistics(frames).ravel()
+    def accumulator(self, config):
+        n_mfcc = self._check_group_params()["n_mfcc"]
+        # Percentiles over all frames need all frames: 2 * n_mfcc floats per frame are kept.
+        return FrameSeries(
+            lambda block: block_hp_mfcc(block, n_mfcc)[0], lambda frames: frame_statistics(frames).ravel()
+        )

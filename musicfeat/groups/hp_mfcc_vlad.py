@@ -1,12 +1,12 @@
 """A learnt summary: VLAD encoding of the per-frame MFCC of H and P (feature set ``'extended'``).
 
-The room of the one group that learns from training clips. Its work on a
-clip is split in three steps so that an extractor can keep the middle one
-(:meth:`HPMFCCVLAD._clip_data`: the clip's non-silent frames) and analyse
-each clip once for ``fit`` and ``transform``: ``_fit_sample`` (the frames
-``fit`` keeps of a clip) and ``_encode`` (the row of a clip, with the
-fitted codebook) read only those frames. :func:`vlad_encode` is the
-encoding itself, on plain arrays.
+The room of the one group that learns from training clips. A clip's data
+is its frames of sound (the per-frame MFCC of H and P that
+:class:`~musicfeat.HPMFCCFeatures` summarises, read from the same blocks):
+``fit_clips`` pools up to ``vlad_frames`` of each training clip's, and
+``encode`` gives a clip's row with the fitted codebook, so an extractor
+reads each clip once for ``fit`` and ``transform``. :func:`vlad_encode` is
+the encoding itself, on plain arrays.
 """
 
 import warnings
@@ -16,9 +16,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _validation as v
 from ..blockwise import N_MELS
+from ..frontend import FrontEndConfig
+from ..streaming import FrameSeries
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 from ._frames import smallest_mel_n_fft
-from .hp_mfcc import PARTS, hp_mfcc_frames
+from .hp_mfcc import PARTS, block_hp_mfcc
 
 __all__ = ["HPMFCCVLAD", "evenly_spaced", "vlad_encode"]
 
@@ -161,9 +163,7 @@ class HPMFCCVLAD(ClipTransformer):
     ((2, 160), True)
     """
 
-    _learns = True
-    #: Its per-clip work splits into _clip_data, _fit_sample and _encode (see the module).
-    _splits_clip_data = True
+    learns = True
 
     def __init__(
         self,
@@ -172,12 +172,12 @@ class HPMFCCVLAD(ClipTransformer):
         vlad_clusters=16,
         vlad_frames=500,
         random_state=0,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
     ):
@@ -224,7 +224,7 @@ class HPMFCCVLAD(ClipTransformer):
     def _smallest_n_fft(self, sr):
         return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
 
-    def _feature_names(self):
+    def feature_names(self):
         p = self._check_group_params()
         return [
             f"vlad{j}_{part}_mfcc{i}"
@@ -233,7 +233,7 @@ class HPMFCCVLAD(ClipTransformer):
             for i in range(p["n_mfcc"])
         ]
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         p = self._check_group_params()
         return [
             f"VLAD of the frames of MFCC of H and P (standardised), codeword {j}: residual sum of "
@@ -244,35 +244,36 @@ class HPMFCCVLAD(ClipTransformer):
         ]
 
     # ------------------------------------------------------------------
-    # the per-clip work, in three steps
+    # the group protocol: a clip's data is its frames of sound
 
-    def _clip_data(self, spectra):
+    def accumulator(self, config):
         """The clip's frames of sound, ``(m, 2 * n_mfcc)`` float32: all that fit and transform read."""
-        frames, silent = hp_mfcc_frames(spectra, self._check_group_params()["n_mfcc"])
-        return np.ascontiguousarray(frames[:, ~silent].T, dtype=np.float32)
+        n_mfcc = self._check_group_params()["n_mfcc"]
 
-    def _fit_sample(self, data):
-        """What ``fit`` pools of one clip: up to ``vlad_frames`` of its frames, evenly spaced."""
-        return data[evenly_spaced(data.shape[0], self._check_group_params()["vlad_frames"])]
+        def sound(block):  # frames on the last axis, as FrameSeries joins them
+            frames, silent = block_hp_mfcc(block, n_mfcc)
+            return frames[:, ~silent].astype(np.float32)
 
-    def _encode(self, data):
-        """One clip's row from its :meth:`_clip_data`, with the fitted codebook."""
+        return FrameSeries(sound, lambda frames: np.ascontiguousarray(frames.T))
+
+    def encode(self, data):
+        """One clip's row from its frames of sound, with the fitted codebook."""
         check_is_fitted(self, "codebook_")
         return vlad_encode((data - self.mean_) / self.scale_, self.codebook_)
 
-    def _fit_clip(self, spectra):
-        return self._fit_sample(self._clip_data(spectra))
+    def fit_sample(self, data):
+        """What ``fit`` pools of one clip: up to ``vlad_frames`` of its frames of sound, evenly spaced."""
+        return data[evenly_spaced(data.shape[0], self._check_group_params()["vlad_frames"])]
 
-    def _features(self, spectra):
-        return self._encode(self._clip_data(spectra))
-
-    def _fit_finish(self, samples, owner=None):
+    def fit_clips(self, datas, owner=None):
+        """Learn the standardisation and the codebook from the clips' :meth:`fit_sample`."""
         from sklearn.cluster import KMeans
         from sklearn.exceptions import ConvergenceWarning
 
         owner = self if owner is None else owner
         p = self._check_group_params(owner)
         k = p["vlad_clusters"]
+        samples = datas
         X = (
             np.concatenate([np.asarray(s, dtype=np.float64) for s in samples])
             if samples

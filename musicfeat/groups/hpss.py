@@ -73,10 +73,10 @@ class HPSSFeatures(ClipTransformer):
     True
     """
 
-    def _feature_names(self):
+    def feature_names(self):
         return stat_names("rms_percussive", MOMENT_NAMES) + stat_names("rms_harmonic", MOMENT_NAMES)
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         return stat_descriptions(
             "RMS energy of the percussive part P (`librosa.feature.rms(S=P, frame_length=n_fft)`)",
             MOMENT_NAMES,
@@ -84,7 +84,7 @@ class HPSSFeatures(ClipTransformer):
             "RMS energy of the harmonic part H (`librosa.feature.rms(S=H, frame_length=n_fft)`)", MOMENT_NAMES
         )
 
-    def _stream(self, config):
+    def accumulator(self, config):
         return FrameSeries(
             lambda block: (block.rms_percussive, block.rms_harmonic),
             lambda percussive, harmonic: np.concatenate([moments(percussive), moments(harmonic)]),

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..blockwise import N_MELS, mel_power
+from ..frontend import FrontEndConfig
 from ..stats import MOMENT_DESCRIPTIONS, moments_by_row
 from ..streaming import DecibelStore, join_series
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
@@ -71,12 +72,12 @@ class MFCCFeatures(ClipTransformer):
         self,
         *,
         n_mfcc=20,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
         engine="auto",
@@ -101,11 +102,11 @@ class MFCCFeatures(ClipTransformer):
     def _smallest_n_fft(self, sr):
         return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
 
-    def _feature_names(self):
+    def feature_names(self):
         n = self._check_group_params()["n_mfcc"]
         return [f"mfcc{i}_{stat}" for stat in ("mean", "std") for i in range(n)]
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         n = self._check_group_params()["n_mfcc"]
         return [
             f"MFCC {i} of the log mel power of S (`librosa.feature.mfcc`), {MOMENT_DESCRIPTIONS[stat]}"
@@ -113,7 +114,7 @@ class MFCCFeatures(ClipTransformer):
             for i in range(n)
         ]
 
-    def _stream(self, config):
+    def accumulator(self, config):
         return _MFCCAccumulator(config, self._check_group_params()["n_mfcc"])
 
 

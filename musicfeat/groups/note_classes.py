@@ -132,14 +132,14 @@ class NoteClassFeatures(ClipTransformer):
     'chroma_A_mean'
     """
 
-    def _feature_names(self):
+    def feature_names(self):
         chroma_means = [f"chroma_{p}_mean" for p in PITCH_CLASSES]
         chroma_stds = [f"chroma_{p}_std" for p in PITCH_CLASSES]
         tonnetz_means = [f"tonnetz_{d}_mean" for d in TONNETZ_DIMENSIONS]
         tonnetz_stds = [f"tonnetz_{d}_std" for d in TONNETZ_DIMENSIONS]
         return chroma_means + chroma_stds + tonnetz_means + tonnetz_stds
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         return [
             f"chroma of pitch class {p} (`chroma_stft(S=H**2)`), {MOMENT_DESCRIPTIONS[stat]}"
             for stat in ("mean", "std")
@@ -150,7 +150,7 @@ class NoteClassFeatures(ClipTransformer):
             for d in TONNETZ_DIMENSIONS
         ]
 
-    def _stream(self, config):
+    def accumulator(self, config):
         return _ChromaAccumulator(config)
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import _validation as v
+from ..frontend import FrontEndConfig
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
 from ._frames import above_nyquist, check_below_nyquist
 
@@ -67,12 +68,12 @@ class PitchFeatures(ClipTransformer):
         *,
         pitch_fmin=65.0,
         pitch_fmax=1000.0,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
         engine="auto",
@@ -113,11 +114,11 @@ class PitchFeatures(ClipTransformer):
         fmax = self._check_group_params()["pitch_fmax"]
         return above_nyquist("pitch_fmax", fmax, config.sr, "the pitch search stops")
 
-    def _feature_names(self):
+    def feature_names(self):
         self._check_group_params()
         return list(PITCH_FEATURES)
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         f0 = "f0 (pYIN) over voiced frames, Hz; 0 when no frame is voiced"
         return [
             f"mean {f0}",
@@ -129,21 +130,25 @@ class PitchFeatures(ClipTransformer):
             "mean over frames of pYIN's voicing probability",
         ]
 
+    #: pYIN's Viterbi decoding runs over the whole clip: it cannot stream.
+    needs_whole_clip = True
+
     def _longest_clip(self):
         return PITCH_MAX_SECONDS, (
             "PitchFeatures (pYIN) needs the whole clip at once, about 107 MB per audio-minute; cut the "
             "recording into windows (musicfeat.segments.Segmenter) or leave out the 'pitch' group"
         )
 
-    def _features(self, spectra):
+    def accumulator(self, config):
+        return _WholeClip(self._pyin_row, config)
+
+    def _pyin_row(self, y, c):
         import warnings
 
         import librosa
 
         fmin, fmax = self._check_group_params().values()
-        c = spectra.config
         fmax = min(fmax, c.sr / 2)
-        y = spectra.y
         if y.size < c.n_fft:  # pYIN needs one whole frame
             y = np.pad(y, (0, c.n_fft - y.size))
         with warnings.catch_warnings():
@@ -164,3 +169,18 @@ class PitchFeatures(ClipTransformer):
         else:
             stats = [0.0] * 5  # no voiced frame: no pitch
         return np.array(stats + [voiced.mean(), np.nan_to_num(probability).mean()], dtype=np.float64)
+
+
+class _WholeClip:
+    """The accumulator of a group that needs the whole clip: its one block's samples, then ``row(y, config)``."""
+
+    def __init__(self, row, config):
+        self._row, self._config, self._y = row, config, None
+
+    def add(self, block):
+        if not (block.is_first and block.is_last):
+            raise ValueError("PitchFeatures needs the whole clip as one block (needs_whole_clip)")
+        self._y = block.y
+
+    def finish(self):
+        return self._row(self._y, self._config)

@@ -41,18 +41,18 @@ class PolyFeatures(ClipTransformer):
     (1, 4)
     """
 
-    def _feature_names(self):
+    def feature_names(self):
         stats = ("mean", "std")
         return stat_names("poly_gradient", stats) + stat_names("poly_constant", stats)
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         stats = ("mean", "std")
         line = "the least-squares line through each frame of H"
         return stat_descriptions(
             f"slope of {line} (`poly_features(S=H, order=1)[0]`)", stats
         ) + stat_descriptions(f"constant of {line} (`poly_features(S=H, order=1)[1]`)", stats)
 
-    def _stream(self, config):
+    def accumulator(self, config):
         return FrameSeries(lambda block: block.poly, _poly_row)
 
 

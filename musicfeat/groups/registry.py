@@ -9,9 +9,10 @@ against them.
 
 Adding a group
     Write its module (a :class:`~musicfeat.groups.ClipTransformer` subclass
-    defining ``_feature_names``, ``_feature_descriptions`` and
-    ``_features``; a group that learns from training clips also sets
-    ``_learns = True`` and defines ``_fit_clip`` and ``_fit_finish``), put it
+    defining the group protocol: ``feature_names``, ``feature_descriptions``,
+    ``accumulator`` and, as needed, ``encode``; a group that learns from
+    training clips also sets ``learns = True`` and defines ``fit_clips``;
+    ``docs/custom-groups.md``), put it
     in :data:`GROUPS` at its place in the output order, and name it in a
     feature set. ``tests/test_architecture.py`` then lists what else it
     needs: each of its parameters as a keyword of ``MusicFeatures`` (with the

@@ -44,6 +44,13 @@ def _onset_envelope(spectra):
     return envelope.astype(np.float64)
 
 
+def mel_power_of_p(block):
+    """``mel_power(P)`` of a block, computed once per block for every group that reads it
+    (the onset envelope here, the MFCC of P of ``'extended'``)."""
+    c = block.config
+    return block.memo("mel_power.P", lambda b: mel_power(b.P, c.sr, c.n_fft))
+
+
 def tempo_from_envelope(
     envelope, sr, hop_length, *, ac_size=TEMPO_WINDOW_SECONDS, start_bpm=120.0, std_bpm=1.0, max_tempo=320.0
 ):
@@ -128,16 +135,16 @@ class RhythmFeatures(ClipTransformer):
             "on its prior around 120 BPM"
         ]
 
-    def _feature_names(self):
+    def feature_names(self):
         return stat_names("onset_strength", ("mean", "std")) + ["tempo_bpm"]
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         return stat_descriptions(
             "onset strength of the percussive mel spectrogram in dB (`librosa.onset.onset_strength`)",
             ("mean", "std"),
         ) + ["global tempo in BPM from the onset envelope (`librosa.feature.tempo`); 0 without onsets"]
 
-    def _stream(self, config):
+    def accumulator(self, config):
         return _OnsetAccumulator(config)
 
 
@@ -159,8 +166,7 @@ class _OnsetAccumulator:
         self.levels.close()
 
     def add(self, block):
-        c = self.config
-        self.levels.append(block.memo("rhythm.mel_p", lambda b: mel_power(b.P, c.sr, c.n_fft)))
+        self.levels.append(mel_power_of_p(block))
 
     def finish(self):
         c = self.config

@@ -181,7 +181,7 @@ class SpectralFeatures(ClipTransformer):
             _contrast_fits, sr
         ), "the spectral contrast needs an STFT bin in each octave band"
 
-    def _feature_names(self):
+    def feature_names(self):
         stats = ("mean", "std")
         return (
             stat_names("spectral_centroid", stats)
@@ -189,7 +189,7 @@ class SpectralFeatures(ClipTransformer):
             + stat_names("spectral_contrast", stats)
         )
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         stats = ("mean", "std")
         bands = contrast_bands(self.sr) + 1  # the octave bands and the rest above them
         return (
@@ -201,7 +201,7 @@ class SpectralFeatures(ClipTransformer):
             )
         )
 
-    def _stream(self, config):
+    def accumulator(self, config):
         n_bands = contrast_bands(config.sr)
 
         def per_block(block):

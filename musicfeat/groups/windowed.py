@@ -7,6 +7,7 @@ The room of one feature group; the rolling moments are a numba kernel
 import numpy as np
 
 from .. import _validation as v
+from ..frontend import FrontEndConfig
 from ..kernels import windowed_moment_means
 from ..streaming import FrameSeries
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
@@ -70,12 +71,12 @@ class WindowedStats(ClipTransformer):
         self,
         *,
         window_seconds=DEFAULT_WINDOW_SECONDS,
-        sr=22050,
-        n_fft=2048,
-        hop_length=512,
-        kernel_size=31,
-        hpss_power=2.0,
-        hpss_margin=1.0,
+        sr=FrontEndConfig.sr,
+        n_fft=FrontEndConfig.n_fft,
+        hop_length=FrontEndConfig.hop_length,
+        kernel_size=FrontEndConfig.kernel_size,
+        hpss_power=FrontEndConfig.hpss_power,
+        hpss_margin=FrontEndConfig.hpss_margin,
         on_error="raise",
         max_duration=DEFAULT_MAX_DURATION,
         engine="auto",
@@ -129,7 +130,7 @@ class WindowedStats(ClipTransformer):
             f"{'s' if len(whole) > 1 else ''}, whose moments are then each whole clip's"
         ]
 
-    def _feature_names(self):
+    def feature_names(self):
         return [
             f"{window_label(w)}_{series}_{stat}"
             for w in self._check_group_params()["window_seconds"]
@@ -137,7 +138,7 @@ class WindowedStats(ClipTransformer):
             for stat in ("std", "skew", "kurtosis")
         ]
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         return [
             f"{_STAT_WORDS[stat]} of the {_SERIES_WORDS[series]} in every {round(w * 1000)} ms window, "
             "averaged over windows"
@@ -146,7 +147,7 @@ class WindowedStats(ClipTransformer):
             for stat in ("std", "skew", "kurtosis")
         ]
 
-    def _stream(self, config):
+    def accumulator(self, config):
         widths = [
             window_frames(w, config.sr, config.hop_length)
             for w in self._check_group_params()["window_seconds"]

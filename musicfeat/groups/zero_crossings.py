@@ -83,15 +83,15 @@ class ZeroCrossingFeatures(ClipTransformer):
     True
     """
 
-    def _feature_names(self):
+    def feature_names(self):
         return stat_names("zero_crossing_rate", ("mean", "std"))
 
-    def _feature_descriptions(self):
+    def feature_descriptions(self):
         return stat_descriptions(
             "zero-crossing rate of the waveform (`librosa.feature.zero_crossing_rate`)", ("mean", "std")
         )
 
-    def _stream(self, config):
+    def accumulator(self, config):
         return FrameSeries(
             lambda block: block_zero_crossing_rate(block, config.n_fft, config.hop_length),
             lambda rate: moments(rate)[:2],

@@ -16,6 +16,7 @@ from .. import _validation as v
 from .._deprecation import warn_deprecated
 from ..exceptions import DegenerateFeatureWarning
 from ..features import MusicFeatures
+from ..frontend import FrontEndConfig
 from ..groups import registry
 from ..io import as_items, open_stream
 
@@ -40,7 +41,7 @@ TEMPO_MIN_SECONDS = 8.0
 TAIL_OPTIONS = ("shift", "pad", "drop")
 
 
-def segment_features(segment_seconds=2.0, *, sr=22050, **params):
+def segment_features(segment_seconds=2.0, *, sr=FrontEndConfig.sr, **params):
     """The default features of segments of a given length.
 
     :class:`MusicFeatures` without the band energies, with pitch and MFCCs

@@ -1,0 +1,113 @@
+"""docs/custom-groups.md runs as written; a user's group streams, is cached and runs in extract_folder."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from musicfeat import MusicFeatures
+from musicfeat.extraction import runner
+
+DOC = Path(__file__).parent.parent / "docs" / "custom-groups.md"
+pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
+
+
+def _python_blocks():
+    return re.findall(r"^```python\n(.*?)^```", DOC.read_text(), flags=re.S | re.M)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    """The namespace of the page's Python blocks, run in order as a reader would."""
+    import os
+    import sys
+    import types
+
+    # A module pickle finds the class in, as a reader's script (__main__) or module is.
+    module = types.ModuleType("custom_groups_page")
+    sys.modules[module.__name__] = module
+    here = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("reader"))
+    try:
+        for code in _python_blocks():
+            exec(compile(code, str(DOC), "exec"), module.__dict__)
+    finally:
+        os.chdir(here)
+    yield module.__dict__
+    del sys.modules[module.__name__]
+
+
+def test_the_page_runs_and_its_example_is_about_forty_lines(page):
+    example = _python_blocks()[0]
+    assert 30 <= len(example.strip().splitlines()) <= 50
+    assert page["X"].shape == (1, 421)
+    assert page["names"][-2:] == ["brightness_mean", "brightness_std"]
+    np.testing.assert_array_equal(page["X_table"], page["X"])  # extract_folder gives transform's row
+
+
+def test_the_page_is_in_the_docs_toctree():
+    assert re.search(r"^custom-groups$", (DOC.parent / "index.md").read_text(), flags=re.M)
+
+
+def _brightness(page, **params):
+    return MusicFeatures(include=[], groups=[("brightness", page["Brightness"](**params))])
+
+
+def test_the_user_group_streams_bit_for_bit_across_block_boundaries(page, monkeypatch, rng):
+    import musicfeat.blockwise as blockwise
+
+    monkeypatch.setattr(blockwise, "FRAME_BLOCK", 64)  # many blocks in a few seconds
+    clips = [
+        (0.1 * rng.standard_normal(64 * 512 * 3 + 700)).astype(np.float32),
+        np.zeros(64 * 512, dtype=np.float32),
+        (0.1 * rng.standard_normal(300)).astype(np.float32),  # shorter than a frame
+    ]
+    whole = _brightness(page).set_params(engine="whole").fit_transform(clips)
+    stream = _brightness(page).set_params(engine="stream").fit_transform(clips)
+    np.testing.assert_array_equal(stream, whole)
+    assert whole.shape == (3, 2) and np.isfinite(whole).all()
+
+
+def test_the_user_group_shares_the_analysis_and_keeps_its_parameters(page):
+    from sklearn.base import clone
+
+    mf = MusicFeatures(include=["hpss"], groups=[("brightness", page["Brightness"](cutoff_hz=500.0))])
+    assert clone(mf).get_params()["groups"][0][1].cutoff_hz == 500.0
+    clip = [(0.1 * np.random.default_rng(2).standard_normal(22050)).astype(np.float32)]
+    X = mf.fit_transform(clip)
+    np.testing.assert_array_equal(X[:, :8], MusicFeatures(include=["hpss"]).fit_transform(clip))
+    assert X[0, 8] > _brightness(page, cutoff_hz=5000.0).fit_transform(clip)[0, 0]  # more above 500 Hz
+    assert list(mf.describe_features())[-1].startswith("share of the power of S above 500 Hz")
+
+
+def test_the_user_group_is_cached_by_memory(page, tmp_path, monkeypatch):
+    analysed = []
+    real = runner.run_accumulators
+    monkeypatch.setattr(runner, "run_accumulators", lambda *a: analysed.append(1) or real(*a))
+    clip = [(0.1 * np.random.default_rng(3).standard_normal(22050)).astype(np.float32)]
+    first = _brightness(page).set_params(memory=str(tmp_path)).fit_transform(clip)
+    again = _brightness(page).set_params(memory=str(tmp_path), engine="whole").fit_transform(clip)
+    np.testing.assert_array_equal(again, first)
+    assert len(analysed) == 1
+    _brightness(page, cutoff_hz=900.0).set_params(memory=str(tmp_path)).fit_transform(clip)
+    assert len(analysed) == 2, "the group's parameters are part of the key"
+
+
+def test_groups_is_validated():
+    from musicfeat import HPSSFeatures
+
+    for bad in ([("mine", object())], [("hpss", HPSSFeatures())], "hpss", [("a", HPSSFeatures())] * 2):
+        with pytest.raises(ValueError, match="'groups' parameter of MusicFeatures"):
+            MusicFeatures(groups=bad).fit()
+    with pytest.raises(ValueError, match="features named twice"):
+        MusicFeatures(groups=[("again", HPSSFeatures())]).fit()
+
+
+def test_make_union_holds_the_user_group_with_the_estimator_s_analysis(page):
+    from musicfeat import HPSSFeatures
+
+    mf = MusicFeatures(include=["spectral"], groups=[("rms", HPSSFeatures())], sr=16000, on_error="nan")
+    union = dict(mf.make_union().transformer_list)
+    assert union["rms"].get_params()["sr"] == 16000 and union["rms"].get_params()["on_error"] == "nan"
+    assert mf.get_params()["groups"][0][1].sr == 22050, "the parameter itself is left as given"
