@@ -52,6 +52,19 @@ def test_median_constant_runs_tiny_and_huge_values(axis, rng):
         _check_median(x, size, axis)
 
 
+@pytest.mark.parametrize("order", ["C", "F", "strided"])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_median_in_every_memory_layout_keeps_it(order, axis, rng):
+    # 1100 lanes: more than one block of 512, the last one partial; a Fortran array
+    # filtered along its first axis goes through tiles of lanes (no whole transposes).
+    base = rng.integers(0, 50, size=(1100, 1100)).astype(np.float32)
+    x = base[:1100:2, :1037] if order == "strided" else np.asarray(base[:600, :1037], order=order)
+    expected = naive_median_filter(np.ascontiguousarray(x), 31, axis)
+    got = median_filter_axis(x, 31, axis=axis)
+    np.testing.assert_array_equal(got, expected)
+    assert got.flags.f_contiguous if order == "F" else got.flags.c_contiguous
+
+
 def test_median_kernel_longer_than_axis():
     x = np.array([[3.0, 1.0, 2.0]])
     for size in (5, 7, 31, 100):
