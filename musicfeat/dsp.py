@@ -336,13 +336,16 @@ def tempogram_lag_sums(padded, window, n_frames, blocks):
     tiny = np.finfo(np.float64).tiny
     total = np.zeros(win_length)
     for block in blocks:
-        windowed = rows[block] * window
-        spectrum = np.fft.rfft(windowed, n=n_pad, axis=-1)
-        power = np.square(spectrum.real) + np.square(spectrum.imag)  # librosa.util.abs2
-        autocorr = np.fft.irfft(power, n=n_pad, axis=-1)[:, :win_length]
-        if not np.all(np.isfinite(autocorr)):
-            raise ValueError("normalize: input must be finite")
+        spectrum = np.fft.rfft(rows[block] * window, n=n_pad, axis=-1)
+        power = np.square(spectrum.real)  # librosa.util.abs2: re**2 + im**2
+        power += np.square(spectrum.imag)
+        # irfft casts a real input to complex (imaginary part 0) in a slow
+        # copy; handing it that complex array, written in place, is faster.
+        spectrum.real, spectrum.imag = power, 0.0
+        autocorr = np.fft.irfft(spectrum, n=n_pad, axis=-1)[:, :win_length]
         peak = np.max(np.abs(autocorr), axis=-1, keepdims=True)  # normalize(norm=inf)
+        if not np.all(np.isfinite(peak)):  # a row's maximum is finite only if the row is
+            raise ValueError("normalize: input must be finite")
         peak[peak < tiny] = 1.0
         autocorr /= peak
         total += np.ascontiguousarray(autocorr.T).sum(axis=-1)
