@@ -38,8 +38,10 @@ __all__ = [
     "resample",
 ]
 
-#: Frames per block of FFTs: bounds the float64 and complex temporaries.
-_STFT_BLOCK = 256
+#: Frames per call of the FFT: the frames, their float64 windowed copy and
+#: their complex spectra (about 3 MB at n_fft = 2048) stay in the CPU's
+#: cache. 256 frames per call took a third longer on the whole STFT.
+_STFT_BLOCK = 64
 
 
 def stft_magnitude(y, n_fft, hop_length):
@@ -336,19 +338,25 @@ def tempogram_lag_sums(padded, window, n_frames, blocks):
     tiny = np.finfo(np.float64).tiny
     total = np.zeros(win_length)
     for block in blocks:
-        spectrum = np.fft.rfft(rows[block] * window, n=n_pad, axis=-1)
-        power = np.square(spectrum.real)  # librosa.util.abs2: re**2 + im**2
-        power += np.square(spectrum.imag)
-        # irfft casts a real input to complex (imaginary part 0) in a slow
-        # copy; handing it that complex array, written in place, is faster.
-        spectrum.real, spectrum.imag = power, 0.0
-        autocorr = np.fft.irfft(spectrum, n=n_pad, axis=-1)[:, :win_length]
-        peak = np.max(np.abs(autocorr), axis=-1, keepdims=True)  # normalize(norm=inf)
-        if not np.all(np.isfinite(peak)):  # a row's maximum is finite only if the row is
-            raise ValueError("normalize: input must be finite")
-        peak[peak < tiny] = 1.0
-        autocorr /= peak
-        total += np.ascontiguousarray(autocorr.T).sum(axis=-1)
+        block_rows = rows[block]
+        tempogram = np.empty((block_rows.shape[0], win_length))  # a frame per row
+        # The FFTs a few frames at a time (each frame's own transform either
+        # way), so that their temporaries stay in the CPU's cache.
+        for start in range(0, block_rows.shape[0], _STFT_BLOCK):
+            some = slice(start, start + _STFT_BLOCK)
+            spectrum = np.fft.rfft(block_rows[some] * window, n=n_pad, axis=-1)
+            power = np.square(spectrum.real)  # librosa.util.abs2: re**2 + im**2
+            power += np.square(spectrum.imag)
+            # irfft casts a real input to complex (imaginary part 0) in a slow
+            # copy; handing it that complex array, written in place, is faster.
+            spectrum.real, spectrum.imag = power, 0.0
+            autocorr = np.fft.irfft(spectrum, n=n_pad, axis=-1)[:, :win_length]
+            peak = np.max(np.abs(autocorr), axis=-1, keepdims=True)  # normalize(norm=inf)
+            if not np.all(np.isfinite(peak)):  # a row's maximum is finite only if the row is
+                raise ValueError("normalize: input must be finite")
+            peak[peak < tiny] = 1.0
+            np.divide(autocorr, peak, out=tempogram[some])
+        total += np.ascontiguousarray(tempogram.T).sum(axis=-1)
     return total
 
 
