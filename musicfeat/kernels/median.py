@@ -63,33 +63,6 @@ def _nearest_beyond(vals_j, median, upward, best, count, width):
 
 
 @kernel
-def _fold(v, m, up, b, c):
-    # _nearest_beyond's step for one value of one lane: the new (best, count).
-    beyond = v > m if up else v < m
-    closer = v < b if up else v > b
-    c = (int32(1) if closer else c + int32(v == b)) if beyond else c
-    b = v if (beyond and closer) else b
-    return b, c
-
-
-@kernel
-def _nearest_beyond4(vals, j, median, upward, best, count, width):
-    """:func:`_nearest_beyond` of rows ``j`` to ``j + 3`` in one pass.
-
-    Each lane's median, direction, best and count are loaded and stored once
-    per four rows instead of once per row: the scan is bound by those loads.
-    """
-    r0, r1, r2, r3 = vals[j], vals[j + 1], vals[j + 2], vals[j + 3]
-    for col in range(width):
-        m, up, b, c = median[col], upward[col], best[col], count[col]
-        b, c = _fold(r0[col], m, up, b, c)
-        b, c = _fold(r1[col], m, up, b, c)
-        b, c = _fold(r2[col], m, up, b, c)
-        b, c = _fold(r3[col], m, up, b, c)
-        best[col], count[col] = b, c
-
-
-@kernel
 def _first_window(x, size, c0, width, vals, median, below, at_most, out):
     n = x.shape[0]
     half = size // 2
@@ -144,13 +117,8 @@ def _median_lanes(x, size, c0, width, out, vals, median, below, at_most, upward,
             best[col] = np.inf if up else -np.inf
             count[col] = 0
         if moved:
-            j = 0
-            while j + 4 <= size:
-                _nearest_beyond4(vals, j, median, upward, best, count, width)
-                j += 4
-            while j < size:
+            for j in range(size):
                 _nearest_beyond(vals[j], median, upward, best, count, width)
-                j += 1
             for col in range(width):
                 if at_most[col] <= rank:  # the median moves up to the next value
                     below[col] = at_most[col]
