@@ -1,4 +1,4 @@
-"""Developer sessions: nox -s tests | tests_nojit | lint | docs | build | bench."""
+"""Developer sessions: nox -s tests | tests_quick | tests_nojit | lint | docs | build | bench."""
 
 import nox
 
@@ -11,6 +11,13 @@ def tests(session):
     """The test suite (README's command)."""
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def tests_quick(session):
+    """The suite without the tests marked slow (Sphinx, pip installs, the browser, long waits)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-m", "not slow", *session.posargs)
 
 
 @nox.session

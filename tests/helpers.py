@@ -19,6 +19,18 @@ def tone(freq=440.0, seconds=2.0, sr=SR, amplitude=0.5):
     return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
 
+def labelled_clips():
+    """Twelve 1-s clips, six tones and six noises, and their labels: a small classification task."""
+    rng = np.random.default_rng(1)
+    clips, labels = [], []
+    for i in range(6):
+        clips.append(tone(220.0 * (1 + 0.05 * i), 1.0))
+        labels.append("tone")
+        clips.append((0.2 * rng.standard_normal(SR)).astype(np.float32))
+        labels.append("noise")
+    return clips, np.array(labels)
+
+
 class LearnedLevelFeatures(ClipTransformer):
     """A test group that learns: the harmonic RMS of a clip over that of the training clips.
 

@@ -16,6 +16,7 @@ import pytest
 import musicfeat
 
 ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.slow  # builds the Sphinx site
 pytest.importorskip("sphinx")
 
 

@@ -86,6 +86,21 @@ def test_normalize_frame_and_autocorrelation_equal_librosa(rng):
         dsp.normalize(np.array([1.0, np.nan]))
 
 
+@pytest.mark.parametrize("n_frames,block", [(1500, 2048), (1500, 400), (37, 10), (1, 1)])
+def test_tempogram_lag_sums_equal_librosas_tempogram_summed_by_block(rng, n_frames, block):
+    envelope = rng.random(n_frames) ** 3
+    envelope[::7] = 0.0
+    win = 384
+    tempogram = librosa.feature.tempogram(onset_envelope=envelope, win_length=win)
+    blocks = [slice(a, a + block) for a in range(0, n_frames, block)]
+    expected = sum(tempogram[:, b].sum(axis=-1) for b in blocks)
+    window = librosa.filters.get_window("hann", win, fftbins=True)
+    padded = np.pad(envelope, win // 2, mode="linear_ramp", end_values=[0, 0])
+    np.testing.assert_array_equal(dsp.tempogram_lag_sums(padded, window, n_frames, blocks), expected)
+    with pytest.raises(ValueError, match="finite"):
+        dsp.tempogram_lag_sums(np.full(padded.size, np.nan), window, n_frames, blocks)
+
+
 def test_pitch_tuning_and_resample_equal_librosa(clips, rng):
     for freqs in (440 * 2 ** rng.normal(0, 1, 500), np.array([440.0, 0.0, 445.0]), rng.random(50) * 4000):
         assert dsp.pitch_tuning(freqs) == librosa.pitch_tuning(freqs, resolution=0.01, bins_per_octave=12)

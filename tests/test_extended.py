@@ -16,6 +16,7 @@ import pytest
 import scipy.stats
 from golden import EXTENDED_PATH, PATH, extended_features, names_digest
 from helpers import SR, tone
+from helpers import labelled_clips as _labelled_clips
 from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.ensemble import RandomForestClassifier
@@ -191,17 +192,6 @@ def test_golden_values_of_the_extended_set():
 
 
 # ---------------------------------------------------------------- the scikit-learn contract
-
-
-def _labelled_clips():
-    rng = np.random.default_rng(1)
-    clips, labels = [], []
-    for i in range(6):
-        clips.append(tone(220.0 * (1 + 0.05 * i), 1.0))
-        labels.append("tone")
-        clips.append((0.2 * rng.standard_normal(SR)).astype(np.float32))
-        labels.append("noise")
-    return clips, np.array(labels)
 
 
 def _small():

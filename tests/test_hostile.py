@@ -274,6 +274,7 @@ def test_a_file_that_hangs_times_out_and_its_worker_is_replaced(tmp_path):
 
 
 @posix
+@pytest.mark.slow  # waits for orphaned workers to notice
 def test_workers_exit_when_their_parent_is_killed(tmp_path):
     psutil = pytest.importorskip("psutil")
     root = tmp_path / "music"

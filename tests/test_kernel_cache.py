@@ -70,7 +70,9 @@ def test_kernels_compile_into_the_users_cache_folder_and_load_from_it(tmp_path):
         "import userlib; userlib.twice(2)\nsys.argv.append(userlib.twice._cache.cache_path)\nprint(json.dumps",
     )
     before = _nb_files(PACKAGE)
-    first = _run(tmp_path, with_userlib, XDG_CACHE_HOME=str(xdg), PYTHONPATH=str(tmp_path))
+    # PYTHONPATH keeps its entries (a checkout first on the path stays the musicfeat imported).
+    pythonpath = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    first = _run(tmp_path, with_userlib, XDG_CACHE_HOME=str(xdg), PYTHONPATH=pythonpath)
     folder = Path(first["cache_dir"])
     assert folder.is_relative_to(xdg / "musicfeat" / "kernels")
     assert folder.name.startswith(f"numba{__import__('numba').__version__}-py{sys.version_info[0]}")
@@ -97,3 +99,10 @@ def test_an_unwritable_cache_folder_means_compiling_in_memory_not_failing(tmp_pa
     got = _run(tmp_path, XDG_CACHE_HOME=str(blocked))
     assert got["paths"] == ["None"] and not got["warm_after"]  # numba's null cache
     assert _nb_files(PACKAGE) == before  # and still nothing beside the sources
+
+
+def test_kernels_import_and_run_as_plain_python_without_the_jit(tmp_path):
+    # nox -s tests_nojit: numba's njit returns the function itself, which has no cache (issue 17).
+    probe = PROBE.replace('getattr(d._cache, "cache_path", None)', 'getattr(d, "_cache", None)')
+    got = _run(tmp_path, probe, NUMBA_DISABLE_JIT="1")
+    assert got["paths"] == ["None"] and not got["warm_before"] and not got["warm_after"]

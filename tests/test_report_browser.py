@@ -16,6 +16,7 @@ from musicfeat.cli import main
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+pytestmark = pytest.mark.slow  # a headless browser
 
 
 @pytest.fixture(scope="module")

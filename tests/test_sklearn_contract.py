@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import SR, tone
+from helpers import labelled_clips as _labelled_clips
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import SkipTestWarning
@@ -165,17 +166,6 @@ def test_set_output_pandas():
     assert isinstance(df, pd.DataFrame)
     assert list(df.columns) == list(mf.get_feature_names_out())
     assert df.shape == (2, 419)
-
-
-def _labelled_clips():
-    rng = np.random.default_rng(1)
-    clips, labels = [], []
-    for i in range(6):
-        clips.append(tone(220.0 * (1 + 0.05 * i), 1.0))
-        labels.append("tone")
-        clips.append((0.2 * rng.standard_normal(SR)).astype(np.float32))
-        labels.append("noise")
-    return clips, np.array(labels)
 
 
 def test_pipeline_cross_val_score():

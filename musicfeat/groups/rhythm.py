@@ -9,7 +9,7 @@ from it, a block of frames at a time.
 import numpy as np
 
 from ..blockwise import N_MELS, frame_blocks, mel_power
-from ..dsp import autocorrelate, frame, normalize, onset_strength, power_to_db
+from ..dsp import onset_strength, power_to_db, tempogram_lag_sums
 from ..stats import moments
 from ..streaming import DecibelStore
 from ._base import ClipTransformer, stat_descriptions, stat_names
@@ -70,15 +70,10 @@ def tempo_from_envelope(
     if not (envelope > 0).any():
         return 0.0
     win_length = int(librosa.time_to_frames(ac_size, sr=sr, hop_length=hop_length))
-    window = librosa.filters.get_window("hann", win_length, fftbins=True)[:, None]
+    window = librosa.filters.get_window("hann", win_length, fftbins=True)
     n = envelope.size
     padded = np.pad(envelope, win_length // 2, mode="linear_ramp", end_values=[0, 0])
-    frames = frame(padded, win_length, 1)[:, :n]
-    total = np.zeros(win_length)
-    for block in frame_blocks(n):
-        windowed = frames[:, block] * window
-        tempogram = normalize(autocorrelate(windowed, axis=-2), norm=np.inf, axis=-2)
-        total += tempogram.sum(axis=-1)
+    total = tempogram_lag_sums(padded, window, n, frame_blocks(n))
     bpms = librosa.tempo_frequencies(win_length, hop_length=hop_length, sr=sr)
     with np.errstate(divide="ignore"):
         logprior = -0.5 * ((np.log2(bpms) - np.log2(start_bpm)) / std_bpm) ** 2

@@ -99,8 +99,12 @@ def enable_user_cache(dispatcher):
 
     What ``cache=True`` does (``Dispatcher.enable_caching``), with
     musicfeat's locators. When no folder is writable the dispatcher keeps
-    numba's null cache and compiles in memory.
+    numba's null cache and compiles in memory. Under ``NUMBA_DISABLE_JIT=1``
+    ``njit`` returns the plain Python function, which has nothing to cache:
+    it is returned unchanged.
     """
+    if not hasattr(dispatcher, "py_func"):  # NUMBA_DISABLE_JIT: a plain function
+        return dispatcher
     try:
         dispatcher._cache = _KernelFunctionCache(dispatcher.py_func)
     except RuntimeError:  # numba: "cannot cache function ...: no locator available"
@@ -115,7 +119,7 @@ def has_cached_code(dispatcher):
     its entries match this machine and these sources (numba checks that when
     it loads them).
     """
-    cache = dispatcher._cache
+    cache = getattr(dispatcher, "_cache", None)  # None: a plain function (NUMBA_DISABLE_JIT)
     impl = getattr(cache, "_impl", None)
     if impl is None:  # numba's null cache: nothing is ever kept
         return False

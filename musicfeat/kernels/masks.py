@@ -116,8 +116,12 @@ def apply_hpss_masks(S, harm, perc, power=2.0, margin=1.0, out=None):
     S_, H_, P_ = (a.ravel(order="K") for a in (arrays[0], H, P))
     typed = dtype.type
     constants = typed(margin), typed(0.5 if margin == 1 else 0.0), typed(np.finfo(dtype).tiny)
-    if power == 2.0:
-        _masks_square_inplace(S_, H_, P_, *constants)
-    else:
-        _masks_power_inplace(S_, H_, P_, typed(power), *constants)
+    # Compiled, the kernels divide as numpy's error model says, silently (0/0
+    # where both are zero is overwritten); run as Python (NUMBA_DISABLE_JIT)
+    # numpy scalars would warn about the same division.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if power == 2.0:
+            _masks_square_inplace(S_, H_, P_, *constants)
+        else:
+            _masks_power_inplace(S_, H_, P_, typed(power), *constants)
     return H, P

@@ -94,11 +94,58 @@ def _first_window(x, size, c0, width, vals, median, below, at_most, out):
 
 
 @kernel
-def _median_axis0(x, size, out):
-    """``out[i, c]`` = rank-``size // 2`` value of ``x[i - size//2 : ..., c]`` (reflected)."""
-    n, m = x.shape
+def _median_lanes(x, size, c0, width, out, vals, median, below, at_most, upward, best, count):
+    """Filter lanes ``c0 : c0 + width`` of ``x`` along axis 0 into the same lanes of ``out``."""
+    n = x.shape[0]
     half = size // 2
     rank = size // 2
+    _first_window(x, size, c0, width, vals, median, below, at_most, out)
+    slot = 0  # ring position of the oldest value
+    for i in range(1, n):
+        q = i - 1 - half + size
+        src = x[q] if q < n else x[_reflect_index(q, n)]
+        moved = int32(0)
+        for col in range(width):
+            old, new, med = vals[slot, col], src[c0 + col], median[col]
+            lt = below[col] - int32(old < med) + int32(new < med)
+            le = at_most[col] - int32(old <= med) + int32(new <= med)
+            below[col], at_most[col] = lt, le
+            vals[slot, col] = new
+            up = le <= rank
+            upward[col] = up
+            moved = moved or up or lt > rank  # measured faster than an integer or bool OR
+            best[col] = np.inf if up else -np.inf
+            count[col] = 0
+        if moved:
+            for j in range(size):
+                _nearest_beyond(vals[j], median, upward, best, count, width)
+            for col in range(width):
+                if at_most[col] <= rank:  # the median moves up to the next value
+                    below[col] = at_most[col]
+                    at_most[col] += count[col]
+                    median[col] = best[col]
+                elif below[col] > rank:  # or down to the previous one
+                    at_most[col] = below[col]
+                    below[col] -= count[col]
+                    median[col] = best[col]
+        dst = out[i]
+        for col in range(width):
+            dst[c0 + col] = median[col]
+        slot += 1
+        if slot == size:
+            slot = 0
+
+
+@kernel
+def _median_axis0(x, size, out, transposed):
+    """``out[i, c]`` = rank-``size // 2`` value of ``x[i - size//2 : ..., c]`` (reflected).
+
+    ``transposed``: ``x`` and ``out`` arrive as their transposes (C-ordered
+    ``(lanes, n)``: a Fortran-ordered array filtered along its first axis).
+    Each block of lanes is then copied into a tile in the lanes-contiguous
+    layout the filter wants, and its result copied back, a tile at a time:
+    two cache-sized transposes instead of two of the whole array.
+    """
     vals = np.empty((size, _BLOCK), dtype=x.dtype)
     median = np.empty(_BLOCK, dtype=x.dtype)
     below = np.empty(_BLOCK, dtype=np.int32)  # window values < median
@@ -106,43 +153,24 @@ def _median_axis0(x, size, out):
     upward = np.empty(_BLOCK, dtype=np.bool_)
     best = np.empty(_BLOCK, dtype=x.dtype)
     count = np.empty(_BLOCK, dtype=np.int32)
+    if not transposed:
+        m = x.shape[1]
+        for c0 in range(0, m, _BLOCK):
+            width = min(_BLOCK, m - c0)
+            _median_lanes(x, size, c0, width, out, vals, median, below, at_most, upward, best, count)
+        return
+    m, n = x.shape
+    tile = np.empty((n, _BLOCK), dtype=x.dtype)
+    tile_out = np.empty((n, _BLOCK), dtype=x.dtype)
     for c0 in range(0, m, _BLOCK):
         width = min(_BLOCK, m - c0)
-        _first_window(x, size, c0, width, vals, median, below, at_most, out)
-        slot = 0  # ring position of the oldest value
-        for i in range(1, n):
-            q = i - 1 - half + size
-            src = x[q] if q < n else x[_reflect_index(q, n)]
-            moved = False
+        for i in range(n):
             for col in range(width):
-                old, new, med = vals[slot, col], src[c0 + col], median[col]
-                lt = below[col] - int32(old < med) + int32(new < med)
-                le = at_most[col] - int32(old <= med) + int32(new <= med)
-                below[col], at_most[col] = lt, le
-                vals[slot, col] = new
-                up = le <= rank
-                upward[col] = up
-                moved = moved or up or lt > rank
-                best[col] = np.inf if up else -np.inf
-                count[col] = 0
-            if moved:
-                for j in range(size):
-                    _nearest_beyond(vals[j], median, upward, best, count, width)
-                for col in range(width):
-                    if at_most[col] <= rank:  # the median moves up to the next value
-                        below[col] = at_most[col]
-                        at_most[col] += count[col]
-                        median[col] = best[col]
-                    elif below[col] > rank:  # or down to the previous one
-                        at_most[col] = below[col]
-                        below[col] -= count[col]
-                        median[col] = best[col]
-            dst = out[i]
-            for col in range(width):
-                dst[c0 + col] = median[col]
-            slot += 1
-            if slot == size:
-                slot = 0
+                tile[i, col] = x[c0 + col, i]
+        _median_lanes(tile, size, 0, width, tile_out, vals, median, below, at_most, upward, best, count)
+        for col in range(width):
+            for i in range(n):
+                out[c0 + col, i] = tile_out[i, col]
 
 
 def median_filter_axis(x, size, axis=-1):
@@ -168,10 +196,9 @@ def median_filter_axis(x, size, axis=-1):
     Returns
     -------
     np.ndarray [shape=(m, n)]
-        The filtered array, same dtype as ``x``, in the memory layout that
-        makes the other axis contiguous (no copy when ``x`` already has it:
-        a Fortran-ordered spectrogram filtered along time, a C-ordered one
-        along frequency).
+        The filtered array, same dtype as ``x``, in ``x``'s memory layout
+        (C or Fortran order; any other layout is copied to C order first).
+        No whole-array copy is made for either.
 
     Examples
     --------
@@ -194,8 +221,18 @@ def median_filter_axis(x, size, axis=-1):
     if np.isnan(x).any():
         raise ValueError("median_filter_axis input contains NaN; medians of NaN are undefined.")
     along_rows = axis in (0, -2)
-    lines = np.ascontiguousarray(x if along_rows else x.T)  # filtered axis first, lanes contiguous
+    if not (x.flags.c_contiguous or x.flags.f_contiguous):
+        x = np.ascontiguousarray(x)
+    # The kernel filters axis 0 of a C-ordered array, whose lanes (rows) are
+    # contiguous; for the other two cases it reads the transpose, which is
+    # C-ordered: a tile of lanes at a time when that axis is the filtered one.
+    lines = x if along_rows else x.T
+    transposed = not lines.flags.c_contiguous
+    if transposed:
+        lines = lines.T
     out = np.empty_like(lines)
     if lines.size:
-        _median_axis0(lines, size, out)
+        _median_axis0(lines, size, out, transposed)
+    if transposed:
+        out = out.T
     return out if along_rows else out.T
