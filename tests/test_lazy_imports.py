@@ -44,3 +44,17 @@ def test_subpackages_still_resolve_as_attributes_and_unknown_names_fail():
         "print(json.dumps([musicfeat.io.load_audio.__name__, hasattr(musicfeat, 'no_such_name')]))"
     )
     assert got == ["load_audio", False]
+
+
+def test_a_group_alone_runs_when_it_is_the_first_thing_imported():
+    """A group's fit and transform are the extraction layer's, imported on the first call (not on ``import``)."""
+    got = _fresh(
+        "import json, sys\n"
+        "import numpy as np\n"
+        "from musicfeat import ZeroCrossingFeatures\n"
+        "before = 'musicfeat.extraction' in sys.modules\n"
+        "y = (0.1 * np.random.default_rng(0).standard_normal(22050)).astype(np.float32)\n"
+        "X = ZeroCrossingFeatures().fit_transform([y])\n"
+        "print(json.dumps({'before': before, 'shape': list(X.shape)}))"
+    )
+    assert got == {"before": False, "shape": [1, 2]}

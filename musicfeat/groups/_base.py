@@ -24,6 +24,7 @@ does, and installs the ``fit`` and ``transform`` of a group used alone here
 when it is imported (it sits above the groups).
 """
 
+import importlib
 from collections import Counter
 
 import numpy as np
@@ -46,6 +47,19 @@ def install_extraction(calls, plan_class, engine_options, on_error_options):
     _extraction.update(
         calls=calls, plan=plan_class, engine_options=engine_options, on_error_options=on_error_options
     )
+
+
+def _layer(key):
+    """What the extraction layer installed (:func:`install_extraction`), importing it on first use.
+
+    A group alone is a transformer of raw clips, yet sits below the layer
+    that decodes them. The layer is imported by name when a call first needs
+    it, so that importing a group imports no decoder, and a group works
+    whatever was imported before it (``import musicfeat`` is lazy).
+    """
+    if not _extraction:
+        importlib.import_module(__name__.rsplit(".", 2)[0] + ".extraction")  # installs itself
+    return _extraction[key]
 
 
 class ClipTransformer(TransformerMixin, BaseEstimator):
@@ -154,8 +168,8 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             hpss_power=v.check_real(self, "hpss_power", self.hpss_power, minimum=0.0, include_minimum=False),
             hpss_margin=v.check_real(self, "hpss_margin", self.hpss_margin, minimum=1.0),
         )
-        v.check_options(self, "on_error", self.on_error, _extraction["on_error_options"])
-        v.check_options(self, "engine", self._engine, _extraction["engine_options"])
+        v.check_options(self, "on_error", self.on_error, _layer("on_error_options"))
+        v.check_options(self, "engine", self._engine, _layer("engine_options"))
         v.check_real(
             self, "max_duration", self.max_duration, minimum=0.0, include_minimum=False, allow_none=True
         )
@@ -196,9 +210,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
                 "stream",
             )
         owner = type(self).__name__
-        return _extraction["plan"](
-            config, groups, names, self._engine, self.max_duration, self.on_error, owner
-        )
+        return _layer("plan")(config, groups, names, self._engine, self.max_duration, self.on_error, owner)
 
     def _whole(self, plan):
         """How a clip held whole is analysed: None for the runner's own way (no cache)."""
@@ -223,7 +235,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         -------
         self
         """
-        _extraction["calls"].fit(self, X)
+        _layer("calls").fit(self, X)
         return self
 
     def _remember_fit(self, plan):
@@ -259,7 +271,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             the clips of the call (a window longer than every clip, a band
             edge above ``sr / 2``, tempo of clips shorter than its window).
         """
-        return _extraction["calls"].transform(self, X)
+        return _layer("calls").transform(self, X)
 
     def fit_transform(self, X, y=None):
         """Fit to X and transform it, reading each clip once.
@@ -277,7 +289,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         -------
         np.ndarray [shape=(n_clips, n_features_out), dtype=float64]
         """
-        return _extraction["calls"].fit_transform(self, X)
+        return _layer("calls").fit_transform(self, X)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features, in column order.
