@@ -21,8 +21,7 @@ validation, per-clip analysis and final fit as ``fit``, so the same state.
 What a learning group's fitted state is, it declares: a method
 ``fitted_state()`` returning ``{attribute: StateArray}`` (see
 :class:`StateArray`; a tuple of its fields or a dict of them will do, so
-that a group need not import this module), or, until it does, an entry of
-:data:`DECLARED_STATE`. A learning group that declares nothing (a user's
+that a group need not import this module). A learning group that declares nothing (a user's
 own) is read with generic checks: attribute names that are neither its
 methods nor its parameters, numeric dtypes, finite values, a bounded size.
 """
@@ -40,7 +39,6 @@ from .value_identity import value_params
 
 __all__ = [
     "StateArray",
-    "DECLARED_STATE",
     "declared_state",
     "save_state",
     "load_state",
@@ -83,28 +81,6 @@ class StateArray:
         return np.dtype(np.float64 if self.kind == "float" else np.int64)
 
 
-def _hp_mfcc_vlad(p):
-    width = 2 * p["n_mfcc"]  # MFCC of H, then of P, per frame
-    return {
-        "mean_": StateArray("float", (width,)),
-        "scale_": StateArray("float", (width,), minimum=0.0, positive=True),
-        "codebook_": StateArray("float", (p["vlad_clusters"], width)),
-        "n_training_frames_": StateArray("int", (), minimum=p["vlad_clusters"]),
-    }
-
-
-#: The fitted state of the built-in learning groups, by class name, as a
-#: function of the group's (validated) parameters. Kept here while the groups
-#: are refactored (issue 17); a group's own ``fitted_state()`` method, when it
-#: has one, is read first, and this entry can then go.
-DECLARED_STATE = {"HPMFCCVLAD": _hp_mfcc_vlad}
-
-
-def _learns(group):
-    """Whether a group learns from training clips (``learns``; ``_learns`` before the public protocol)."""
-    return bool(getattr(group, "learns", getattr(group, "_learns", False)))
-
-
 def _as_state_array(spec):
     if isinstance(spec, StateArray):
         return spec
@@ -116,8 +92,7 @@ def declared_state(group):
     own = getattr(group, "fitted_state", None)
     if callable(own):  # a group need not import this module: (kind, shape, ...) or a dict will do
         return {attr: _as_state_array(spec) for attr, spec in own().items()}
-    declare = DECLARED_STATE.get(type(group).__name__)
-    return None if declare is None else declare(group.get_params())
+    return None
 
 
 def _undeclared_attributes(group):
@@ -129,7 +104,7 @@ def save_state(estimator, named_groups, path):
     """Write the signature and the fitted attributes of ``named_groups``' learning groups, atomically."""
     arrays = {"signature": np.array(json.dumps(_signature(estimator), default=repr))}
     for name, group in named_groups:
-        if not _learns(group):
+        if not group.learns:
             continue
         declared = declared_state(group)
         attributes = _undeclared_attributes(group) if declared is None else declared
@@ -179,7 +154,7 @@ def load_state(estimator, named_groups, path):
         these groups expect (a key, dtype, shape or value).
     """
     path = os.path.expanduser(os.fspath(path))
-    learners = [(name, group) for name, group in named_groups if _learns(group)]
+    learners = [(name, group) for name, group in named_groups if group.learns]
     if not stat.S_ISREG(os.stat(path).st_mode) and not os.path.isdir(path):  # a pipe would block open()
         raise ValueError(f"{path}: not a regular file, not a fitted state of save_fitted")
     with open(path, "rb") as f:
@@ -377,24 +352,20 @@ def learning_plan(estimator):
 
 
 def fit_sample(estimator, plan, item):
-    """What ``fit`` keeps of one clip (each learning group's data), as ``fit`` computes it.
+    """What ``fit`` keeps of one clip: each learning group's ``fit_sample`` of its data, as ``fit`` takes it.
 
     Raises
     ------
     InvalidAudioError
         If the clip cannot be decoded or analysed.
     """
-    if hasattr(estimator, "_clip_outcome"):  # the per-clip path before the extraction layer (issue 17)
-        clip, error = estimator._clip_outcome(item, 0, plan, "fit")
-        if error is not None:
-            raise error
-        return clip.value
     from threadpoolctl import threadpool_limits
 
     from .extraction.runner import clip_data
 
     with threadpool_limits(limits=1, user_api="blas"):  # as fit's clips: values independent of BLAS threads
-        return clip_data(plan, item, 0, plan.learners, whole=estimator._whole(plan)).value
+        clip = clip_data(plan, item, 0, plan.learners, whole=estimator._whole(plan))
+    return [group.fit_sample(data) for group, data in zip(plan.learners, clip.value, strict=True)]
 
 
 def fit_from_samples(estimator, plan, samples):
@@ -405,10 +376,6 @@ def fit_from_samples(estimator, plan, samples):
     estimator
     """
     for k, learner in enumerate(plan.learners):
-        datas = [sample[k] for sample in samples]
-        if hasattr(learner, "fit_clips"):  # the public group protocol
-            learner.fit_clips(datas, owner=estimator)
-        else:
-            learner._fit_finish(datas, owner=estimator)
+        learner.fit_clips([sample[k] for sample in samples], owner=estimator)
     estimator._remember_fit(plan)
     return estimator

@@ -24,7 +24,8 @@ from musicfeat.feature_table import table_paths
 
 pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
 
-PARAMS = {"feature_set": "extended", "include": ["hp_mfcc_vlad"], "vlad_clusters": 4}
+#: vlad_frames under a 2-s clip's frames: the pass must pool what fit pools (each clip's fit_sample).
+PARAMS = {"feature_set": "extended", "include": ["hp_mfcc_vlad"], "vlad_clusters": 4, "vlad_frames": 20}
 
 
 @pytest.fixture(scope="module")

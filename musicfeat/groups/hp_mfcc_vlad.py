@@ -265,6 +265,21 @@ class HPMFCCVLAD(ClipTransformer):
         """What ``fit`` pools of one clip: up to ``vlad_frames`` of its frames of sound, evenly spaced."""
         return data[evenly_spaced(data.shape[0], self._check_group_params()["vlad_frames"])]
 
+    def fitted_state(self):
+        """What :meth:`fit_clips` learns, as ``load_fitted`` checks it before reading a file.
+
+        ``{attribute: (kind, shape)}`` or a dict with ``minimum`` and
+        ``positive`` too (:class:`musicfeat.fitted_state.StateArray`).
+        """
+        p = self._check_group_params()
+        width = 2 * p["n_mfcc"]  # MFCC of H, then of P, per frame
+        return {
+            "mean_": ("float", (width,)),
+            "scale_": {"kind": "float", "shape": (width,), "minimum": 0.0, "positive": True},
+            "codebook_": ("float", (p["vlad_clusters"], width)),
+            "n_training_frames_": {"kind": "int", "shape": (), "minimum": p["vlad_clusters"]},
+        }
+
     def fit_clips(self, datas, owner=None):
         """Learn the standardisation and the codebook from the clips' :meth:`fit_sample`."""
         from sklearn.cluster import KMeans
