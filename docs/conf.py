@@ -73,6 +73,8 @@ PUBLIC_MODULES = {
     "musicfeat.extraction.outcomes": "Extraction: outcomes and on_error",
     "musicfeat.extraction.calls": "Extraction: fit and transform",
     "musicfeat.extraction.cache": "Extraction: the memory= cache",
+    "musicfeat.value_identity": "What changes the values: the parameters, their digest",
+    "musicfeat.fitted_state": "Fitted state in .npz, checked before it is read",
     "musicfeat.frontend": "The shared front end",
     "musicfeat.streaming": "The stream engine's front end",
     "musicfeat.accumulators": "What accumulators keep between blocks",
