@@ -1029,6 +1029,9 @@ def main(argv=None):
     parser.add_argument("--out", help="results file (default CACHE/results-<date>.md)")
     parser.add_argument("--extract-only", action="store_true", help="fill the cache and stop")
     parser.add_argument("--no-timing", action="store_true", help="skip the cost measurement")
+    parser.add_argument(
+        "--costs", help="a JSON file of costs ({'costs': {...}, 'minutes': m}) instead of timing"
+    )
     args = parser.parse_args(argv)
 
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -1065,7 +1068,10 @@ def main(argv=None):
         sets, features, views, args.repeats, args.jobs, args.ablate, args.cache_dir, candidates, bases
     )
     costs, minutes = ({}, 0.0)
-    if not args.no_timing:
+    if args.costs:  # measured earlier by this module's time_sets, e.g. while extraction went on
+        stored = json.loads(Path(args.costs).read_text())
+        costs, minutes = stored["costs"], stored.get("minutes", 0.0)
+    elif not args.no_timing:
         print("timing", flush=True)
         costs, minutes = time_sets(sets, timing_tracks(views["tracks"]))
     text = report(sets, features, views, results, costs, minutes, args, started, load_start, variant_list)
