@@ -697,6 +697,13 @@ class Variant:
 _SETS = {}  # name -> FeatureSet of this run (for the score files' keys)
 
 
+def addon_columns(features, group):
+    """Columns of an add-on's group, or of a part of it named by its columns' prefix (``blocks_lfp``)."""
+    if group in features.groups:
+        return features.groups[group]
+    return np.array([i for i, n in enumerate(features.names) if n.startswith(f"{group}_")], dtype=int)
+
+
 def feature_set_of(name):
     return _SETS[name]
 
@@ -713,7 +720,7 @@ def variants(sets, features, ablate, candidates=(), bases=()):
             continue
         for group in candidates:
             for addon in addons:
-                if group in features[("tracks", addon)].groups:
+                if len(addon_columns(features[("tracks", addon)], group)):
                     out.append(
                         Variant(
                             f"{base} + {group}",
@@ -762,7 +769,7 @@ def score(sets, features, views, repeats, jobs, ablate, cache, candidates=(), ba
             static = f.X if variant.columns is None else f.X[:, variant.columns]
             for addon, group in variant.extra:
                 g = features[(view, addon)]
-                static = np.hstack([static, g.X[:, g.groups[group]]])
+                static = np.hstack([static, g.X[:, addon_columns(g, group)]])
             tasks = []
             for k, (train, test) in enumerate(folds):
                 parts = [static]
@@ -995,7 +1002,7 @@ def _width(variant, label, sets, features, view):
     n = f.X.shape[1] + sum(learnt.values())
     n -= len(f.groups.get(ablated, ())) + learnt.get(ablated, 0)
     for addon, group in variant.extra if variant is not None else ():
-        n += len(features[(view, addon)].groups[group])
+        n += len(addon_columns(features[(view, addon)], group))
     return str(n)
 
 
