@@ -1,10 +1,12 @@
 """Feature sets on the development corpus: accuracy, macro-F1 and extraction cost, in one run.
 
+    python benchmarks/corpus.py DEVCORPUS
     python benchmarks/features.py --corpus DEVCORPUS --cache-dir CACHE \\
-        [--sets talk419,extended,mfcc40,essentia] [--repeats 3] [--jobs 1] [--out results.md]
+        [--sets talk419,extended,mfcc40,essentia,cand] [--repeats 10] [--jobs 1] [--out results.md]
 
-The corpus is the one ``../shared/tools/make-dev-corpus DEVCORPUS`` builds
-(9 composers, 96 tracks; ``DEVCORPUS/music/manifest.csv``). Features are
+The corpus is the one ``benchmarks/corpus.py DEVCORPUS`` builds from pinned
+Debian packages (9 composers, 96 tracks; ``DEVCORPUS/music/manifest.csv``;
+the same as ``../shared/tools/make-dev-corpus``'s). Features are
 extracted once per clip and kept in ``CACHE`` as ``.npz`` files (no
 pickle); a second run scores from the cache. Keep the corpus and the cache
 out of the repository.
@@ -17,7 +19,9 @@ Clips: two views of the same tracks
     and excerpt ``i`` is the 30 s centred in part ``i`` (it starts at
     ``(i + 0.5) * D / n - 15`` s). Parts are at least 30 s long, so
     excerpts never overlap, and the first and last seconds of a track
-    (intros, fades) are avoided when the track allows.
+    (intros, fades) are avoided when the track allows. *excerpts10*: the
+    middle 10 s of each 30-s excerpt (starting at ``start + 10`` s): the same
+    clips, tracks and folds, a third as long, so the two lengths are paired.
 
 Feature sets (plug-ins: :class:`FeatureSet`, :func:`make_sets`)
     ``talk419``: ``MusicFeatures()``. ``extended``: ``MusicFeatures(
@@ -31,7 +35,10 @@ Feature sets (plug-ins: :class:`FeatureSet`, :func:`make_sets`)
     sorted order (indices as numbers). Clips MusicExtractor refuses
     (digital silence) are rows of NaN, listed in the results; every model
     starts with a mean imputer fitted in the fold, so they are scored with
-    the training clips' means. Every clip is decoded by musicfeat's
+    the training clips' means. ``cand``: issue 20's candidate summaries
+    (``candidates.py``: spectral covariance, single-Gaussian MFCC model,
+    block-level patterns), never scored alone: each of its groups is
+    appended to each ``--candidate-bases`` set (``talk419 + blocks``...). Every clip is decoded by musicfeat's
     ``load_audio`` (as ``librosa.load``: mono, 22,050 Hz, soxr_hq; a track
     it refuses is decoded by ``librosa.load`` itself, and listed), except
     Essentia's, which decodes and resamples itself (44.1 kHz).
@@ -55,7 +62,12 @@ Protocol (the same for every set)
     random forest (500 trees, ``class_weight="balanced"``) and a
     standardised linear SVM (``StandardScaler`` + ``SVC(kernel="linear",
     class_weight="balanced")``), each after a mean imputer. Accuracy and
-    macro-F1: mean and standard deviation over the ``5 R`` folds.
+    macro-F1: mean and standard deviation over the ``5 R`` folds (R = 10
+    by default). Paired differences: every row against ``talk419``, each
+    ``A + candidate`` against ``A``, and ``extended`` against Essentia,
+    fold by fold on the same splits, with a 95 % interval by the corrected
+    resampled t-test (``paired.py``); a star marks an interval that
+    excludes zero.
     Ablation: the ``--ablate`` set minus each of its groups (columns of the
     cached rows sliced by group; a learning group's columns refitted in each
     fold as above).
@@ -65,7 +77,9 @@ Cost
     audio, on one core (OMP, BLAS and numba threads held to 1), of each set
     on the same fixed tracks (the first of each class in the manifest), in
     this run, after a warm-up. A learning set is fitted on those tracks
-    first and its ``transform`` is timed.
+    first and its ``transform`` is timed. A candidate group is timed alone
+    (its own decoding and STFT included) and added to its base's cost: an
+    upper bound of what it would cost sharing the base's analysis.
 """
 
 import argparse
@@ -88,11 +102,15 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMB
 import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # candidates.py and paired.py, also in worker processes
 EXCERPT_SECONDS = 30.0
 MAX_EXCERPTS = 4
 SR = 22050
 N_SPLITS = 5
-VIEWS = ("tracks", "excerpts")
+SHORT_SECONDS = 10.0
+VIEWS = ("tracks", "excerpts", "excerpts10")
+#: The paired comparisons' reference set; a variant "A + X" is compared with A too.
+BASELINE = "talk419"
 #: The modules of musicfeat whose code the cached features depend on (globs under the package).
 COMPUTING_CODE = (
     "groups/*.py",
@@ -137,7 +155,7 @@ def read_corpus(corpus):
     manifest = Path(corpus) / "music" / "manifest.csv"
     with open(manifest, newline="") as f:
         rows = list(csv.DictReader(f))
-    views = {"tracks": [], "excerpts": []}
+    views = {view: [] for view in VIEWS}
     for row in rows:
         path = str(Path(corpus) / row["path"])
         track = f"{row['class']}__{Path(row['path']).stem}"
@@ -153,6 +171,19 @@ def read_corpus(corpus):
                     start,
                     start + EXCERPT_SECONDS,
                     EXCERPT_SECONDS,
+                )
+            )
+            # the middle 10 s of the same excerpt: the same clips, folds and positions, shorter
+            short = round(start + (EXCERPT_SECONDS - SHORT_SECONDS) / 2, 3)
+            views["excerpts10"].append(
+                Clip(
+                    f"{track}__x{i}s10",
+                    track,
+                    row["class"],
+                    path,
+                    short,
+                    short + SHORT_SECONDS,
+                    SHORT_SECONDS,
                 )
             )
     return views
@@ -434,11 +465,14 @@ def _natural(name):
 
 
 def make_sets(essentia_python):
+    from candidates import CandidateSet
+
     return {
         "talk419": MusicFeaturesSet("talk419", "talk419"),
         "extended": MusicFeaturesSet("extended", "extended"),
         "mfcc40": MFCC40Set(),
         "essentia": EssentiaSet(essentia_python),
+        "cand": CandidateSet(),
     }
 
 
@@ -484,7 +518,7 @@ def _extract_track(track_path, work, cache):
             part = y
         else:
             first = int(round(clip.start * SR))
-            part = y[first : first + int(round(EXCERPT_SECONDS * SR))]
+            part = y[first : first + int(round(clip.duration * SR))]
         out = _cache_dir(cache, feature_set, view) / f"{clip.key}.npz"
         try:
             arrays = feature_set.extract(np.ascontiguousarray(part))
@@ -498,17 +532,17 @@ def _extract_track(track_path, work, cache):
     return track_path
 
 
-def extract(sets, views, cache, jobs):
-    """Fill the cache for every set and view (Essentia through its subprocess)."""
+def extract(sets, views, cache, jobs, essentia_views=VIEWS):
+    """Fill the cache for every set and view (Essentia through its subprocess, in ``essentia_views``)."""
     from joblib import Parallel, delayed
 
     for feature_set in sets:
         if isinstance(feature_set, EssentiaSet):
-            for view in ("excerpts", "tracks"):  # the excerpts first: the view the issue leads with
+            for view in essentia_views:
                 feature_set.extract_all(views[view], _cache_dir(cache, feature_set, view), jobs)
     by_track = {}
     for feature_set in sets:
-        if isinstance(feature_set, EssentiaSet):
+        if isinstance(feature_set, EssentiaSet) or getattr(feature_set, "read_from", None) is not None:
             continue
         for view in VIEWS:
             for clip in _missing(feature_set, cache, view, views[view]):
@@ -530,6 +564,9 @@ def load(feature_set, cache, view, clips):
     if isinstance(feature_set, EssentiaSet):
         return feature_set.load(clips, d)
     names = feature_set.names()
+    source = getattr(feature_set, "read_from", None)
+    if source is not None:  # the first columns of a superset's rows (talk419's of extended's)
+        d = _cache_dir(cache, source, view)
     X = np.full((len(clips), len(names)), np.nan)
     learners = {name: [] for name in feature_set.learner_names}
     refused, librosa_decoded = [], []
@@ -541,7 +578,7 @@ def load(feature_set, cache, view, clips):
                 learners[name].append(None)
             continue
         with np.load(path, allow_pickle=False) as z:
-            X[i] = z["row"]
+            X[i] = z["row"][: len(names)]
             if "decoded_by" in z.files and str(z["decoded_by"]) != "musicfeat":
                 librosa_decoded.append(clip.key)
             for name in learners:
@@ -630,6 +667,8 @@ def _score_file(cache, feature_set, variant, view, clips, repeats, features):
         variant.label,
         variant.learners,
         None if variant.columns is None else variant.columns.tolist(),
+        variant.extra,
+        [feature_set_of(s).cache_id() for s, _ in variant.extra],
         view,
         repeats,
         [c.key for c in clips],
@@ -650,12 +689,45 @@ class Variant:
     set_name: str
     columns: np.ndarray | None  # static columns kept (None: all)
     learners: tuple  # learning groups kept
+    extra: tuple = ()  # (add-on set, group) whose columns are appended
 
 
-def variants(sets, features, ablate):
+_SETS = {}  # name -> FeatureSet of this run (for the score files' keys)
+
+
+def addon_columns(features, group):
+    """Columns of an add-on's group, or of a part of it named by its columns' prefix (``blocks_lfp``)."""
+    if group in features.groups:
+        return features.groups[group]
+    return np.array([i for i, n in enumerate(features.names) if n.startswith(f"{group}_")], dtype=int)
+
+
+def feature_set_of(name):
+    return _SETS[name]
+
+
+def variants(sets, features, ablate, candidates=(), bases=()):
+    """The rows of the tables: each set; each base + each candidate group; the ablation."""
     out = []
     for name, feature_set in sets.items():
-        out.append(Variant(name, name, None, tuple(feature_set.learner_names)))
+        if not getattr(feature_set, "addon", False):
+            out.append(Variant(name, name, None, tuple(feature_set.learner_names)))
+    addons = [n for n, fs in sets.items() if getattr(fs, "addon", False)]
+    for base in bases:
+        if base not in sets:
+            continue
+        for group in candidates:
+            for addon in addons:
+                if len(addon_columns(features[("tracks", addon)], group)):
+                    out.append(
+                        Variant(
+                            f"{base} + {group}",
+                            base,
+                            None,
+                            tuple(sets[base].learner_names),
+                            ((addon, group),),
+                        )
+                    )
     if ablate in sets:
         feature_set, f = sets[ablate], features[("tracks", ablate)]
         n = f.X.shape[1]
@@ -668,19 +740,23 @@ def variants(sets, features, ablate):
     return out
 
 
-def score(sets, features, views, repeats, jobs, ablate, cache):
-    """Per-fold accuracy and macro-F1: ``{(variant, view, model): [(acc, f1), ...]}``."""
+def score(sets, features, views, repeats, jobs, ablate, cache, candidates=(), bases=()):
+    """Per-fold accuracy and macro-F1: ``{(variant, view, model): [(acc, f1), ...]}``, and the variants."""
     from joblib import Parallel, delayed
 
+    _SETS.update(sets)
     results = {}
+    all_variants = variants(sets, features, ablate, candidates, bases)
     for view in VIEWS:
         clips = views[view]
         labels = np.array([c.label for c in clips])
         tracks = np.array([c.track for c in clips])
         folds = splits(view, labels, tracks, repeats)
         learned = {}  # (set, learners, fold) -> columns, shared by the variants
-        for variant in variants(sets, features, ablate):
-            f = features[(view, variant.set_name)]
+        for variant in all_variants:
+            f = features.get((view, variant.set_name))
+            if f is None:  # a set not extracted in this view (--essentia-views)
+                continue
             stored = _score_file(cache, sets[variant.set_name], variant, view, clips, repeats, f)
             if stored.exists():
                 per_model = json.loads(stored.read_text())
@@ -689,6 +765,9 @@ def score(sets, features, views, repeats, jobs, ablate, cache):
                 print(f"  {view:8s} {variant.label:28s} (scores from the cache)", flush=True)
                 continue
             static = f.X if variant.columns is None else f.X[:, variant.columns]
+            for addon, group in variant.extra:
+                g = features[(view, addon)]
+                static = np.hstack([static, g.X[:, addon_columns(g, group)]])
             tasks = []
             for k, (train, test) in enumerate(folds):
                 parts = [static]
@@ -709,7 +788,7 @@ def score(sets, features, views, repeats, jobs, ablate, cache):
                 f"  {view:8s} {variant.label:28s} RF acc {rf:.3f}  ({time.perf_counter() - t0:.0f} s)",
                 flush=True,
             )
-    return results
+    return results, all_variants
 
 
 # ----------------------------------------------------------------------
@@ -727,6 +806,11 @@ def time_sets(sets, clips):
 
             y = load_audio(paths[0], SR)[: 10 * SR]  # longer than the tempo window: no warning
             feature_set.extract(y)  # warm-up: imports, compiled kernels
+        if getattr(feature_set, "addon", False):
+            for group, seconds in feature_set.time_groups(paths).items():
+                costs[f"{name}:{group}"] = seconds / minutes
+                print(f"  cost {name}:{group}: {seconds:.1f} CPU s for {minutes:.1f} audio min", flush=True)
+            continue
         seconds = feature_set.time(paths)
         costs[name] = seconds / minutes
         print(f"  cost {name}: {seconds:.1f} CPU s for {minutes:.1f} audio min", flush=True)
@@ -742,7 +826,59 @@ def _ms(values):
     return f"{values.mean():.3f} ± {values.std():.3f}"
 
 
-def report(sets, features, views, results, costs, timed_minutes, args, started, load_start):
+def variant_cost(variant, costs):
+    """CPU s per audio minute of a variant: its set's, plus each add-on group's measured alone.
+
+    An add-on group's cost includes its own decoding and STFT, so the sum is an
+    upper bound of what the group would cost sharing the set's analysis.
+    """
+    parts = [variant.set_name] + [f"{s}:{g}" for s, g in variant.extra]
+    if not all(p in costs for p in parts):
+        return None
+    return sum(costs[p] for p in parts)
+
+
+def comparisons(variant_list):
+    """``(A, B)`` pairs of labels: every variant against the baseline, "A + X" against A, extended against Essentia."""
+    labels = [v.label for v in variant_list]
+    pairs = []
+    for v in variant_list:
+        if v.label != BASELINE and BASELINE in labels and " - " not in v.label:
+            pairs.append((v.label, BASELINE))
+        if v.extra and v.set_name != BASELINE:
+            pairs.append((v.label, v.set_name))
+    if "extended" in labels and "essentia" in labels:
+        pairs.append(("extended", "essentia"))
+    return pairs
+
+
+def _paired(results, variant_list):
+    from paired import format_difference
+
+    lines = [
+        "## Paired differences (accuracy)",
+        "",
+        "A minus B, fold by fold on the same splits: the mean difference and its 95 % interval by the "
+        "corrected resampled t-test (Nadeau and Bengio 2003; `benchmarks/paired.py`). `*`: the interval "
+        "excludes zero, the difference is outside the noise.",
+        "",
+        "| A - B | " + " | ".join(f"{view} {model}" for view in VIEWS for model in ("RF", "SVM")) + " |",
+        "| --- | " + " | ".join("---:" for _ in VIEWS for _ in ("RF", "SVM")) + " |",
+    ]
+    for a, b in comparisons(variant_list):
+        cells = []
+        for view in VIEWS:
+            for model in ("RF", "SVM"):
+                if (a, view, model) not in results or (b, view, model) not in results:
+                    cells.append("")
+                    continue
+                d = np.array(results[(a, view, model)])[:, 0] - np.array(results[(b, view, model)])[:, 0]
+                cells.append(format_difference(d, 1 / (N_SPLITS - 1)))
+        lines.append(f"| {a} - {b} | {' | '.join(cells)} |")
+    return [*lines, ""]
+
+
+def report(sets, features, views, results, costs, timed_minutes, args, started, load_start, variant_list=()):
     import sklearn
 
     import musicfeat
@@ -751,7 +887,8 @@ def report(sets, features, views, results, costs, timed_minutes, args, started, 
         f"# Feature sets on the development corpus ({started:%Y-%m-%d %H:%M} UTC)",
         "",
         f"Corpus `{args.corpus}`: {len(views['tracks'])} tracks, {len(views['excerpts'])} excerpts of "
-        f"{EXCERPT_SECONDS:.0f} s (at most {MAX_EXCERPTS} a track). Protocol: tracks "
+        f"{EXCERPT_SECONDS:.0f} s (at most {MAX_EXCERPTS} a track), and the middle {SHORT_SECONDS:.0f} s of "
+        "each (excerpts10, the same folds). Protocol: tracks "
         f"RepeatedStratifiedKFold(5) x {args.repeats}; excerpts StratifiedGroupKFold(5) by track x "
         f"{args.repeats} shuffles; mean ± std over the {N_SPLITS * args.repeats} folds. "
         "RF: 500 trees, class-balanced; SVM: StandardScaler + linear SVC, class-balanced; both after a "
@@ -766,18 +903,22 @@ def report(sets, features, views, results, costs, timed_minutes, args, started, 
         lines += [
             f"## {view}",
             "",
-            "| set | features | RF accuracy | RF macro-F1 | SVM accuracy | SVM macro-F1 |",
-            "| --- | ---: | ---: | ---: | ---: | ---: |",
+            "| set | features | RF accuracy | RF macro-F1 | SVM accuracy | SVM macro-F1 | s CPU / audio-min |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
+        by_label = {v.label: v for v in variant_list}
         for label in _labels(results):
             if (label, view, "RF") not in results:
                 continue
             rf, svm = np.array(results[(label, view, "RF")]), np.array(results[(label, view, "SVM")])
+            cost = variant_cost(by_label[label], costs) if label in by_label else None
             lines.append(
-                f"| {label} | {_width(label, sets, features, view)} | {_ms(rf[:, 0])} | {_ms(rf[:, 1])} | "
-                f"{_ms(svm[:, 0])} | {_ms(svm[:, 1])} |"
+                f"| {label} | {_width(by_label.get(label), label, sets, features, view)} | {_ms(rf[:, 0])} | "
+                f"{_ms(rf[:, 1])} | {_ms(svm[:, 0])} | {_ms(svm[:, 1])} | "
+                f"{'' if cost is None else f'{cost:.3f}'} |"
             )
         lines.append("")
+    lines += _paired(results, variant_list)
     lines += _ablation(results, args.ablate)
     lines += [
         "## Extraction cost",
@@ -803,7 +944,7 @@ def report(sets, features, views, results, costs, timed_minutes, args, started, 
             notes.append(f"- {name}, {view}: decoded through soundfile: {', '.join(f.soundfile_decoded)}")
     decoded = {}  # track -> the sets that decoded it by librosa
     for (_view, name), f in features.items():
-        for key in f.librosa_decoded:
+        for key in getattr(f, "librosa_decoded", ()):
             decoded.setdefault(key.split("__x")[0], set()).add(name)
     if decoded:
         notes.append(
@@ -850,13 +991,17 @@ def _labels(results):
     return seen
 
 
-def _width(label, sets, features, view):
-    """Columns of a variant: the set's static columns and learnt columns, less the ablated group's."""
+def _width(variant, label, sets, features, view):
+    """Columns of a variant: the set's static and learnt columns, less the ablated group's, plus add-ons."""
     name, _, ablated = label.partition(" - ")
+    name = variant.set_name if variant is not None else name
     f = features[(view, name)]
     learnt = {group: len(sets[name].learner(group).feature_names()) for group in sets[name].learner_names}
     n = f.X.shape[1] + sum(learnt.values())
-    return str(n - len(f.groups.get(ablated, ())) - learnt.get(ablated, 0))
+    n -= len(f.groups.get(ablated, ())) + learnt.get(ablated, 0)
+    for addon, group in variant.extra if variant is not None else ():
+        n += len(addon_columns(features[(view, addon)], group))
+    return str(n)
 
 
 # ----------------------------------------------------------------------
@@ -864,20 +1009,34 @@ def _width(label, sets, features, view):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", required=True, help="the folder make-dev-corpus made")
+    parser.add_argument("--corpus", required=True, help="the folder benchmarks/corpus.py made")
     parser.add_argument("--cache-dir", required=True, help="where features are kept (.npz), outside the repo")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats of the 5-fold splits (default 3)")
-    parser.add_argument("--sets", default="talk419,extended,mfcc40,essentia", help="comma-separated")
+    parser.add_argument("--repeats", type=int, default=10, help="repeats of the 5-fold splits (default 10)")
+    parser.add_argument("--sets", default="talk419,extended,mfcc40,essentia,cand", help="comma-separated")
+    parser.add_argument(
+        "--candidates", default="speccov,gauss,blocks", help="groups of the add-on sets appended to each base"
+    )
+    parser.add_argument(
+        "--candidate-bases", default="talk419,extended", help="sets the candidates are added to"
+    )
     parser.add_argument("--jobs", type=int, default=1, help="processes for extraction and scoring")
-    parser.add_argument("--ablate", default="extended", help="the set whose groups are ablated ('' for none)")
+    parser.add_argument("--ablate", default="", help="the set whose groups are ablated (default: none)")
     parser.add_argument(
         "--essentia-python",
         default=os.environ.get("ESSENTIA_PYTHON", "/work/venv-essentia/bin/python"),
         help="a Python with essentia and soundfile",
     )
+    parser.add_argument(
+        "--essentia-views",
+        default="excerpts,excerpts10,tracks",
+        help="views Essentia is extracted and scored in, in this order (it is the slow one)",
+    )
     parser.add_argument("--out", help="results file (default CACHE/results-<date>.md)")
     parser.add_argument("--extract-only", action="store_true", help="fill the cache and stop")
     parser.add_argument("--no-timing", action="store_true", help="skip the cost measurement")
+    parser.add_argument(
+        "--costs", help="a JSON file of costs ({'costs': {...}, 'minutes': m}) instead of timing"
+    )
     args = parser.parse_args(argv)
 
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -892,20 +1051,35 @@ def main(argv=None):
             sets[name] = all_sets[name]
         else:
             print(f"skipping {name}: {why}", file=sys.stderr)
+    if "talk419" in sets and "extended" in sets:
+        # extended's rows begin with the 419 (its contract): read them there, extract once
+        if sets["extended"].names()[:419] == sets["talk419"].names():
+            sets["talk419"].read_from = sets["extended"]
     views = read_corpus(args.corpus)
-    extract(list(sets.values()), views, args.cache_dir, args.jobs)
+    essentia_views = [v for v in args.essentia_views.split(",") if v]
+    extract(list(sets.values()), views, args.cache_dir, args.jobs, essentia_views)
     if args.extract_only:
         return 0
     features = {
-        (view, name): load(s, args.cache_dir, view, views[view]) for name, s in sets.items() for view in VIEWS
+        (view, name): load(s, args.cache_dir, view, views[view])
+        for name, s in sets.items()
+        for view in VIEWS
+        if not isinstance(s, EssentiaSet) or view in essentia_views
     }
     print("scoring", flush=True)
-    results = score(sets, features, views, args.repeats, args.jobs, args.ablate, args.cache_dir)
+    candidates = [c for c in args.candidates.split(",") if c]
+    bases = [b for b in args.candidate_bases.split(",") if b]
+    results, variant_list = score(
+        sets, features, views, args.repeats, args.jobs, args.ablate, args.cache_dir, candidates, bases
+    )
     costs, minutes = ({}, 0.0)
-    if not args.no_timing:
+    if args.costs:  # measured earlier by this module's time_sets, e.g. while extraction went on
+        stored = json.loads(Path(args.costs).read_text())
+        costs, minutes = stored["costs"], stored.get("minutes", 0.0)
+    elif not args.no_timing:
         print("timing", flush=True)
         costs, minutes = time_sets(sets, timing_tracks(views["tracks"]))
-    text = report(sets, features, views, results, costs, minutes, args, started, load_start)
+    text = report(sets, features, views, results, costs, minutes, args, started, load_start, variant_list)
     print(text)
     out = Path(args.out or Path(args.cache_dir) / f"results-{started:%Y%m%d-%H%M}.md")
     out.write_text(text + "\n")

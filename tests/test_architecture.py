@@ -382,6 +382,7 @@ LEAVES = {
     "_validation",
     "blockwise",
     "stats",
+    "summaries",
     "dsp",
     "table_text",
     "_optional",
