@@ -51,7 +51,7 @@ A set whose groups learn from training clips (the ``extended`` set's VLAD
 codebook) is fitted inside each fold, on the fold's training clips only:
 the cache keeps what the group's API lets one keep of a clip
 (the group's data of the clip, its frames), and each fold calls ``fit_clips``
-on the training clips' data and ``encode`` on every clip's, which
+on the training clips' ``fit_sample`` and ``encode`` on every clip's data, which
 is what ``MusicFeatures`` inside a ``Pipeline`` does, without analysing
 each clip again in every fold.
 
@@ -632,7 +632,8 @@ def learned_columns(feature_set, features, names, train):
     for name in names:
         group = feature_set.learner(name)
         data = features.learners[name]
-        group.fit_clips([data[i] for i in train if data[i] is not None])
+        # As MusicFeatures.fit pools them: each training clip's fit_sample (up to vlad_frames frames).
+        group.fit_clips([group.fit_sample(data[i]) for i in train if data[i] is not None])
         missing = np.full(len(group.feature_names()), np.nan)  # a clip whose extraction failed
         blocks.append(np.vstack([group.encode(d) if d is not None else missing for d in data]))
     return np.hstack(blocks) if blocks else np.empty((len(features.X), 0))

@@ -80,6 +80,7 @@ PUBLIC_MODULES = {
     "musicfeat.accumulators": "What accumulators keep between blocks",
     "musicfeat.blockwise": "Frame-local work in blocks",
     "musicfeat.stats": "Moments",
+    "musicfeat.summaries": "Second-order and block-level summaries, as mergeable accumulators",
     "musicfeat.dsp": "librosa routines in NumPy",
     "musicfeat.kernels": "numba kernels",
     "musicfeat.io": "Clips and decoding",

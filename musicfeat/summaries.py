@@ -72,7 +72,7 @@ class MeanCovariance:
     With :math:`n` frames :math:`x_t` seen, it holds :math:`n`, the mean
     :math:`\mu` and the scatter :math:`M = \sum_t (x_t - \mu)(x_t - \mu)^T`.
     A block is reduced exactly (two passes over the block), then joined by the
-    parallel update of Chan et al. [1]_: for parts :math:`a, b` with
+    parallel update of Chan et al. [1]: for parts :math:`a, b` with
     :math:`\delta = \mu_b - \mu_a` and :math:`n = n_a + n_b`,
 
     .. math:: \mu = \mu_a + \delta\,n_b / n, \qquad
@@ -145,7 +145,7 @@ def covariance_summary(acc, kind="covariance", floor=1e-10):
     r"""A clip's vector from a :class:`MeanCovariance`: the mean, then one of three forms.
 
     - ``"covariance"``: the upper triangle (diagonal included, row by row)
-      of :math:`C`, :math:`d(d+1)/2` values; the form of [2]_ and [3]_.
+      of :math:`C`, :math:`d(d+1)/2` values; the form of [2] and [3].
     - ``"correlation"``: the standard deviations, then the strict upper
       triangle of :math:`R_{ij} = C_{ij} / (\sigma_i \sigma_j)` (0 where a
       row is constant), :math:`d(d+1)/2` values: scale apart from shape.
@@ -190,7 +190,7 @@ def covariance_summary(acc, kind="covariance", floor=1e-10):
 
 
 def gaussian_kl(mean_a, cov_a, mean_b, cov_b):
-    r"""Symmetrised Kullback-Leibler divergence of two Gaussians, the distance of [3]_.
+    r"""Symmetrised Kullback-Leibler divergence of two Gaussians, the distance of [3].
 
     .. math:: 2\,KL_s = \operatorname{tr}(\Sigma_a^{-1}\Sigma_b + \Sigma_b^{-1}\Sigma_a)
               + (\mu_a - \mu_b)^T (\Sigma_a^{-1} + \Sigma_b^{-1}) (\mu_a - \mu_b) - 2 d
@@ -218,7 +218,7 @@ def spectral_pattern(block):
     """Spectral pattern (SP) of a block ``(bands, L)``: each band's values sorted over time.
 
     Sorting keeps the spread of each band in the block and forgets when in
-    the block it happened: timbre apart from its timing [4]_. Shape ``(bands, L)``.
+    the block it happened: timbre apart from its timing [4]. Shape ``(bands, L)``.
     """
     return np.sort(block, axis=1)
 
@@ -227,7 +227,7 @@ def delta_spectral_pattern(block, lag=3):
     r"""Delta spectral pattern (DSP) of a block ``(bands, L)``: sorted onsets, ``(bands, L - lag)``.
 
     :math:`D_{b,t} = \max(X_{b,t+\text{lag}} - X_{b,t}, 0)` within the block
-    (rises of the log spectrum ``lag`` frames apart: onsets [4]_), each band
+    (rises of the log spectrum ``lag`` frames apart: onsets [4]), each band
     sorted over time.
     """
     return np.sort(np.maximum(block[:, lag:] - block[:, :-lag], 0.0), axis=1)
@@ -239,7 +239,7 @@ def fluctuation_pattern(block, frame_rate, n_bins=20, fmin=0.5, fmax=10.0):
     Each band's modulation spectrum :math:`|\mathrm{DFT}_t(X_b)|` over the
     block (its mean removed, a Hann window), averaged in ``n_bins`` bands of
     modulation frequency geometrically spaced from ``fmin`` to ``fmax`` Hz
-    (the logarithmic frequency axis of [4]_; every bin is at least one DFT
+    (the logarithmic frequency axis of [4]; every bin is at least one DFT
     bin wide), then :math:`\log(1 + \cdot)`: how strongly each frequency band
     pulses at each rate, tempo-like periodicities without beat tracking.
     ``frame_rate`` is frames per second.
@@ -269,7 +269,7 @@ def correlation_pattern(block):
 
     Pearson's :math:`r` between every pair of bands over the block's frames
     (0 for a band constant in the block), :math:`\text{bands}(\text{bands}-1)/2`
-    values: which bands move together [4]_.
+    values: which bands move together [4].
     """
     centred = block - block.mean(axis=1, keepdims=True)
     norm = np.sqrt((centred**2).sum(axis=1))
@@ -286,7 +286,7 @@ def contrast_pattern(block, n_subbands=None, alpha=0.2):
     each band its own sub-band when None). In each frame, a sub-band's contrast
     is the mean of its largest values minus the mean of its smallest, a
     fraction ``alpha`` of its bands each (at least one): peak against valley of
-    a log spectrum (Jiang et al. 2002, as used in [4]_). Each sub-band's
+    a log spectrum (Jiang et al. 2002, as used in [4]). Each sub-band's
     contrasts are then sorted over the block's frames.
     """
     parts = np.array_split(block, n_subbands or block.shape[0], axis=0)
@@ -382,7 +382,7 @@ class BlockPatterns:
         return np.percentile(P, self.q, axis=0)
 
 
-#: The six block-level features of [4]_ as ``(name, pattern, block, hop, summary, q)``; the
+#: The six block-level features of [4] as ``(name, pattern, block, hop, summary, q)``; the
 #: LFP pattern needs ``frame_rate`` bound (``functools.partial``). Blocks and hops are in frames
 #: of about 23 ms (hop 512 at 22,050 Hz), as in the paper.
 SEYERLEHNER_2010 = (
