@@ -138,11 +138,14 @@ class MusicFeatures(ClipTransformer):
         ``'stream'`` is refused with ``'pitch'`` (pYIN needs the whole clip,
         and refuses clips over 600 s); streamed clips bypass ``memory``.
     memory : str, joblib.Memory or None, default=None
-        Cache of each clip's row, keyed on its decoded samples and on every
-        parameter that changes a value (and the feature-set version): a grid
-        search over a classifier then extracts each clip once. Equal values
-        are one key: ``band_counts=[4, 11, 24]`` finds the rows of the
-        default ``(4, 11, 24)``.
+        Cache of each clip's analysis, keyed on its decoded samples and on
+        every parameter that changes a value (not ``engine``,
+        ``max_duration``, ``on_error`` nor ``n_jobs``): a grid search over a
+        classifier then extracts each clip once, and one over a group's
+        parameter (``n_mfcc``) separates each clip's harmonic and percussive
+        parts once per front-end setting (kept at 21 MB per audio-minute).
+        Equal values are one key: ``band_counts=[4, 11, 24]`` finds the
+        analysis of the default ``(4, 11, 24)``. Streamed clips are not cached.
     n_jobs : int or None, default=None
         Clips analysed in parallel worker processes (joblib; ``-1`` for all
         cores). Each worker holds one clip's spectra at a time.
