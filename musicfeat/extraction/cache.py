@@ -35,9 +35,10 @@ def _cached_data(groups, config, y, feature_set_version, package_version, spectr
     return whole_clip_data(groups, spectra if spectra is not None else Spectra(y, config))
 
 
-def _separation(config, y, package_version):
-    """``(H, P)`` of one clip: the unit of the front end's cache."""
-    return Spectra(y, config)._harmonic_percussive
+def _separation(config, y, package_version, spectra=None):
+    """``(H, P)`` of one clip: the unit of the front end's cache (``spectra``, left out of the key, lends its ``S``)."""
+    source = spectra if spectra is not None else Spectra(y, config)
+    return Spectra._harmonic_percussive.func(source)  # the separation itself, on the clip's one S
 
 
 class _CachedSeparation(Spectra):
@@ -49,7 +50,7 @@ class _CachedSeparation(Spectra):
 
     @cached_property
     def _harmonic_percussive(self):
-        return self._separation(self.config, self.y)
+        return self._separation(self)
 
 
 class CachedWhole:
@@ -69,7 +70,9 @@ class CachedWhole:
     def __call__(self, groups, config, y):
         unfitted = tuple(clone(group) for group in groups)  # a clip's data comes before what is learnt
         package_version = self.versions[1]
-        separation = self.memory.cache(_separation)
-        spectra = _CachedSeparation(y, config, lambda c, s: separation(c, s, package_version))
+        separation = self.memory.cache(_separation, ignore=["spectra"])
+        spectra = _CachedSeparation(
+            y, config, lambda s: separation(s.config, s.y, package_version, spectra=s)
+        )
         cached = self.memory.cache(_cached_data, ignore=["spectra"])
         return cached(unfitted, config, y, *self.versions, spectra=spectra)
