@@ -19,7 +19,7 @@ import os
 from .. import fitted_state
 from ..exceptions import InvalidAudioError
 from ..feature_table import read_rows
-from .pool import run_pool, worker_context
+from .pool import run_pool, timeout_outcome, worker_context
 from .resume import ResumeMismatchError
 from .workers import _PRELOAD, DEFAULT_TIMEOUT
 
@@ -106,13 +106,7 @@ def _learning_pass(learner, plan, tracks, *, jobs, timeout):
         for index, path in keyed:
             record(index, learn_sample(path, learner, plan))
     else:
-        timed_out = None
-        if timeout is not None:
-            timed_out = (
-                "error",
-                "Timeout",
-                f"no result after {timeout:g} s in the learning pass (the time limit per file, --timeout)",
-            )
+        timed_out = timeout_outcome(timeout, " in the learning pass")
         run_pool(
             jobs or os.cpu_count() or 1,
             keyed,

@@ -26,7 +26,7 @@ import threading
 import time
 from multiprocessing.connection import wait
 
-__all__ = ["worker_context", "run_pool", "WORKER_CRASHED"]
+__all__ = ["worker_context", "run_pool", "timeout_outcome", "WORKER_CRASHED"]
 
 #: The failure recorded for an item whose worker process died.
 WORKER_CRASHED = (
@@ -124,6 +124,16 @@ class _Worker:
             self.process.kill()
         self.process.join()
         self.conn.close()
+
+
+def timeout_outcome(timeout, during=""):
+    """The outcome :func:`run_pool` records for a file past ``timeout`` seconds (None: no limit).
+
+    ``during`` names the pass in the message (``" in the learning pass"``).
+    """
+    if timeout is None:
+        return None
+    return ("error", "Timeout", f"no result after {timeout:g} s{during} (the time limit per file, --timeout)")
 
 
 def run_pool(jobs, keyed_items, task, args, record, *, timeout, context, timed_out):

@@ -16,7 +16,7 @@ import warnings
 from ..exceptions import DegenerateFeatureWarning, InvalidAudioError
 from ..extraction import choose_engine
 from ..io import load_audio, open_audio
-from .pool import WORKER_CRASHED, run_pool, worker_context
+from .pool import WORKER_CRASHED, run_pool, timeout_outcome, worker_context
 from .tracks import file_sha256
 
 __all__ = ["DEFAULT_TIMEOUT", "extract_track", "run_tracks", "WORKER_CRASHED"]
@@ -144,13 +144,7 @@ def run_tracks(todo, extractor, record, *, jobs=None, client=None, timeout=DEFAU
             if not record(track, extract_track(track.path, extractor)):
                 return
     else:
-        timed_out = None
-        if timeout is not None:
-            timed_out = (
-                "error",
-                "Timeout",
-                f"no result after {timeout:g} s (the time limit per file, --timeout)",
-            )
+        timed_out = timeout_outcome(timeout)
         run_pool(
             jobs or os.cpu_count() or 1,
             [(track, track.path) for track in todo],
