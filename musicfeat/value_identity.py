@@ -36,7 +36,7 @@ _ENGINES = ("auto", "stream", "whole")
 
 
 def _canonical(value):
-    """``value`` as plain JSON values: sequences as lists, numpy scalars and arrays as Python's."""
+    """``value`` as plain JSON values: sequences as lists, numpy scalars and arrays as Python's, an estimator as its class and parameters."""
     if isinstance(value, (tuple, list)):
         return [_canonical(item) for item in value]
     if isinstance(value, np.ndarray):
@@ -45,6 +45,14 @@ def _canonical(value):
         return value.item()
     if isinstance(value, dict):
         return {str(k): _canonical(v) for k, v in value.items()}
+    if hasattr(value, "get_params") and not isinstance(
+        value, type
+    ):  # a group of groups=: its class and parameters
+        kind = type(value)
+        return {
+            "class": f"{kind.__module__}.{kind.__qualname__}",
+            "params": _canonical(value.get_params(deep=False)),
+        }
     return value
 
 

@@ -297,3 +297,21 @@ def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
     _refused(fifo, "not a regular file")
     with pytest.raises(FileNotFoundError):
         _small().load_fitted(tmp_path / "missing.npz")
+
+
+def test_an_extractor_with_groups_of_its_own_loads_its_own_state(tmp_path):
+    """groups= holds estimators: the signature keeps their class and parameters as JSON, not their repr."""
+    from musicfeat import ZeroCrossingFeatures
+    from musicfeat.value_identity import value_params
+
+    clips = [tone(220 + 110 * k, 1.0) for k in range(2)]
+    params = {"feature_set": "extended", "include": ["hp_mfcc_vlad"], "vlad_clusters": 4}
+    fitted = MusicFeatures(**params, groups=[("zc", ZeroCrossingFeatures())]).fit(clips)
+    path = tmp_path / "state.npz"
+    fitted.save_fitted(path)
+    again = MusicFeatures(**params, groups=[("zc", ZeroCrossingFeatures())]).load_fitted(path)
+    np.testing.assert_array_equal(again.transform(clips), fitted.transform(clips))
+    other = MusicFeatures(**params, groups=[("zc", ZeroCrossingFeatures(hop_length=256))])
+    with pytest.raises(ValueError, match="other parameters"):
+        other.load_fitted(path)
+    assert json.loads(json.dumps(value_params(fitted)))["groups"][0][1]["params"]["hop_length"] == 512
