@@ -168,9 +168,15 @@ def _median_axis0(x, size, out, transposed):
             for col in range(width):
                 tile[i, col] = x[c0 + col, i]
         _median_lanes(tile, size, 0, width, tile_out, vals, median, below, at_most, upward, best, count)
-        for col in range(width):
-            for i in range(n):
-                out[c0 + col, i] = tile_out[i, col]
+        # Back in runs of 16 frames: each lane's run is one contiguous write,
+        # and the tile's 16 rows stay in cache (a lane at a time, reading the
+        # tile down its columns, took four times as long).
+        for i0 in range(0, n, 16):
+            i1 = min(i0 + 16, n)
+            for col in range(width):
+                dst = out[c0 + col]
+                for i in range(i0, i1):
+                    dst[i] = tile_out[i, col]
 
 
 def median_filter_axis(x, size, axis=-1):
