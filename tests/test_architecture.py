@@ -403,6 +403,7 @@ ALLOWED = {
         "blockwise",
         "dsp",
         "stats",
+        "summaries",
         "kernels",
         "exceptions",
         "_validation",

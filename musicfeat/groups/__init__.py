@@ -23,6 +23,11 @@ MFCCFeatures             40  20 MFCCs, mean and std; not in the 419
 HPMFCCFeatures          280  MFCCs of H and of P, 7 statistics each
 HPMFCCVLAD              640  VLAD of the MFCC frames of H and P (learnt)
 =====================  ====  ==========================================
+
+Three summary groups are in no feature set (the benchmark measured no gain
+over the 419 or ``extended``), for ``MusicFeatures(groups=...)`` or alone:
+:class:`SpectralCovariance` (560 columns), :class:`GaussianTimbre` (230) and
+:class:`BlockLevelPatterns` (2,270).
 """
 
 # The group classes are imported by name (not copied from the registry at
@@ -31,6 +36,8 @@ HPMFCCVLAD              640  VLAD of the MFCC frames of H and P (learnt)
 from . import _spectra_shims  # noqa: F401 - Spectra.chroma/onset_envelope, deprecated
 from ._base import ClipTransformer
 from .bands import BandEnergy
+from .block_patterns import BlockLevelPatterns
+from .gaussian_timbre import GaussianTimbre
 from .hp_mfcc import HPMFCCFeatures
 from .hp_mfcc_vlad import HPMFCCVLAD
 from .hpss import HPSSFeatures
@@ -41,6 +48,7 @@ from .poly import PolyFeatures
 from .registry import DEFAULT_FEATURE_SET, FEATURE_SETS, GROUPS, FeatureSet
 from .rhythm import RhythmFeatures
 from .spectral import SpectralFeatures
+from .spectral_covariance import SpectralCovariance
 from .windowed import WindowedStats
 from .zero_crossings import ZeroCrossingFeatures
 
@@ -62,4 +70,7 @@ __all__ = [
     "MFCCFeatures",
     "HPMFCCFeatures",
     "HPMFCCVLAD",
+    "SpectralCovariance",
+    "GaussianTimbre",
+    "BlockLevelPatterns",
 ]
