@@ -204,8 +204,19 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             )
         owner = type(self).__name__
         return _layer("ExtractionPlan")(
-            config, groups, names, self._engine, self.max_duration, self.on_error, owner
+            config,
+            groups,
+            names,
+            self._engine,
+            self.max_duration,
+            self.on_error,
+            owner,
+            group_names=self._group_names(),
         )
+
+    def _group_names(self):
+        """The name of each group of the output, in order, for errors: none for a group alone (its class)."""
+        return ()
 
     def _whole(self, plan):
         """How a clip held whole is analysed: None for the runner's own way (no cache)."""
