@@ -14,6 +14,9 @@ DOC = Path(__file__).parent.parent / "docs" / "custom-groups.md"
 pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
 
 
+GUARD = 'if __name__ == "__main__":'
+
+
 def _python_blocks():
     return re.findall(r"^```python\n(.*?)^```", DOC.read_text(), flags=re.S | re.M)
 
@@ -25,18 +28,22 @@ def page(tmp_path_factory):
     import sys
     import types
 
-    # A module pickle finds the class in, as a reader's script (__main__) or module is.
-    module = types.ModuleType("custom_groups_page")
-    sys.modules[module.__name__] = module
+    # A module pickle finds the class in, as the module of their own the page asks readers for.
+    name = "custom_groups_page"
+    module = types.ModuleType(name)
+    sys.modules[name] = module
     here = os.getcwd()
     os.chdir(tmp_path_factory.mktemp("reader"))
     try:
         for code in _python_blocks():
+            # A block guarded for a script runs as the script's main part (its class stays in the module).
+            module.__dict__["__name__"] = "__main__" if GUARD in code else name
             exec(compile(code, str(DOC), "exec"), module.__dict__)
     finally:
+        module.__dict__["__name__"] = name
         os.chdir(here)
     yield module.__dict__
-    del sys.modules[module.__name__]
+    del sys.modules[name]
 
 
 def test_the_page_runs_and_its_example_is_about_forty_lines(page):
@@ -45,6 +52,28 @@ def test_the_page_runs_and_its_example_is_about_forty_lines(page):
     assert page["X"].shape == (1, 421)
     assert page["names"][-2:] == ["brightness_mean", "brightness_std"]
     np.testing.assert_array_equal(page["X_table"], page["X"])  # extract_folder gives transform's row
+
+
+def test_the_page_runs_extract_folder_under_the_main_guard_as_a_script_must():
+    """Its workers import the reader's script (README.md says why): each call sits under the guard."""
+    import ast
+
+    calls = 0
+    for code in _python_blocks():
+        tree = ast.parse(code)
+        guarded = {
+            id(node)
+            for top in tree.body
+            if isinstance(top, ast.If) and ast.unparse(top.test) == "__name__ == '__main__'"
+            for node in ast.walk(top)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "extract_folder":
+                calls += 1
+                assert id(node) in guarded, f"extract_folder outside the guard: {ast.unparse(node)}"
+    assert calls >= 1
+    prose = DOC.read_text().split(f"\n{GUARD}")[0].rsplit("```python", 1)[0].rsplit("```", 1)[-1]
+    assert f"`{GUARD}`" in prose and "importing your script" in prose, "the prose before it says why"
 
 
 def test_the_page_is_in_the_docs_toctree():
