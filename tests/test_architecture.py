@@ -522,6 +522,28 @@ def test_groups_never_decode():
                 assert "spectra_blocks" not in [a.name for a in node.names], path.name
 
 
+def test_a_group_alone_reaches_the_extraction_layer_by_one_import_and_no_registry():
+    """``_base._layer(name)`` reads ``name`` off the extraction package, imported on first use.
+
+    No second path that the layer fills in when imported: every name the
+    groups ask for is one the package has.
+    """
+    import ast
+
+    import musicfeat.extraction as extraction
+    from musicfeat.groups import _base
+
+    assert not hasattr(_base, "install_extraction") and not hasattr(_base, "_extraction")
+    asked = {
+        node.args[0].value
+        for node in ast.walk(ast.parse((PACKAGE / "groups" / "_base.py").read_text()))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_layer"
+    }
+    assert asked == {"calls", "ExtractionPlan", "ENGINE_OPTIONS", "ON_ERROR_OPTIONS"}
+    for name in asked:
+        assert _base._layer(name) is getattr(extraction, name)
+
+
 def test_batch_uses_only_the_extractor_s_public_api():
     import ast
 

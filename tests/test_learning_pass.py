@@ -18,6 +18,7 @@ from helpers import SR, tone
 from learn_crashy import FitFaultFeatures
 
 from musicfeat import MusicFeatures
+from musicfeat.batch import BatchSummary
 from musicfeat.batch.learning import learn_from_folder
 from musicfeat.batch.tracks import scan_folder
 from musicfeat.feature_table import table_paths
@@ -38,10 +39,26 @@ def folder(tmp_path_factory, example):
 
 
 @pytest.mark.parametrize(
-    ("fault", "timeout", "error_type"), [("kill", None, "WorkerCrashed"), ("hang", 3, "Timeout")]
+    ("fault", "timeout", "error_type", "what"),
+    [
+        (
+            "kill",
+            None,
+            "WorkerCrashed",
+            "the worker process died in the learning pass while decoding or "
+            "analysing this file (killed by SIGKILL: a crash in native code, or the system ending it, "
+            "as the OOM killer does)",
+        ),
+        (
+            "hang",
+            3,
+            "Timeout",
+            "no result after 3 s in the learning pass (the time limit per file, --timeout)",
+        ),
+    ],
 )
 def test_a_file_that_dies_or_hangs_in_the_learning_pass_fails_alone(
-    folder, tmp_path, fault, timeout, error_type
+    folder, tmp_path, fault, timeout, error_type, what
 ):
     tracks = scan_folder(folder).tracks
     paths = table_paths(str(tmp_path / "f.csv"))
@@ -49,13 +66,26 @@ def test_a_file_that_dies_or_hangs_in_the_learning_pass_fails_alone(
     failures = learn_from_folder(
         extractor, paths, tracks, resuming=False, prefitted=False, jobs=2, timeout=timeout
     )
-    assert [f[:2] for f in failures] == [("2 vibeace.wav", error_type)]
+    assert failures == [("2 vibeace.wav", error_type, what)]
+    # the run's summary says what happened, as the extraction's failures do: not "could not be read"
+    line = str(BatchSummary(left_out_of_fit=failures)).splitlines()[-1]
+    assert line == f"1 track left out of the codebook's fit, '2 vibeace.wav': {error_type}: {what}"
     # the codebook is the one learnt from the three other files, in their order
     others = [t.path for t in tracks if t.relpath != "2 vibeace.wav"]
     expected = MusicFeatures(**PARAMS).fit(others)
     np.testing.assert_array_equal(extractor.groups_[0].codebook_, expected.groups_[0].codebook_)
     with np.load(paths.fitted) as data:
         np.testing.assert_array_equal(data["hp_mfcc_vlad.codebook_"], expected.groups_[0].codebook_)
+
+
+def test_the_summary_counts_the_tracks_left_out_of_the_fit_by_what_happened():
+    died = ("WorkerCrashed", "the worker process died in the learning pass (killed by SIGSEGV: ...)")
+    left_out = [("a.wav", *died), ("b.wav", "Timeout", "no result after 3 s"), ("c.wav", *died)]
+    line = str(BatchSummary(left_out_of_fit=left_out)).splitlines()[-1]
+    assert line == (
+        "3 tracks left out of the codebook's fit (2 WorkerCrashed, 1 Timeout), such as 'a.wav': "
+        f"{died[0]}: {died[1]}"
+    )
 
 
 def test_the_learning_pass_in_workers_learns_what_fit_learns(folder, tmp_path):

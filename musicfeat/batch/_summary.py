@@ -50,7 +50,9 @@ class BatchSummary:
         both sides.
     left_out_of_fit : list of (path, error_type, message)
         Tracks the learning pass of a feature set that learns (``'extended'``)
-        could not read, left out of the codebook's fit.
+        left out of the codebook's fit, and why, as ``failures`` say it: a
+        file that cannot be read, one that ran out of time (``Timeout``), one
+        whose worker died (``WorkerCrashed``, with its signal or exit code).
     """
 
     done: int = 0
@@ -91,14 +93,29 @@ class BatchSummary:
         if self.duplicates:
             lines.append(self.duplicates_note())
         if self.left_out_of_fit:
-            n, first = len(self.left_out_of_fit), printable(self.left_out_of_fit[0][0])
-            tracks = "1 track" if n == 1 else f"{n} tracks, such as"
-            lines.append(f"{tracks} {first!r} left out of the codebook's fit (could not be read)")
+            lines.append(self.left_out_of_fit_note())
         if self.failed:
             lines.append(f"failures: {self.errors_path}")
         if self.interrupted:
             lines.append("stopped early: run again with --resume to extract the rest")
         return "\n".join(lines)
+
+    def left_out_of_fit_note(self):
+        """One line on the tracks the learning pass left out, saying what happened to the first.
+
+        In the words the extraction records for its failures (``errors_path``):
+        the error's type and message (``WorkerCrashed``: how the worker died;
+        ``Timeout``; a file that cannot be read, and why).
+        """
+        path, error_type, message = self.left_out_of_fit[0]
+        n, first = len(self.left_out_of_fit), printable(path)
+        if n == 1:
+            return f"1 track left out of the codebook's fit, {first!r}: {error_type}: {message}"
+        kinds = {}
+        for _, kind, _ in self.left_out_of_fit:
+            kinds[kind] = kinds.get(kind, 0) + 1
+        counts = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+        return f"{n} tracks left out of the codebook's fit ({counts}), such as {first!r}: {error_type}: {message}"
 
     def duplicates_note(self):
         """One line on the rows whose files have the same content, naming the first pairs."""

@@ -116,6 +116,7 @@ def _learning_pass(learner, plan, tracks, *, jobs, timeout):
             timeout=timeout,
             context=worker_context(_PRELOAD),
             timed_out=timed_out,
+            during=" in the learning pass",
         )
     samples, failures = [], []
     for index, track in enumerate(tracks):  # the tracks' order, whatever order the workers finished in

@@ -26,9 +26,9 @@ import threading
 import time
 from multiprocessing.connection import wait
 
-__all__ = ["worker_context", "run_pool", "timeout_outcome", "WORKER_CRASHED"]
+__all__ = ["worker_context", "run_pool", "timeout_outcome", "crash_outcome", "WORKER_CRASHED"]
 
-#: The failure recorded for an item whose worker process died.
+#: The failure recorded for an item whose worker process died (:func:`crash_outcome` says how).
 WORKER_CRASHED = (
     "WorkerCrashed",
     "the worker process died while decoding or analysing this file (a crash in native code)",
@@ -136,7 +136,34 @@ def timeout_outcome(timeout, during=""):
     return ("error", "Timeout", f"no result after {timeout:g} s{during} (the time limit per file, --timeout)")
 
 
-def run_pool(jobs, keyed_items, task, args, record, *, timeout, context, timed_out):
+def crash_outcome(exitcode, during=""):
+    """The outcome :func:`run_pool` records for a file whose worker died, saying how.
+
+    ``exitcode`` is the worker's ``Process.exitcode`` (``-N``: killed by
+    signal N; None: not known); ``during`` names the pass in the message
+    (``" in the learning pass"``), as in :func:`timeout_outcome`.
+
+    Examples
+    --------
+    >>> from musicfeat.batch.pool import crash_outcome
+    >>> crash_outcome(-9, " in the learning pass")[2]
+    'the worker process died in the learning pass while decoding or analysing this file (killed by SIGKILL: a crash in native code, or the system ending it, as the OOM killer does)'
+    """
+    kind, message = WORKER_CRASHED
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        how = f"killed by {name}: a crash in native code, or the system ending it, as the OOM killer does"
+    elif exitcode is not None:
+        how = f"exit code {exitcode}: a crash in native code, or code that ended the process"
+    else:
+        how = "a crash in native code"
+    return ("error", kind, f"the worker process died{during} while decoding or analysing this file ({how})")
+
+
+def run_pool(jobs, keyed_items, task, args, record, *, timeout, context, timed_out, during=""):
     """Run ``task(item, *args)`` for every item in ``jobs`` worker processes.
 
     Parameters
@@ -158,6 +185,9 @@ def run_pool(jobs, keyed_items, task, args, record, *, timeout, context, timed_o
     context : multiprocessing context
     timed_out : tuple
         The result recorded for an item that ran out of time.
+    during : str, optional
+        Names the pass in the result of an item whose worker died
+        (:func:`crash_outcome`).
     """
     if timeout is not None and not timeout < float("inf"):
         timeout = None
@@ -183,9 +213,11 @@ def run_pool(jobs, keyed_items, task, args, record, *, timeout, context, timed_o
                 key = w.key
                 w.item = None
                 if result is None or result is timed_out:  # dead, or killed now
+                    if result is None:  # how it died: its exit code, once it has exited
+                        w.process.join(timeout=1)
+                        result = crash_outcome(w.process.exitcode, during)
                     w.stop(now=True)
                     workers.remove(w)
-                    result = ("error", *WORKER_CRASHED) if result is None else result
                     if pending:
                         workers.append(w := _Worker(context, task, args, lifeline))
                 if not record(key, result):

@@ -15,8 +15,7 @@ clip and encode its data (``docs/custom-groups.md``).
 - :mod:`~musicfeat.extraction.cache`: the ``memory=`` cache of a clip held whole.
 """
 
-from ..groups import _base
-from . import calls
+from . import calls  # noqa: F401  (a group alone's fit and transform: groups._base._layer)
 from .cache import CachedWhole
 from .plan import ENGINE_OPTIONS, ON_ERROR_OPTIONS, STREAM_ABOVE_SECONDS, ExtractionPlan, choose_engine
 from .runner import Clip, clip_data, row_of, run_accumulators, whole_clip_data
@@ -34,7 +33,3 @@ __all__ = [
     "run_accumulators",
     "whole_clip_data",
 ]
-
-# A group alone is a transformer of raw clips: its fit and transform are this
-# layer's, installed here because the groups sit below it and import no decoder.
-_base.install_extraction(calls, ExtractionPlan, ENGINE_OPTIONS, ON_ERROR_OPTIONS)

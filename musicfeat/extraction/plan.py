@@ -75,6 +75,10 @@ class ExtractionPlan:
     on_error : {'raise', 'nan'}
     owner : str
         The class the user configured, named in errors.
+    group_names : tuple of str
+        Each group's name (the feature set's, and those of
+        ``MusicFeatures(groups=[(name, group)])``), aligned with ``groups``;
+        empty for a group used alone. Named in errors with the group's class.
     """
 
     config: object
@@ -84,6 +88,7 @@ class ExtractionPlan:
     max_duration: float = DEFAULT_MAX_DURATION
     on_error: str = "raise"
     owner: str = "MusicFeatures"
+    group_names: tuple = ()
 
     @property
     def learners(self):
@@ -94,6 +99,13 @@ class ExtractionPlan:
     def needs_whole_clip(self):
         """The groups that need the whole clip at once (they cannot stream)."""
         return tuple(group for group in self.groups if group.needs_whole_clip)
+
+    def group_label(self, k):
+        """How errors name the plan's ``k``-th group: its name and class, or its class alone."""
+        cls = type(self.groups[k]).__name__
+        if k < len(self.group_names):
+            return f"group {self.group_names[k]!r} ({cls}) of {self.owner}"
+        return cls if cls == self.owner else f"group {cls} of {self.owner}"
 
     def engine_for(self, duration):
         """:func:`choose_engine` for a clip of this plan."""

@@ -118,26 +118,55 @@ def _analysed(plan, item, index, n_samples, compute):
 
 
 def row_of(plan, datas, index, item):
-    """The clip's row: each group's encoding of its data, joined, checked finite.
+    """The clip's row: each group's encoding of its data, checked against its names, joined, checked finite.
 
     Raises
     ------
     InvalidAudioError
         Naming the item, when an encoding fails or a value is not finite.
+    ValueError
+        Naming the group, its class and both lengths, when a group's row is
+        not a 1-D array of numbers, one per name of its ``feature_names()``:
+        the group's fault, whatever the clip (``on_error`` does not apply).
     """
     try:
         rows = [group.encode(data) for group, data in zip(plan.groups, datas, strict=True)]
-        row = np.asarray(rows[0] if len(rows) == 1 else np.concatenate(rows), dtype=np.float64)
     except Exception as error:
         raise item_error(
             index, item, f"feature extraction failed ({type(error).__name__}: {error})"
         ) from error
+    rows = [_group_row(plan, k, row, index) for k, row in enumerate(rows)]
+    row = rows[0] if len(rows) == 1 else np.concatenate(rows)
     bad = ~np.isfinite(row)
     if bad.any():
         names = [n for n, b in zip(plan.names, bad, strict=True) if b]
         more = f" and {len(names) - 5} more" if len(names) > 5 else ""
         raise item_error(index, item, f"features came out non-finite: {names[:5]}{more}")
     return row
+
+
+def _group_row(plan, k, row, index):
+    """The ``k``-th group's row as float64, or a ValueError naming the group when it breaks the protocol."""
+    group = plan.groups[k]
+    n_names = len(group.feature_names())
+    try:
+        array = np.asarray(row)
+    except Exception:  # a ragged sequence, say
+        array, what = None, f"a {type(row).__name__} that is not an array"
+    else:
+        if array.dtype.kind not in "biuf":
+            what = f"an array of dtype {array.dtype} (not numbers)"
+        elif array.ndim != 1:
+            what = f"an array of shape {array.shape} (not 1-D)"
+        elif array.size != n_names:
+            what = f"{array.size} values long"
+        else:
+            return array.astype(np.float64, copy=False)
+    raise ValueError(
+        f"{plan.group_label(k)}: its row for X[{index}] is {what}, but its feature_names() names "
+        f"{n_names} features. accumulator(config).finish(), then encode(data), must give a 1-D array "
+        f"of {n_names} numbers, one per name, for every clip (docs/custom-groups.md)."
+    )
 
 
 def _refuse_too_long(plan, item, index):

@@ -20,8 +20,9 @@ whole is the stream path on one block (:func:`~musicfeat.streaming.whole_clip_bl
 so both engines agree by construction. ``docs/custom-groups.md`` writes one.
 
 A group never decodes: the extraction layer (:mod:`musicfeat.extraction`)
-does, and installs the ``fit`` and ``transform`` of a group used alone here
-when it is imported (it sits above the groups).
+does. It sits above the groups, so a group used alone imports it by name on
+its first call (:func:`_layer`), and its ``fit`` and ``transform`` are the
+layer's.
 """
 
 import importlib
@@ -37,29 +38,21 @@ from ..io.limits import DEFAULT_MAX_DURATION
 from ..stats import MOMENT_DESCRIPTIONS
 from ._frames import MAX_N_FFT, SR_RANGE, check_frames
 
-__all__ = ["ClipTransformer", "install_extraction", "stat_names", "stat_descriptions"]
+__all__ = ["ClipTransformer", "stat_names", "stat_descriptions"]
 
-_extraction = {}
-
-
-def install_extraction(calls, plan_class, engine_options, on_error_options):
-    """Called by :mod:`musicfeat.extraction` on import: what runs the clips of a transformer's calls."""
-    _extraction.update(
-        calls=calls, plan=plan_class, engine_options=engine_options, on_error_options=on_error_options
-    )
+#: The extraction layer, above the groups: named, not imported (see :func:`_layer`).
+_EXTRACTION = __name__.rsplit(".", 2)[0] + ".extraction"
 
 
-def _layer(key):
-    """What the extraction layer installed (:func:`install_extraction`), importing it on first use.
+def _layer(name):
+    """``name`` of the extraction layer (``calls``, ``ExtractionPlan``, ...), importing it on first use.
 
     A group alone is a transformer of raw clips, yet sits below the layer
     that decodes them. The layer is imported by name when a call first needs
     it, so that importing a group imports no decoder, and a group works
     whatever was imported before it (``import musicfeat`` is lazy).
     """
-    if not _extraction:
-        importlib.import_module(__name__.rsplit(".", 2)[0] + ".extraction")  # installs itself
-    return _extraction[key]
+    return getattr(importlib.import_module(_EXTRACTION), name)
 
 
 class ClipTransformer(TransformerMixin, BaseEstimator):
@@ -168,8 +161,8 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             hpss_power=v.check_real(self, "hpss_power", self.hpss_power, minimum=0.0, include_minimum=False),
             hpss_margin=v.check_real(self, "hpss_margin", self.hpss_margin, minimum=1.0),
         )
-        v.check_options(self, "on_error", self.on_error, _layer("on_error_options"))
-        v.check_options(self, "engine", self._engine, _layer("engine_options"))
+        v.check_options(self, "on_error", self.on_error, _layer("ON_ERROR_OPTIONS"))
+        v.check_options(self, "engine", self._engine, _layer("ENGINE_OPTIONS"))
         v.check_real(
             self, "max_duration", self.max_duration, minimum=0.0, include_minimum=False, allow_none=True
         )
@@ -210,7 +203,20 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
                 "stream",
             )
         owner = type(self).__name__
-        return _layer("plan")(config, groups, names, self._engine, self.max_duration, self.on_error, owner)
+        return _layer("ExtractionPlan")(
+            config,
+            groups,
+            names,
+            self._engine,
+            self.max_duration,
+            self.on_error,
+            owner,
+            group_names=self._group_names(),
+        )
+
+    def _group_names(self):
+        """The name of each group of the output, in order, for errors: none for a group alone (its class)."""
+        return ()
 
     def _whole(self, plan):
         """How a clip held whole is analysed: None for the runner's own way (no cache)."""
