@@ -269,6 +269,38 @@ def test_dask_local_cluster_gives_the_same_table(corpus, tmp_path):
     assert a.equals(b)
 
 
+def test_dask_runs_one_after_another_on_one_client(tmp_path):
+    """Each run scatters its extractor under a key of its own: an equal extractor's key, shared by
+    content, could be released by the run before while the next one's tasks needed it."""
+    distributed = pytest.importorskip("distributed")
+    root = tmp_path / "music"
+    (root / "a").mkdir(parents=True)
+    for i in range(2):
+        sf.write(
+            root / "a" / f"{i}.wav",
+            (0.1 * np.sin(np.arange(2 * SR) * (0.1 + 0.01 * i))).astype(np.float32),
+            SR,
+        )
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            keys = []
+            scatter = client.scatter
+
+            def recording_scatter(*args, **kwargs):
+                future = scatter(*args, **kwargs)
+                keys.append(future.key)
+                return future
+
+            client.scatter = recording_scatter
+            summaries = [
+                extract_folder(root, tmp_path / f"t{k}.csv", client=client, progress=False) for k in range(3)
+            ]
+    assert [(s.done, s.failed) for s in summaries] == [(2, 0)] * 3
+    assert len(set(keys)) == 3
+
+
 def test_load_features_reads_a_foreign_table(tmp_path):
     path = tmp_path / "other.csv"
     path.write_text("song,artist,tempo,loudness,comment\nx.mp3,A,120.5,-3.0,fine\ny.mp3,B,99,-7.5,ok\n")

@@ -160,7 +160,10 @@ def run_tracks(todo, extractor, record, *, jobs=None, client=None, timeout=DEFAU
 def _run_on_dask(client, todo, extractor, record):
     from distributed import as_completed
 
-    extractor_future = client.scatter(extractor, broadcast=True)
+    # A key of its own (hash=False): scattered by content, a second run with an equal
+    # extractor on the same client got the key the first run's future was releasing,
+    # and the scheduler could drop the data under the new run's tasks ("lost dependencies").
+    extractor_future = client.scatter(extractor, broadcast=True, hash=False)
     futures = {client.submit(extract_track, t.path, extractor_future, pure=False): t for t in todo}
     for future in as_completed(futures):
         track = futures[future]
