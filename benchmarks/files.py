@@ -187,7 +187,9 @@ def report(results):
         f"<= {TARGET_RATIO:g}x the floor), on CPU time:"
     )
     print()
-    print("| file | the 419: s / audio-min | its ratio to the floor | extended: s / audio-min | stream: s / audio-min |")
+    print(
+        "| file | the 419: s / audio-min | its ratio to the floor | extended: s / audio-min | stream: s / audio-min |"
+    )
     print("| --- | ---: | ---: | ---: | ---: |")
     for f in results["files"]:
         e, x, st = f["stages"]["e2e_419"], f["stages"]["e2e_extended"], f["stages"]["e2e_stream"]
