@@ -187,7 +187,11 @@ def extract_folder(
     progress : bool, optional
         Progress bar (tqdm) on stderr; by default when stderr is a terminal.
     client : distributed.Client, optional
-        Run on this Dask cluster instead of local processes.
+        Run on this Dask cluster instead of local processes. Dask's nanny
+        sets ``MALLOC_TRIM_THRESHOLD_=65536`` in its workers, which makes
+        each file about 1.7x slower (every large temporary is mapped
+        afresh; ``benchmarks/parallel.py``): start the cluster under
+        ``dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})``.
     timeout : float or None, default=600
         Seconds a worker process may spend on one file; then the file fails
         with ``Timeout`` and the worker is replaced. None: no limit.
