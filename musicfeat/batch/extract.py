@@ -272,6 +272,7 @@ def extract_folder(
     # recorded per file), one clip at a time (the workers are the parallelism).
     extractor = copy.deepcopy(extractor).set_params(on_error="raise", n_jobs=None)
     columns = list(METADATA_COLUMNS) + [str(n) for n in extractor.get_feature_names_out()]
+    workers.start_workers_early(jobs, client)  # its start-up runs beside the scan, the resume and the fit
     with output_lock(paths.lock, paths.output):
         scan = scan_folder(root)
         summary = BatchSummary(output_path=paths.output, errors_path=paths.errors)
