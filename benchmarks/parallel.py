@@ -48,6 +48,11 @@ lone extractor's, the parent's CPU per file, the tail (last file done
 minus the first worker to go idle for good), and the parent's fixed work
 outside ``run_tracks`` (scanning, writing the metadata, sorting the table).
 
+Last, the command as a user runs it, ``python -m musicfeat extract ROOT -o
+T.csv --jobs N`` in a fresh process (best of ``--cli-repeats``): its wall
+minus the workers' share (ceil(F / N) files at the pool's per-file wall) is
+the fixed cost of a ``--jobs N`` run, the parent's own imports included.
+
 The model (printed with its assumptions): ``T(N, F) = fixed(N) +
 max(ceil(F / N) * p * s(N), F * c)``, with ``fixed(N)`` = parent set-up and
 sort + fork-server start-up + N serial worker launches + one worker's
@@ -250,6 +255,15 @@ def fresh(args):
     if out.returncode:
         raise RuntimeError(f"{args}: exit {out.returncode}\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cli_wall(root, output, jobs):
+    """Wall seconds of ``python -m musicfeat extract ROOT -o OUTPUT --jobs N`` in a fresh process."""
+    command = [sys.executable, "-m", "musicfeat", "extract", str(root), "-o", str(output)]
+    command += ["--jobs", str(jobs), "-q", "--overwrite"]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
+    return time.perf_counter() - start
 
 
 # --------------------------------------------------------------------- analysis
@@ -490,6 +504,25 @@ def report(results):
                 f"| {r['jobs']} | {r['fixed_s']:.2f} | {r['work_s']:.1f} | {r['total_s']:.1f} | "
                 f"{r['speedup_vs_lone']:.1f}x | {'the client' if r['parent_bound'] else 'the workers'} |"
             )
+    if results.get("cli"):
+        print()
+        print(
+            "The command as a user runs it (`python -m musicfeat extract ROOT -o T.csv --jobs N`, a fresh process: "
+            "its imports, the fork server, the workers, the table), best of "
+            f"{len(next(iter(results['cli'].values()))['walls_s'])}; its fixed cost is the wall minus the "
+            "workers' share, ceil(F / N) files at the per-file wall of the pool of N (warm run above)."
+        )
+        print()
+        print("| --jobs N | wall (s) | workers' share (s) | fixed cost (s) |")
+        print("| ---: | ---: | ---: | ---: |")
+        for jobs, c in results["cli"].items():
+            n = int(jobs)
+            if n == 1:
+                per_file = results["configs"]["inproc 1"]["runs"][1]["per_file_wall_s"]
+            else:
+                per_file = results["configs"][f"pool {n}"]["runs"][1]["per_file_wall_s"]
+            share = math.ceil(results["files"] / n) * per_file
+            print(f"| {n} | {c['best_s']:.2f} | {share:.2f} | {c['best_s'] - share:.2f} |")
     at16 = next(r for r in m["rows"] if r["jobs"] == 16)
     print()
     print(
@@ -505,6 +538,7 @@ def main(argv=None):
     parser.add_argument("--files", type=int, help="one-minute files (16; 8 with --quick)")
     parser.add_argument("--jobs", type=int, nargs="*", default=[1, 2], help="pool sizes to measure")
     parser.add_argument("--dask", action="store_true", help="also a Dask LocalCluster of each size")
+    parser.add_argument("--cli-repeats", type=int, default=3, help="runs of the command per N (best kept)")
     parser.add_argument("--json", type=Path, help="also write the figures (raw and derived) as JSON here")
     parser.add_argument("--child", nargs=4, metavar=("MODE", "JOBS", "ROOT", "PROBE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -539,6 +573,10 @@ def main(argv=None):
             cfg["raw"] = raw
             results["configs"][f"{mode} {jobs}"] = cfg
             print(f"{mode} {jobs}: walls {[round(r['wall_s'], 2) for r in cfg['runs']]}", file=sys.stderr)
+        results["cli"] = {}
+        for jobs in args.jobs:  # the command as a user runs it: a fresh process, imports included
+            walls = [cli_wall(root, Path(tmp) / "cli.csv", jobs) for _ in range(args.cli_repeats)]
+            results["cli"][str(jobs)] = {"walls_s": walls, "best_s": min(walls)}
     results["load_average_at_end"] = os.getloadavg()
     results["model"] = model(results)
     report(results)
