@@ -1,6 +1,7 @@
 """Batch extraction: folders, the CLI, failures, interruption and resume, workers, Dask."""
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -267,6 +268,97 @@ def test_dask_local_cluster_gives_the_same_table(corpus, tmp_path):
     a = load_features(local)[3].sort_values("path").reset_index(drop=True)
     b = load_features(tmp_path / "dask.csv")[3].sort_values("path").reset_index(drop=True)
     assert a.equals(b)
+
+
+def test_dask_runs_one_after_another_on_one_client(tmp_path):
+    """Each run scatters its extractor under a key of its own: an equal extractor's key, shared by
+    content, could be released by the run before while the next one's tasks needed it."""
+    distributed = pytest.importorskip("distributed")
+    root = tmp_path / "music"
+    (root / "a").mkdir(parents=True)
+    for i in range(2):
+        sf.write(
+            root / "a" / f"{i}.wav",
+            (0.1 * np.sin(np.arange(2 * SR) * (0.1 + 0.01 * i))).astype(np.float32),
+            SR,
+        )
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            keys = []
+            scatter = client.scatter
+
+            def recording_scatter(*args, **kwargs):
+                future = scatter(*args, **kwargs)
+                keys.append(future.key)
+                return future
+
+            client.scatter = recording_scatter
+            summaries = [
+                extract_folder(root, tmp_path / f"t{k}.csv", client=client, progress=False) for k in range(3)
+            ]
+    assert [(s.done, s.failed) for s in summaries] == [(2, 0)] * 3
+    assert len(set(keys)) == 3
+
+
+#: Run in a fresh interpreter (the fork server outlives a run): whether the batch's fork server was
+#: running when the spied function was called, printed as JSON with the run's outcome.
+FORK_SERVER_SPY = """
+import json, sys
+import multiprocessing.forkserver as fs
+import {module} as m
+seen = []
+original = m.{name}
+def spy(*args, **kwargs):
+    seen.append(fs._forkserver._forkserver_pid is not None)
+    return original(*args, **kwargs)
+m.{name} = spy
+{run}
+print(json.dumps(seen))
+"""
+
+
+def _fork_server_seen(module, name, run):
+    code = FORK_SERVER_SPY.format(module=module, name=name, run=run)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture()
+def two_clips(tmp_path):
+    root = tmp_path / "music"
+    (root / "a").mkdir(parents=True)
+    for i in range(2):
+        sf.write(
+            root / "a" / f"{i}.wav",
+            (0.1 * np.sin(np.arange(2 * SR) * (0.1 + 0.01 * i))).astype(np.float32),
+            SR,
+        )
+    return root
+
+
+def test_extract_folder_starts_the_fork_server_before_finding_the_tracks(two_clips, tmp_path):
+    """Its start-up (imports, kernels: over a second) runs beside the scan, the resume and the fit, not after."""
+    run = f"from musicfeat import extract_folder; extract_folder({str(two_clips)!r}, {str(tmp_path / 't.csv')!r}, jobs={{jobs}}, progress=False, overwrite=True)"
+    assert _fork_server_seen("musicfeat.batch.extract", "scan_folder", run.format(jobs=2)) == [True]
+    assert _fork_server_seen("musicfeat.batch.extract", "scan_folder", run.format(jobs=1)) == [False]
+
+
+def test_cli_extract_starts_the_fork_server_before_importing_musicfeat(two_clips, tmp_path):
+    """The command's own imports (the parser reads MusicFeatures' defaults) run beside the server's."""
+    out = str(tmp_path / "t.csv")
+    run = f"assert m.main(['extract', {str(two_clips)!r}, '-o', {out!r}, '-q', '--overwrite', {{jobs}}]) == 0"
+    assert _fork_server_seen("musicfeat.cli", "_build_parser", run.format(jobs="'-j', '2'")) == [True]
+    assert _fork_server_seen("musicfeat.cli", "_build_parser", run.format(jobs="'--jobs=1'")) == [False]
+
+
+def test_the_cli_preloads_what_the_batch_preloads():
+    import musicfeat.batch.workers
+    import musicfeat.cli
+
+    assert musicfeat.cli._WORKER_PRELOAD == musicfeat.batch.workers._PRELOAD
 
 
 def test_load_features_reads_a_foreign_table(tmp_path):

@@ -187,7 +187,11 @@ def extract_folder(
     progress : bool, optional
         Progress bar (tqdm) on stderr; by default when stderr is a terminal.
     client : distributed.Client, optional
-        Run on this Dask cluster instead of local processes.
+        Run on this Dask cluster instead of local processes. Dask's nanny
+        sets ``MALLOC_TRIM_THRESHOLD_=65536`` in its workers, which makes
+        each file about 1.7x slower (every large temporary is mapped
+        afresh; ``benchmarks/parallel.py``): start the cluster under
+        ``dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})``.
     timeout : float or None, default=600
         Seconds a worker process may spend on one file; then the file fails
         with ``Timeout`` and the worker is replaced. None: no limit.
@@ -268,6 +272,7 @@ def extract_folder(
     # recorded per file), one clip at a time (the workers are the parallelism).
     extractor = copy.deepcopy(extractor).set_params(on_error="raise", n_jobs=None)
     columns = list(METADATA_COLUMNS) + [str(n) for n in extractor.get_feature_names_out()]
+    workers.start_workers_early(jobs, client)  # its start-up runs beside the scan, the resume and the fit
     with output_lock(paths.lock, paths.output):
         scan = scan_folder(root)
         summary = BatchSummary(output_path=paths.output, errors_path=paths.errors)

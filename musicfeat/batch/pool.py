@@ -26,7 +26,7 @@ import threading
 import time
 from multiprocessing.connection import wait
 
-__all__ = ["worker_context", "run_pool", "timeout_outcome", "crash_outcome", "WORKER_CRASHED"]
+__all__ = ["worker_context", "start_server", "run_pool", "timeout_outcome", "crash_outcome", "WORKER_CRASHED"]
 
 #: The failure recorded for an item whose worker process died (:func:`crash_outcome` says how).
 WORKER_CRASHED = (
@@ -53,6 +53,18 @@ def worker_context(preload=()):
         return multiprocessing.get_context("spawn")
     context.set_forkserver_preload(list(preload))
     return context
+
+
+def start_server(context):
+    """Start ``context``'s fork server now rather than at the first worker (nothing without one).
+
+    Its imports (the preload) then run beside the caller's own work instead
+    of after it; the workers forked later find it ready.
+    """
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _die_with_parent(lifeline):

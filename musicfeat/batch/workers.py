@@ -16,10 +16,10 @@ import warnings
 from ..exceptions import DegenerateFeatureWarning, InvalidAudioError
 from ..extraction import choose_engine
 from ..io import load_audio, open_audio
-from .pool import WORKER_CRASHED, run_pool, timeout_outcome, worker_context
+from .pool import WORKER_CRASHED, run_pool, start_server, timeout_outcome, worker_context
 from .tracks import file_sha256
 
-__all__ = ["DEFAULT_TIMEOUT", "extract_track", "run_tracks", "WORKER_CRASHED"]
+__all__ = ["DEFAULT_TIMEOUT", "extract_track", "run_tracks", "start_workers_early", "WORKER_CRASHED"]
 
 #: Seconds a worker may spend on one file (``timeout=`` of
 #: :func:`~musicfeat.extract_folder`, ``--timeout``): ten times what the
@@ -157,10 +157,23 @@ def run_tracks(todo, extractor, record, *, jobs=None, client=None, timeout=DEFAU
         )
 
 
+def start_workers_early(jobs=None, client=None):
+    """Start the fork server :func:`run_tracks`'s workers come from (not for ``jobs=1`` nor Dask).
+
+    It imports musicfeat and loads the kernels (about 1.4 s) while the
+    caller finds the tracks and prepares the table, instead of after.
+    """
+    if client is None and jobs != 1:
+        start_server(worker_context(_PRELOAD))
+
+
 def _run_on_dask(client, todo, extractor, record):
     from distributed import as_completed
 
-    extractor_future = client.scatter(extractor, broadcast=True)
+    # A key of its own (hash=False): scattered by content, a second run with an equal
+    # extractor on the same client got the key the first run's future was releasing,
+    # and the scheduler could drop the data under the new run's tasks ("lost dependencies").
+    extractor_future = client.scatter(extractor, broadcast=True, hash=False)
     futures = {client.submit(extract_track, t.path, extractor_future, pure=False): t for t in todo}
     for future in as_completed(futures):
         track = futures[future]
