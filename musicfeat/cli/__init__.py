@@ -87,6 +87,7 @@ def _start_workers_early(argv):
     peek = argparse.ArgumentParser(add_help=False)
     peek.add_argument("-j", "--jobs")
     peek.add_argument("-h", "--help", action="store_true")
+    peek.add_argument("-q", "--quiet", action="store_true")
     try:
         known, _ = peek.parse_known_args(argv[1:])
     except SystemExit:
@@ -106,7 +107,10 @@ def _start_workers_early(argv):
     context.set_forkserver_preload(list(_WORKER_PRELOAD))
     from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+    from ._stderr import quiet_stderr
+
+    with quiet_stderr(known.quiet):  # under -q the workers, the server's children, write nowhere too
+        forkserver.ensure_running()
 
 
 def _drop_output(out):

@@ -4,7 +4,6 @@ Part of the top room (:mod:`musicfeat.cli`): each command reads its parsed
 options, calls the library, and says failures on one line of stderr.
 """
 
-import contextlib
 import csv
 import json
 import os
@@ -12,6 +11,7 @@ import sys
 import warnings
 
 from ._options import extractor_from_args
+from ._stderr import quiet_stderr as _quiet_stderr
 
 #: What compiling the kernels costs on a first run: 2.0 s measured on two
 #: cores of an x86-64 server, in a fresh venv (README.md, "Set-up").
@@ -80,30 +80,6 @@ def _features_command(args, out):
         for name, value in zip(names, row, strict=True):
             print(f"{name} {value:.10g}", file=out)
     return status
-
-
-@contextlib.contextmanager
-def _quiet_stderr(quiet):
-    """Under ``-q``, what others write on stderr during the run goes nowhere; musicfeat's own lines come after.
-
-    Decoders write notes on the process's stderr themselves (mpg123's "Note:
-    Trying to resync..."), and numpy its warnings, here and in the worker
-    processes, which inherit this stderr: the file descriptor is pointed at
-    the null device for the run, and back before any error is said.
-    """
-    if not quiet:
-        yield
-        return
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _verify_option(extract_folder, verify):
