@@ -484,3 +484,30 @@ def test_extended_set_learns_from_the_folder_keeps_it_beside_the_table_and_resum
     fitted.unlink()
     with pytest.raises(ResumeMismatchError, match=r"'features.csv.fitted.npz', which is missing"):
         extract_folder(root, out, extractor=MusicFeatures(feature_set="extended"), resume=True)
+
+
+def test_dask_keeps_a_bounded_number_of_files_submitted(corpus, tmp_path, monkeypatch):
+    """A million-file run must not put a million tasks on the scheduler: files are submitted as others finish."""
+    distributed = pytest.importorskip("distributed")
+    from musicfeat.batch import workers
+
+    monkeypatch.setattr(workers, "DASK_MIN_IN_FLIGHT", 2)
+    monkeypatch.setattr(workers, "DASK_TASKS_PER_THREAD", 1)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            submitted, unfinished_at_submit = [], []
+            submit = client.submit
+
+            def counting_submit(*args, **kwargs):
+                unfinished_at_submit.append(sum(not f.done() for f in submitted))
+                future = submit(*args, **kwargs)
+                submitted.append(future)
+                return future
+
+            client.submit = counting_submit
+            summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
+    assert (summary.done, summary.failed) == (len(GOOD), len(BAD))
+    assert len(submitted) > 2
+    assert max(unfinished_at_submit) < 2

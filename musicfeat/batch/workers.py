@@ -167,21 +167,55 @@ def start_workers_early(jobs=None, client=None):
         start_server(worker_context(_PRELOAD))
 
 
-def _run_on_dask(client, todo, extractor, record):
+#: Tasks a Dask run keeps submitted per worker thread of the cluster (and at
+#: least :data:`DASK_MIN_IN_FLIGHT`): enough that no worker waits for the
+#: client, few enough that a million-file run does not hold a million tasks
+#: on the scheduler (each costs it memory and bookkeeping).
+DASK_TASKS_PER_THREAD = 4
+DASK_MIN_IN_FLIGHT = 64
+
+
+def _dask_in_flight(client):
+    """How many files a Dask run keeps submitted at once, from the cluster's worker threads now."""
+    try:
+        threads = sum(client.nthreads().values())
+    except Exception:  # a client that cannot say (adaptive cluster starting): the floor
+        threads = 0
+    return max(DASK_MIN_IN_FLIGHT, DASK_TASKS_PER_THREAD * threads)
+
+
+def _run_on_dask(client, todo, extractor, record, in_flight=None):
+    """One task per file, at most ``in_flight`` submitted at a time, recorded as they finish."""
     from distributed import as_completed
 
     # A key of its own (hash=False): scattered by content, a second run with an equal
     # extractor on the same client got the key the first run's future was releasing,
     # and the scheduler could drop the data under the new run's tasks ("lost dependencies").
     extractor_future = client.scatter(extractor, broadcast=True, hash=False)
-    futures = {client.submit(extract_track, t.path, extractor_future, pure=False): t for t in todo}
-    for future in as_completed(futures):
-        track = futures[future]
+    waiting = iter(todo)
+    running = {}
+
+    def submit_next():
+        track = next(waiting, None)
+        if track is None:
+            return None
+        future = client.submit(extract_track, track.path, extractor_future, pure=False)
+        running[future] = track
+        return future
+
+    limit = in_flight or _dask_in_flight(client)
+    first = [f for f in (submit_next() for _ in range(limit)) if f is not None]
+    finished = as_completed(first)
+    for future in finished:
+        track = running.pop(future)
         try:
             result = future.result()
         except Exception as error:  # a lost worker fails that file only
             result = ("error", type(error).__name__, f"the Dask task failed: {error}")
         if not record(track, result):
-            for other in futures:
+            for other in running:
                 other.cancel()
             return
+        following = submit_next()
+        if following is not None:
+            finished.add(following)
