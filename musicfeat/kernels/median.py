@@ -160,6 +160,10 @@ def _median_axis0(x, size, out, transposed):
             _median_lanes(x, size, c0, width, out, vals, median, below, at_most, upward, best, count)
         return
     m, n = x.shape
+    # The tile's lanes start at 0, passed as a run-time int64: a literal 0
+    # would compile a second specialisation of the filter (a second of LLVM
+    # on a first run) for no measurable speed.
+    first_lane = np.int64(m - m)
     tile = np.empty((n, _BLOCK), dtype=x.dtype)
     tile_out = np.empty((n, _BLOCK), dtype=x.dtype)
     for c0 in range(0, m, _BLOCK):
@@ -167,7 +171,7 @@ def _median_axis0(x, size, out, transposed):
         for i in range(n):
             for col in range(width):
                 tile[i, col] = x[c0 + col, i]
-        _median_lanes(tile, size, 0, width, tile_out, vals, median, below, at_most, upward, best, count)
+        _median_lanes(tile, size, first_lane, width, tile_out, vals, median, below, at_most, upward, best, count)
         # Back in runs of 16 frames: each lane's run is one contiguous write,
         # and the tile's 16 rows stay in cache (a lane at a time, reading the
         # tile down its columns, took four times as long).
