@@ -511,3 +511,65 @@ def test_dask_keeps_a_bounded_number_of_files_submitted(corpus, tmp_path, monkey
     assert (summary.done, summary.failed) == (len(GOOD), len(BAD))
     assert len(submitted) > 2
     assert max(unfinished_at_submit) < 2
+
+
+def test_dask_tasks_of_several_files_give_the_same_table(corpus, tmp_path, monkeypatch):
+    """A large collection goes in tasks of several files (the client's cost is per task), with the same rows."""
+    distributed = pytest.importorskip("distributed")
+    from musicfeat.batch import workers
+
+    monkeypatch.setattr(workers, "DASK_FILES_PER_THREAD_PER_EXTRA", 1)
+    monkeypatch.setattr(workers, "DASK_MAX_FILES_PER_TASK", 3)
+    local = tmp_path / "local.csv"
+    extract_folder(corpus, local, jobs=1, progress=False)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            tasks = []
+            submit = client.submit
+
+            def counting_submit(func, paths, *args, **kwargs):
+                tasks.append(len(paths))
+                return submit(func, paths, *args, **kwargs)
+
+            client.submit = counting_submit
+            summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
+    assert (summary.done, summary.failed) == (len(GOOD), len(BAD))
+    assert max(tasks) == 3 and len(tasks) < sum(tasks)
+    a = load_features(local)[3].sort_values("path").reset_index(drop=True)
+    b = load_features(tmp_path / "dask.csv")[3].sort_values("path").reset_index(drop=True)
+    assert a.equals(b)
+
+
+def test_a_failed_dask_task_of_several_files_is_retried_one_file_per_task(corpus, tmp_path, monkeypatch):
+    """A task lost as a whole costs no file that is not at fault: its files go again, each alone."""
+    distributed = pytest.importorskip("distributed")
+    from musicfeat.batch import workers
+
+    monkeypatch.setattr(workers, "DASK_FILES_PER_THREAD_PER_EXTRA", 1)
+    monkeypatch.setattr(workers, "DASK_MAX_FILES_PER_TASK", 4)
+    extract_tracks = workers.extract_tracks
+
+    def lost_when_several(paths, extractor):  # as a worker lost more often than Dask retries
+        if len(paths) > 1:
+            raise RuntimeError("worker lost")
+        return extract_tracks(paths, extractor)
+
+    monkeypatch.setattr(workers, "extract_tracks", lost_when_several)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            sizes = []
+            submit = client.submit
+
+            def counting_submit(func, paths, *args, **kwargs):
+                sizes.append(len(paths))
+                return submit(func, paths, *args, **kwargs)
+
+            client.submit = counting_submit
+            summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
+    assert (summary.done, summary.failed) == (len(GOOD), len(BAD))
+    assert max(sizes) > 1 and sizes.count(1) >= sum(n for n in sizes if n > 1)  # each went again alone
+    assert not any("worker lost" in failure[2] for failure in summary.failures)
