@@ -192,6 +192,10 @@ def extract_folder(
         each file about 1.7x slower (every large temporary is mapped
         afresh; ``benchmarks/parallel.py``): start the cluster under
         ``dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})``.
+        At most four tasks per worker thread are submitted at a time, and a
+        collection of many more files than threads goes in tasks of up to
+        eight files (the client's cost is per task); a task lost as a whole
+        goes again one file per task.
     timeout : float or None, default=600
         Seconds a worker process may spend on one file; then the file fails
         with ``Timeout`` and the worker is replaced. None: no limit.
