@@ -119,8 +119,8 @@ def mel_power(X, sr, n_fft):
 
 
 @lru_cache(maxsize=64)
-def mel_filters_cover(sr, n_fft):
-    """Whether each filter of :func:`mel_basis` holds an STFT bin at this ``sr`` and ``n_fft``.
+def mel_filters_cover(sr, n_fft, n_mels=N_MELS):
+    """Whether each of ``n_mels`` Slaney mel filters (:func:`mel_basis`'s 128 by default) holds an STFT bin.
 
     librosa's own test (it warns "Empty filters detected" otherwise): every
     filter but one starting at 0 Hz has a positive weight. Frames too short
@@ -136,6 +136,6 @@ def mel_filters_cover(sr, n_fft):
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Empty filters detected", category=UserWarning)
-        weights = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=N_MELS)
-    lower_edges = librosa.mel_frequencies(N_MELS + 2, fmin=0.0, fmax=sr / 2)[:-2]
+        weights = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)
+    lower_edges = librosa.mel_frequencies(n_mels + 2, fmin=0.0, fmax=sr / 2)[:-2]
     return bool(np.all((lower_edges == 0) | (weights.max(axis=1) > 0)))

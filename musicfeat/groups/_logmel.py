@@ -10,12 +10,11 @@ so the BLAS products have the shapes of the whole clip's whichever engine
 runs: both engines give the frames bit for bit.
 """
 
-import warnings
 from functools import lru_cache
 
 import numpy as np
 
-from ..blockwise import frame_blocks
+from ..blockwise import frame_blocks, mel_filters_cover
 from ._frames import smallest_n_fft
 
 #: Power floor of the dB scale (``librosa.power_to_db``'s ``amin``): -100 dB.
@@ -32,22 +31,10 @@ def mel_filters64(sr, n_fft, n_mels):
     return basis
 
 
-@lru_cache(maxsize=256)
-def _filters_cover(sr, n_fft, n_mels):
-    """Whether each of ``n_mels`` mel filters holds an STFT bin (librosa's "Empty filters" test)."""
-    import librosa
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Empty filters detected", category=UserWarning)
-        weights = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)
-    lower_edges = librosa.mel_frequencies(n_mels + 2, fmin=0.0, fmax=sr / 2)[:-2]
-    return bool(np.all((lower_edges == 0) | (weights.max(axis=1) > 0)))
-
-
 @lru_cache(maxsize=64)
 def smallest_n_fft_for_mels(sr, n_mels):
     """The shortest STFT frame at ``sr`` whose bins reach each of ``n_mels`` mel filters."""
-    return smallest_n_fft(lambda rate, n_fft: _filters_cover(rate, n_fft, n_mels), sr)
+    return smallest_n_fft(lambda rate, n_fft: mel_filters_cover(rate, n_fft, n_mels), sr)
 
 
 def log_mel_frames(block, n_mels):

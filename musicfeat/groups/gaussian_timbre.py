@@ -12,7 +12,8 @@ from ..blockwise import N_MELS, frame_blocks
 from ..frontend import FrontEndConfig
 from ..summaries import covariance_summary
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
-from ._logmel import log_mel_frames, smallest_n_fft_for_mels
+from ._frames import smallest_mel_n_fft
+from ._logmel import log_mel_frames
 from .hp_mfcc import dct_matrix
 from .spectral_covariance import SecondOrderAccumulator, covariance_descriptions, covariance_names
 
@@ -140,9 +141,7 @@ class GaussianTimbre(ClipTransformer):
         return {"n_mfcc": v.check_int(owner, "n_mfcc", self.n_mfcc, minimum=1, maximum=N_MELS)}
 
     def _smallest_n_fft(self, sr):
-        return smallest_n_fft_for_mels(
-            sr, N_MELS
-        ), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
+        return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
 
     def feature_names(self):
         n = self._check_group_params()["n_mfcc"]

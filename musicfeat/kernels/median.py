@@ -171,7 +171,9 @@ def _median_axis0(x, size, out, transposed):
         for i in range(n):
             for col in range(width):
                 tile[i, col] = x[c0 + col, i]
-        _median_lanes(tile, size, first_lane, width, tile_out, vals, median, below, at_most, upward, best, count)
+        _median_lanes(
+            tile, size, first_lane, width, tile_out, vals, median, below, at_most, upward, best, count
+        )
         # Back in runs of 16 frames: each lane's run is one contiguous write,
         # and the tile's 16 rows stay in cache (a lane at a time, reading the
         # tile down its columns, took four times as long).
