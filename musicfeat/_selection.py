@@ -88,7 +88,8 @@ def build_groups(estimator, front_end):
     Every registered group's parameters are validated, included or not (as
     scikit-learn validates every parameter), naming the estimator, and set
     in canonical form, so that equal settings are one cache key. A user's
-    group is cloned and given the analysis and run parameters it lists.
+    group is cloned and given the analysis and run parameters it lists; its
+    own parameters' errors name it.
     """
     included = included_groups(estimator)
     groups = {}
@@ -97,9 +98,13 @@ def build_groups(estimator, front_end):
         group = registry.build_group(cls, estimator, **run, **front_end)
         groups[name] = group.set_params(**group._check_group_params(owner=estimator))
     own = []
-    for _, user_group in user_groups(estimator):
+    for name, user_group in user_groups(estimator):
         group = clone(user_group)
         listed = group.get_params(deep=False)
         group.set_params(**{k: value for k, value in {**front_end, **RUN_PARAMS}.items() if k in listed})
-        own.append(group.set_params(**group._check_group_params(owner=estimator)))
+        try:  # its own parameters, not the estimator's: the error names the group
+            checked = group._check_group_params(owner=group)
+        except ValueError as error:
+            raise ValueError(f"group {name!r} of {type(estimator).__name__}: {error}") from None
+        own.append(group.set_params(**checked))
     return tuple(groups[name] for name in included) + tuple(own)

@@ -326,3 +326,20 @@ def test_a_group_in_music_features_names_music_features_in_its_errors():
     mf = MusicFeatures(include=[], groups=[("speccov", SpectralCovariance(kind="nope"))])
     with pytest.raises(ValueError, match="kind"):
         mf.fit()
+
+
+@pytest.mark.parametrize(
+    "group, parameter",
+    [
+        (SpectralCovariance(kind="bogus"), "kind"),
+        (GaussianTimbre(n_mfcc=0), "n_mfcc"),
+        (BlockLevelPatterns(n_mels=0), "n_mels"),
+    ],
+)
+def test_a_bad_parameter_in_groups_names_the_group_not_music_features(group, parameter):
+    """These parameters are the group's, never MusicFeatures' own: the error must not say they are."""
+    with pytest.raises(ValueError) as error:
+        MusicFeatures(groups=[("mine", group)]).fit([tone(440.0, 1.0)])
+    message = str(error.value)
+    assert message.startswith("group 'mine' of MusicFeatures: ")
+    assert f"The {parameter!r} parameter of {type(group).__name__} must be" in message
