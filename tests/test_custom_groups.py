@@ -166,6 +166,7 @@ class BrokenRow(ClipTransformer):
         "text": np.array(["0.5", "1.5"]),
         "ragged": [[1.0], [2.0, 3.0]],
         "objects": np.array([0.5, None], dtype=object),
+        "none": None,
     }
 
     def __init__(self, *, kind="long"):
@@ -187,7 +188,7 @@ def _clips():
 
 
 @pytest.mark.parametrize("engine", ["whole", "stream"])
-@pytest.mark.parametrize(("kind", "what"), [("long", "3 values long"), ("short", "1 values long")])
+@pytest.mark.parametrize(("kind", "what"), [("long", "3 values long"), ("short", "1 value long")])
 def test_a_group_whose_row_is_not_as_long_as_its_names_is_named(engine, kind, what):
     mf = MusicFeatures(include=["zero_crossings"], groups=[("mine", BrokenRow(kind=kind))], engine=engine)
     expected = (
@@ -217,6 +218,7 @@ def test_a_group_alone_whose_row_is_not_as_long_as_its_names_is_named(engine):
         ("text", r"an array of dtype <U3 \(not numbers\)"),
         ("ragged", r"a list that is not an array"),
         ("objects", r"an array of dtype object \(not numbers\)"),
+        ("none", r"None"),
     ],
 )
 def test_a_group_whose_row_is_not_a_1d_array_of_numbers_is_named(kind, what):

@@ -73,7 +73,7 @@ class BatchSummary:
     def __str__(self):
         rate = self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
         lines = [
-            f"{self.done} tracks extracted, {self.failed} failed, {self.skipped} skipped (already done); "
+            f"{_tracks(self.done)} extracted, {self.failed} failed, {self.skipped} skipped (already done); "
             f"{self.audio_seconds / 3600:.2f} h of audio in {self.wall_seconds:.1f} s ({rate:.0f}x real time)",
             f"features: {self.output_path}",
         ]
@@ -144,3 +144,8 @@ def duplicates(shas):
     for relpath, sha in shas.items():
         groups.setdefault(sha, []).append(relpath)
     return sorted(tuple(sorted(group)) for group in groups.values() if len(group) > 1)
+
+
+def _tracks(n):
+    """``'1 track'``, ``'2 tracks'``."""
+    return f"{n} track{'' if n == 1 else 's'}"

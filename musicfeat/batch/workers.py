@@ -19,7 +19,14 @@ from ..io import load_audio, open_audio
 from .pool import WORKER_CRASHED, run_pool, start_server, timeout_outcome, worker_context
 from .tracks import file_sha256
 
-__all__ = ["DEFAULT_TIMEOUT", "extract_track", "extract_tracks", "run_tracks", "start_workers_early", "WORKER_CRASHED"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "extract_track",
+    "extract_tracks",
+    "run_tracks",
+    "start_workers_early",
+    "WORKER_CRASHED",
+]
 
 #: Seconds a worker may spend on one file (``timeout=`` of
 #: :func:`~musicfeat.extract_folder`, ``--timeout``): ten times what the

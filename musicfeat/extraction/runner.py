@@ -154,12 +154,14 @@ def _group_row(plan, k, row, index):
     except Exception:  # a ragged sequence, say
         array, what = None, f"a {type(row).__name__} that is not an array"
     else:
-        if array.dtype.kind not in "biuf":
+        if row is None:
+            what = "None"
+        elif array.dtype.kind not in "biuf":
             what = f"an array of dtype {array.dtype} (not numbers)"
         elif array.ndim != 1:
             what = f"an array of shape {array.shape} (not 1-D)"
         elif array.size != n_names:
-            what = f"{array.size} values long"
+            what = f"{array.size} value{'' if array.size == 1 else 's'} long"
         else:
             return array.astype(np.float64, copy=False)
     raise ValueError(
