@@ -42,13 +42,13 @@ def main():
     import distributed
 
     from musicfeat import DegenerateFeatureWarning, extract_folder
-    from musicfeat.batch import workers
+    from musicfeat.batch import dask_runner
 
     root = Path(tempfile.mkdtemp(prefix="musicfeat-dask-tasks-"))
     rng = np.random.default_rng(0)
     for i in range(args.files):
         sf.write(root / f"{i:04d}.wav", (0.1 * rng.standard_normal(2 * 22050)).astype(np.float32), 22050)
-    workers.DASK_FILES_PER_THREAD_PER_EXTRA = 1  # count the collection as large
+    dask_runner.DASK_FILES_PER_THREAD_PER_EXTRA = 1  # count the collection as large
     warnings.simplefilter("ignore", DegenerateFeatureWarning)  # 2-s clips: tempo and windows say so
     print(f"{args.files} files of 2 s, {args.workers} Dask workers (one thread each), trim threshold unset\n")
     print("| files per task | run | wall (s) | client CPU per file (ms) |")
@@ -63,7 +63,7 @@ def main():
     ):
         for run in range(args.repeats):
             for per_task in (1, 8):
-                workers.DASK_MAX_FILES_PER_TASK = per_task
+                dask_runner.DASK_MAX_FILES_PER_TASK = per_task
                 cpu, start = client_cpu(), time.perf_counter()
                 summary = extract_folder(root, root / f"t{per_task}-{run}.csv", client=client, progress=False)
                 wall, cpu = time.perf_counter() - start, client_cpu() - cpu

@@ -271,8 +271,8 @@ def test_dask_local_cluster_gives_the_same_table(corpus, tmp_path):
 
 
 def test_dask_runs_one_after_another_on_one_client(tmp_path):
-    """Each run scatters its extractor under a key of its own: an equal extractor's key, shared by
-    content, could be released by the run before while the next one's tasks needed it."""
+    """Runs on one client do not share data: when each run scattered its extractor, an equal one's key,
+    shared by content, could be released by the run before while the next one's tasks needed it."""
     distributed = pytest.importorskip("distributed")
     root = tmp_path / "music"
     (root / "a").mkdir(parents=True)
@@ -286,20 +286,10 @@ def test_dask_runs_one_after_another_on_one_client(tmp_path):
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         with distributed.Client(cluster) as client:
-            keys = []
-            scatter = client.scatter
-
-            def recording_scatter(*args, **kwargs):
-                future = scatter(*args, **kwargs)
-                keys.append(future.key)
-                return future
-
-            client.scatter = recording_scatter
             summaries = [
                 extract_folder(root, tmp_path / f"t{k}.csv", client=client, progress=False) for k in range(3)
             ]
     assert [(s.done, s.failed) for s in summaries] == [(2, 0)] * 3
-    assert len(set(keys)) == 3
 
 
 #: Run in a fresh interpreter (the fork server outlives a run): whether the batch's fork server was
@@ -489,10 +479,10 @@ def test_extended_set_learns_from_the_folder_keeps_it_beside_the_table_and_resum
 def test_dask_keeps_a_bounded_number_of_files_submitted(corpus, tmp_path, monkeypatch):
     """A million-file run must not put a million tasks on the scheduler: files are submitted as others finish."""
     distributed = pytest.importorskip("distributed")
-    from musicfeat.batch import workers
+    from musicfeat.batch import dask_runner
 
-    monkeypatch.setattr(workers, "DASK_MIN_IN_FLIGHT", 2)
-    monkeypatch.setattr(workers, "DASK_TASKS_PER_THREAD", 1)
+    monkeypatch.setattr(dask_runner, "DASK_MIN_IN_FLIGHT", 2)
+    monkeypatch.setattr(dask_runner, "DASK_TASKS_PER_THREAD", 1)
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
@@ -516,10 +506,10 @@ def test_dask_keeps_a_bounded_number_of_files_submitted(corpus, tmp_path, monkey
 def test_dask_tasks_of_several_files_give_the_same_table(corpus, tmp_path, monkeypatch):
     """A large collection goes in tasks of several files (the client's cost is per task), with the same rows."""
     distributed = pytest.importorskip("distributed")
-    from musicfeat.batch import workers
+    from musicfeat.batch import dask_runner
 
-    monkeypatch.setattr(workers, "DASK_FILES_PER_THREAD_PER_EXTRA", 1)
-    monkeypatch.setattr(workers, "DASK_MAX_FILES_PER_TASK", 3)
+    monkeypatch.setattr(dask_runner, "DASK_FILES_PER_THREAD_PER_EXTRA", 1)
+    monkeypatch.setattr(dask_runner, "DASK_MAX_FILES_PER_TASK", 3)
     local = tmp_path / "local.csv"
     extract_folder(corpus, local, jobs=1, progress=False)
     with distributed.LocalCluster(
@@ -529,9 +519,9 @@ def test_dask_tasks_of_several_files_give_the_same_table(corpus, tmp_path, monke
             tasks = []
             submit = client.submit
 
-            def counting_submit(func, paths, *args, **kwargs):
+            def counting_submit(func, task, paths, *args, **kwargs):
                 tasks.append(len(paths))
-                return submit(func, paths, *args, **kwargs)
+                return submit(func, task, paths, *args, **kwargs)
 
             client.submit = counting_submit
             summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
@@ -545,10 +535,10 @@ def test_dask_tasks_of_several_files_give_the_same_table(corpus, tmp_path, monke
 def test_a_failed_dask_task_of_several_files_is_retried_one_file_per_task(corpus, tmp_path, monkeypatch):
     """A task lost as a whole costs no file that is not at fault: its files go again, each alone."""
     distributed = pytest.importorskip("distributed")
-    from musicfeat.batch import workers
+    from musicfeat.batch import dask_runner, workers
 
-    monkeypatch.setattr(workers, "DASK_FILES_PER_THREAD_PER_EXTRA", 1)
-    monkeypatch.setattr(workers, "DASK_MAX_FILES_PER_TASK", 4)
+    monkeypatch.setattr(dask_runner, "DASK_FILES_PER_THREAD_PER_EXTRA", 1)
+    monkeypatch.setattr(dask_runner, "DASK_MAX_FILES_PER_TASK", 4)
     extract_tracks = workers.extract_tracks
 
     def lost_when_several(paths, extractor):  # as a worker lost more often than Dask retries
@@ -564,12 +554,43 @@ def test_a_failed_dask_task_of_several_files_is_retried_one_file_per_task(corpus
             sizes = []
             submit = client.submit
 
-            def counting_submit(func, paths, *args, **kwargs):
+            def counting_submit(func, task, paths, *args, **kwargs):
                 sizes.append(len(paths))
-                return submit(func, paths, *args, **kwargs)
+                return submit(func, task, paths, *args, **kwargs)
 
             client.submit = counting_submit
             summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
     assert (summary.done, summary.failed) == (len(GOOD), len(BAD))
     assert max(sizes) > 1 and sizes.count(1) >= sum(n for n in sizes if n > 1)  # each went again alone
     assert not any("worker lost" in failure[2] for failure in summary.failures)
+
+
+def test_on_dask_a_file_that_kills_its_workers_fails_alone(tmp_path, example, monkeypatch):
+    """Its task of several files goes again one file per task, and no other file fails: the extractor
+    travels in each task (scattered, it died with the last worker holding it: 'lost dependencies')."""
+    distributed = pytest.importorskip("distributed")
+    from crashy import CrashOnLengthFeatures
+
+    from musicfeat.batch import dask_runner
+
+    monkeypatch.setattr(dask_runner, "DASK_FILES_PER_THREAD_PER_EXTRA", 1)
+    monkeypatch.setattr(dask_runner, "DASK_MAX_FILES_PER_TASK", 4)
+    root = tmp_path / "music"
+    root.mkdir()
+    for i, key in enumerate(["choice", "brahms", "vibeace", "trumpet", "libri1", "libri3"]):
+        sf.write(root / f"{i} {key}.wav", example(key, 2 + i * 0.25), SR)
+    (root / "6 cut.ogg").write_bytes(b"OggS" + bytes(300))
+    crashing = CrashOnLengthFeatures(crash_on_samples=int((2 + 2 * 0.25) * SR))  # the third file
+    # Dask's default retries (allowed-failures 3): a task on a worker that dies is retried elsewhere
+    # unless it was there at four deaths, which the file at fault alone is.
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            summary = extract_folder(
+                root, tmp_path / "f.csv", extractor=crashing, client=client, progress=False
+            )
+    failures = {path: kind for path, kind, _ in summary.failures}
+    assert (summary.done, summary.failed) == (5, 2), summary.failures
+    assert failures["2 vibeace.wav"] == "KilledWorker"
+    assert failures["6 cut.ogg"] != "FutureCancelledError"  # its own fault, not a lost extractor

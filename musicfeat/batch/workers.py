@@ -16,6 +16,7 @@ import warnings
 from ..exceptions import DegenerateFeatureWarning, InvalidAudioError
 from ..extraction import choose_engine
 from ..io import load_audio, open_audio
+from .dask_runner import run_on_dask
 from .pool import WORKER_CRASHED, run_pool, start_server, timeout_outcome, worker_context
 from .tracks import file_sha256
 
@@ -145,7 +146,7 @@ def run_tracks(todo, extractor, record, *, jobs=None, client=None, timeout=DEFAU
         Seconds per file in worker processes; None for no limit.
     """
     if client is not None:
-        _run_on_dask(client, todo, extractor, record)
+        run_on_dask(client, todo, extract_tracks, extractor, record)
     elif jobs == 1:
         for track in todo:
             if not record(track, extract_track(track.path, extractor)):
@@ -174,95 +175,6 @@ def start_workers_early(jobs=None, client=None):
         start_server(worker_context(_PRELOAD))
 
 
-#: Tasks a Dask run keeps submitted per worker thread of the cluster (and at
-#: least :data:`DASK_MIN_IN_FLIGHT`): enough that no worker waits for the
-#: client, few enough that a million-file run does not hold a million tasks
-#: on the scheduler (each costs it memory and bookkeeping).
-DASK_TASKS_PER_THREAD = 4
-DASK_MIN_IN_FLIGHT = 64
-#: Most files one Dask task extracts. A task costs the client and the
-#: scheduler about 7-9 ms of CPU (``benchmarks/parallel.py``), a 3.5-minute
-#: track about 0.7 s of a worker's: at a hundred workers one task per file
-#: would keep the client's core busy. Several files per task divide that.
-DASK_MAX_FILES_PER_TASK = 8
-#: Files per worker thread a collection must hold for each task to take more than one.
-DASK_FILES_PER_THREAD_PER_EXTRA = 32
-
-
 def extract_tracks(paths, extractor):
     """:func:`extract_track` of each path, in order: one Dask task for several files."""
     return [extract_track(path, extractor) for path in paths]
-
-
-def _dask_threads(client):
-    try:
-        return sum(client.nthreads().values())
-    except Exception:  # a client that cannot say (adaptive cluster starting): none known
-        return 0
-
-
-def _dask_plan(n_files, threads):
-    """``(files per task, tasks in flight)`` of a Dask run over ``n_files`` on ``threads`` worker threads.
-
-    One file per task while the collection is small against the cluster
-    (the load spreads evenly, the tail is one file); up to
-    :data:`DASK_MAX_FILES_PER_TASK` when it holds many times more files than
-    threads, where the client's cost per task would otherwise bound the run.
-
-    Examples
-    --------
-    >>> from musicfeat.batch.workers import _dask_plan
-    >>> _dask_plan(1_000, 16), _dask_plan(1_000_000, 100)
-    ((1, 64), (8, 400))
-    """
-    per_task = max(
-        1, min(DASK_MAX_FILES_PER_TASK, n_files // (DASK_FILES_PER_THREAD_PER_EXTRA * max(threads, 1)))
-    )
-    return per_task, max(DASK_MIN_IN_FLIGHT, DASK_TASKS_PER_THREAD * threads)
-
-
-def _run_on_dask(client, todo, extractor, record):
-    """Tasks of a few files each, a bounded number submitted at a time, each file recorded as its task ends.
-
-    A task that fails as a whole (its worker lost more often than Dask
-    retries) is submitted again one file per task, so that only the file
-    at fault fails.
-    """
-    from distributed import as_completed
-
-    # A key of its own (hash=False): scattered by content, a second run with an equal
-    # extractor on the same client got the key the first run's future was releasing,
-    # and the scheduler could drop the data under the new run's tasks ("lost dependencies").
-    extractor_future = client.scatter(extractor, broadcast=True, hash=False)
-    per_task, limit = _dask_plan(len(todo), _dask_threads(client))
-    waiting = [todo[i : i + per_task] for i in range(0, len(todo), per_task)][::-1]  # popped from the end
-    running = {}
-
-    def submit_next():
-        if not waiting:
-            return None
-        tracks = waiting.pop()
-        future = client.submit(extract_tracks, [t.path for t in tracks], extractor_future, pure=False)
-        running[future] = tracks
-        return future
-
-    first = [f for f in (submit_next() for _ in range(limit)) if f is not None]
-    finished = as_completed(first)
-    for future in finished:
-        tracks = running.pop(future)
-        try:
-            results = future.result()
-        except Exception as error:  # a lost worker fails its files: alone, each the next time
-            if len(tracks) > 1:
-                waiting.extend([track] for track in reversed(tracks))
-                finished.add(submit_next())
-                continue
-            results = [("error", type(error).__name__, f"the Dask task failed: {error}")]
-        for track, result in zip(tracks, results, strict=True):
-            if not record(track, result):
-                for other in running:
-                    other.cancel()
-                return
-        following = submit_next()
-        if following is not None:
-            finished.add(following)
