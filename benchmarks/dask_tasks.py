@@ -7,7 +7,8 @@ Writes ``--files`` two-second WAV files of noise, starts a
 with ``MALLOC_TRIM_THRESHOLD_`` unset (see README.md), and runs
 ``extract_folder(..., client=client)`` with ``DASK_MAX_FILES_PER_TASK`` set
 to 1 and to 8 (and the collection counted as large, so that 8 applies),
-alternating, ``--repeats`` times. It prints the wall time and the client
+after one untimed run of each (the workers' imports and kernels), then
+``--repeats`` rounds, alternating which goes first. It prints the wall time and the client
 process's CPU per file (``getrusage``: the client, LocalCluster's scheduler
 in the same process, and ``extract_folder``'s own work: the scan and the
 table). Files are short on purpose: the per-task cost is what is measured,
@@ -61,13 +62,19 @@ def main():
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
+
+        def timed_run(per_task, name):
+            dask_runner.DASK_MAX_FILES_PER_TASK = per_task
+            cpu, start = client_cpu(), time.perf_counter()
+            summary = extract_folder(root, root / f"{name}.csv", client=client, progress=False)
+            assert summary.done == args.files, summary
+            return time.perf_counter() - start, client_cpu() - cpu
+
+        for per_task in (1, 8):  # untimed: the workers import musicfeat and load its kernels
+            timed_run(per_task, f"warm-up-{per_task}")
         for run in range(args.repeats):
-            for per_task in (1, 8):
-                dask_runner.DASK_MAX_FILES_PER_TASK = per_task
-                cpu, start = client_cpu(), time.perf_counter()
-                summary = extract_folder(root, root / f"t{per_task}-{run}.csv", client=client, progress=False)
-                wall, cpu = time.perf_counter() - start, client_cpu() - cpu
-                assert summary.done == args.files, summary
+            for per_task in (1, 8) if run % 2 == 0 else (8, 1):  # alternating which goes first
+                wall, cpu = timed_run(per_task, f"t{per_task}-{run}")
                 print(f"| {per_task} | {run + 1} | {wall:.2f} | {1000 * cpu / args.files:.1f} |")
 
 

@@ -524,12 +524,37 @@ def report(results):
             share = math.ceil(results["files"] / n) * per_file
             print(f"| {n} | {c['best_s']:.2f} | {share:.2f} | {c['best_s'] - share:.2f} |")
     at16 = next(r for r in m["rows"] if r["jobs"] == 16)
+    pools = sorted(int(name.split()[1]) for name in results["configs"] if name.startswith("pool "))
+    lone = results["configs"]["pool 1"]["runs"][1]["per_file_wall_s"] if 1 in pools else None
+    widest = results["configs"][f"pool {pools[-1]}"]["runs"][1] if pools else None
+
+    def verdict(ok):
+        return "met" if ok else "missed"
+
     print()
+    print("Target 3 (a --jobs 16 run's fixed cost under 2 s; a worker among N within 90% of a lone one):")
     print(
-        f"Target 3 at N = 16 (modelled): fixed cost {at16['fixed_s']:.2f} s against < 2 s "
-        f"({'met' if at16['fixed_s'] < 2 else 'missed'}; the issue measured about {ISSUE_FIXED_AT_16} s); "
-        f"a worker among 16 at {1 / at16['slowdown']:.0%} of a lone one (assumed from the issue, not measured here)."
+        f"- extract_folder from Python, modelled at N = 16: {at16['fixed_s']:.2f} s "
+        f"({verdict(at16['fixed_s'] < 2)}; the issue measured about {ISSUE_FIXED_AT_16} s for the command)."
     )
+    if results.get("cli") and widest:
+        n = max(int(j) for j in results["cli"])
+        per_file = results["configs"][f"pool {n}"]["runs"][1]["per_file_wall_s"] if n > 1 else lone
+        fixed = results["cli"][str(n)]["best_s"] - math.ceil(results["files"] / n) * per_file
+        at_16 = fixed + (16 - n) * widest["serial_launch_s"]
+        print(
+            f"- the command, imports included: {fixed:.2f} s measured at N = {n}; at N = 16, with "
+            f"{16 - n} more serial launches of {1000 * widest['serial_launch_s']:.0f} ms, about {at_16:.2f} s "
+            f"({verdict(at_16 < 2)}; on this machine the fork server's imports share {os.cpu_count()} cores "
+            "with the parent's and the first workers)."
+        )
+    if lone and widest and pools[-1] > 1:
+        speed = lone / widest["per_file_wall_s"]
+        print(
+            f"- a worker among {pools[-1]}: {speed:.0%} of a lone one by wall time ({verdict(speed >= 0.9)}); "
+            f"among 16 the model assumes the issue's {1 / at16['slowdown']:.0%}, which would miss 90% "
+            "(not measurable on this machine)."
+        )
 
 
 def main(argv=None):
