@@ -141,7 +141,11 @@ def row_of(plan, datas, index, item):
     if bad.any():
         names = [n for n, b in zip(plan.names, bad, strict=True) if b]
         more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-        raise item_error(index, item, f"features came out non-finite: {names[:5]}{more}")
+        # Which group gave them: a user's group may be at fault rather than the audio.
+        makers = [plan.group_label(k) for k, r in enumerate(rows) if not np.isfinite(r).all()]
+        raise item_error(
+            index, item, f"features came out non-finite: {names[:5]}{more} (from {', '.join(makers)})"
+        )
     return row
 
 
