@@ -103,6 +103,7 @@ PUBLIC_MODULES = {
     "musicfeat.batch.lock": "Batch: one writer per table",
     "musicfeat.batch.workers": "Batch: workers",
     "musicfeat.batch.pool": "Batch: worker processes",
+    "musicfeat.batch.dask_runner": "Batch: on a Dask cluster",
     "musicfeat.batch.extract": "Batch: extraction",
     "musicfeat.batch.learning": "Batch: learning from the folder",
     "musicfeat.analysis": "The talk's analyses",
