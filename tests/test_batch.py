@@ -594,3 +594,60 @@ def test_on_dask_a_file_that_kills_its_workers_fails_alone(tmp_path, example, mo
     assert (summary.done, summary.failed) == (5, 2), summary.failures
     assert failures["2 vibeace.wav"] == "KilledWorker"
     assert failures["6 cut.ogg"] != "FutureCancelledError"  # its own fault, not a lost extractor
+
+
+def test_on_dask_a_group_defined_in_a_function_travels_by_value(corpus, tmp_path):
+    """As in a notebook or a script's __main__: the class is not importable by the workers."""
+    distributed = pytest.importorskip("distributed")
+    from musicfeat.accumulators import FrameSeries
+    from musicfeat.groups import ClipTransformer
+
+    class FrameCount(ClipTransformer):
+        def feature_names(self):
+            return ["frames"]
+
+        def accumulator(self, config):
+            return FrameSeries(lambda block: np.ones(block.S.shape[1]), lambda ones: np.array([ones.size]))
+
+    extractor = MusicFeatures(include=["zero_crossings"], groups=[("count", FrameCount())])
+    local = tmp_path / "local.csv"
+    extract_folder(corpus, local, extractor=extractor, jobs=1, progress=False)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            summary = extract_folder(
+                corpus, tmp_path / "dask.csv", extractor=extractor, client=client, progress=False
+            )
+    assert (summary.done, summary.failed) == (len(GOOD), len(BAD)), summary.failures
+    a = load_features(local)[3].sort_values("path").reset_index(drop=True)
+    b = load_features(tmp_path / "dask.csv")[3].sort_values("path").reset_index(drop=True)
+    assert a.equals(b)
+
+
+def test_on_dask_nothing_is_left_running_when_recording_a_row_fails(corpus, tmp_path):
+    """A full disk or Ctrl-C while writing a row: the run's other tasks are cancelled, not left computing."""
+    distributed = pytest.importorskip("distributed")
+    from musicfeat.batch.dask_runner import run_on_dask
+    from musicfeat.batch.workers import extract_tracks
+
+    todo = find_tracks(corpus)
+
+    def record(track, result):
+        raise OSError(28, "No space left on device")
+
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            # Kept, as a notebook keeps the last traceback: its frames hold the run's futures.
+            with pytest.raises(OSError, match="No space left") as raised:
+                run_on_dask(client, todo, extract_tracks, MusicFeatures().fit([]), record)
+            left = None
+            for _ in range(100):  # cancellation reaches the scheduler asynchronously
+                left = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+                if left == 0:
+                    break
+                time.sleep(0.1)
+            assert raised.traceback  # still held here
+    assert left == 0

@@ -14,7 +14,7 @@ it the task to run. It sizes the run to the cluster (:func:`dask_plan`):
 
 Faults stay with the file at fault: a task that fails as a whole (its
 worker killed more often than Dask retries) goes again one file per task.
-The extractor travels inside each task (pickled once per run, a few KB),
+The extractor travels inside each task (cloudpickled once per run, a few KB),
 not scattered: scattered data dies with the last worker that holds it, and
 a file that kills workers would then fail every task that needed it
 ("lost dependencies"). Imports nothing else of the package
@@ -90,14 +90,19 @@ def run_on_dask(client, todo, task, extractor, record):
         ``task(paths, extractor)``: one result per path, in order, never
         raising for a file's fault (:func:`musicfeat.batch.workers.extract_tracks`).
     extractor : MusicFeatures
-        Sent with every task, pickled once.
+        Sent with every task, cloudpickled once (classes defined in
+        ``__main__`` or a notebook travel by value).
     record : callable
-        Called in completion order; it returns False to stop the run (the
-        tasks not finished are cancelled).
+        Called in completion order; it returns False to stop the run. When
+        the run stops or ``record`` raises, the tasks not finished are
+        cancelled.
     """
+    import cloudpickle  # distributed's own dependency
     from distributed import as_completed
 
-    extractor_bytes = pickle.dumps(extractor, protocol=pickle.HIGHEST_PROTOCOL)
+    # cloudpickle, as Dask would: an extractor or group class defined in a notebook, a
+    # script's __main__ or a function travels by value, where pickle would name it only.
+    extractor_bytes = cloudpickle.dumps(extractor, protocol=pickle.HIGHEST_PROTOCOL)
     per_task, limit = dask_plan(len(todo), _threads(client))
     waiting = [todo[i : i + per_task] for i in range(0, len(todo), per_task)][::-1]  # popped from the end
     running = {}
@@ -107,21 +112,26 @@ def run_on_dask(client, todo, task, extractor, record):
         running[future] = tracks
         return future
 
-    finished = as_completed([submit(waiting.pop()) for _ in range(min(limit, len(waiting)))])
-    for future in finished:
-        tracks = running.pop(future)
-        try:
-            results = future.result()
-        except Exception as error:
-            if len(tracks) > 1:  # a lost worker fails its files: alone, each the next time
-                waiting.extend([track] for track in reversed(tracks))
+    try:
+        finished = as_completed([submit(waiting.pop()) for _ in range(min(limit, len(waiting)))])
+        for future in finished:
+            tracks = running.pop(future)
+            try:
+                results = future.result()
+            except Exception as error:
+                future.release()
+                if len(tracks) > 1:  # a lost worker fails its files: alone, each the next time
+                    waiting.extend([track] for track in reversed(tracks))
+                    finished.add(submit(waiting.pop()))
+                    continue
+                results = [("error", type(error).__name__, f"the Dask task failed: {error}")]
+            else:
+                future.release()  # its rows are here: the scheduler may forget the task
+            for track, result in zip(tracks, results, strict=True):
+                if not record(track, result):
+                    return
+            if waiting:
                 finished.add(submit(waiting.pop()))
-                continue
-            results = [("error", type(error).__name__, f"the Dask task failed: {error}")]
-        for track, result in zip(tracks, results, strict=True):
-            if not record(track, result):
-                for other in running:
-                    other.cancel()
-                return
-        if waiting:
-            finished.add(submit(waiting.pop()))
+    finally:  # stopped, or record raised (a full disk, Ctrl-C): nothing is left running on the cluster
+        for other in running:
+            other.cancel()

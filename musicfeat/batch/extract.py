@@ -183,7 +183,8 @@ def extract_folder(
         ``params_digest`` say so). Without it, an ``output`` that holds
         finished rows is refused (see ``overwrite``).
     strict : bool, default=False
-        Stop at the first failure.
+        Stop at the first failure: the first in path order with ``jobs=1``,
+        the first to finish with worker processes or on Dask.
     progress : bool, optional
         Progress bar (tqdm) on stderr; by default when stderr is a terminal.
     client : distributed.Client, optional
