@@ -593,7 +593,7 @@ def test_on_dask_a_file_that_kills_its_workers_fails_alone(tmp_path, example, mo
     failures = {path: kind for path, kind, _ in summary.failures}
     assert (summary.done, summary.failed) == (5, 2), summary.failures
     assert failures["2 vibeace.wav"] == "KilledWorker"
-    assert failures["6 cut.ogg"] != "FutureCancelledError"  # its own fault, not a lost extractor
+    assert failures["6 cut.ogg"] == "InvalidAudioError"  # its own fault, named as such
 
 
 def test_on_dask_a_group_defined_in_a_function_travels_by_value(corpus, tmp_path):
