@@ -7,7 +7,7 @@ frequency parameters set against half that rate.
 """
 
 from .. import _validation as v
-from ..blockwise import mel_filters_cover
+from ..blockwise import N_MELS, mel_filters_cover
 
 #: Analysis rates accepted (Hz). 4 kHz (a 2 kHz band) still holds what the
 #: features describe (the 200 Hz octaves of the contrast, the chroma's pitch
@@ -115,3 +115,20 @@ def smallest_mel_n_fft(sr):
     True
     """
     return smallest_n_fft(mel_filters_cover, sr)
+
+
+class MFCCParameter:
+    """What the groups with an ``n_mfcc`` parameter share: its check, and the STFT frame their mel filters need.
+
+    Mixed in before :class:`~musicfeat.groups.ClipTransformer` by the MFCC,
+    harmonic/percussive MFCC, VLAD and Gaussian-timbre groups, whose MFCCs
+    all come from :data:`~musicfeat.blockwise.N_MELS` mel bands. A group
+    with more parameters extends :meth:`_check_group_params`.
+    """
+
+    def _check_group_params(self, owner=None):
+        owner = self if owner is None else owner
+        return {"n_mfcc": v.check_int(owner, "n_mfcc", self.n_mfcc, minimum=1, maximum=N_MELS)}
+
+    def _smallest_n_fft(self, sr):
+        return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"

@@ -7,12 +7,11 @@ frames, accumulated as the spectral covariance is
 
 import numpy as np
 
-from .. import _validation as v
 from ..blockwise import N_MELS, frame_blocks
 from ..frontend import FrontEndConfig
 from ..summaries import covariance_summary
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
-from ._frames import smallest_mel_n_fft
+from ._frames import MFCCParameter
 from ._logmel import log_mel_frames
 from .hp_mfcc import dct_matrix
 from .spectral_covariance import SecondOrderAccumulator, covariance_descriptions, covariance_names
@@ -41,7 +40,7 @@ def _mfcc(block, n_mfcc):
     return out
 
 
-class GaussianTimbre(ClipTransformer):
+class GaussianTimbre(MFCCParameter, ClipTransformer):
     r"""Mean and full covariance of the MFCC frames: the single-Gaussian timbre model (Mandel and Ellis 2005).
 
     Each frame :math:`t` of the magnitude spectrogram ``S`` gives its first
@@ -135,13 +134,6 @@ class GaussianTimbre(ClipTransformer):
             engine=engine,
         )
         self.n_mfcc = n_mfcc
-
-    def _check_group_params(self, owner=None):
-        owner = self if owner is None else owner
-        return {"n_mfcc": v.check_int(owner, "n_mfcc", self.n_mfcc, minimum=1, maximum=N_MELS)}
-
-    def _smallest_n_fft(self, sr):
-        return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
 
     def feature_names(self):
         n = self._check_group_params()["n_mfcc"]

@@ -12,13 +12,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from .. import _validation as v
 from ..blockwise import N_MELS, frame_blocks, mel_power
 from ..frontend import FrontEndConfig
 from ..stats import MOMENT_DESCRIPTIONS, MOMENT_NAMES, moments
 from ..streaming import FrameSeries, whole_clip_block
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
-from ._frames import smallest_mel_n_fft
+from ._frames import MFCCParameter
 from .rhythm import mel_power_of_p
 
 __all__ = [
@@ -173,7 +172,7 @@ def frame_statistics(frames):
     return np.concatenate([moments(frames), percentiles.T], axis=-1)
 
 
-class HPMFCCFeatures(ClipTransformer):
+class HPMFCCFeatures(MFCCParameter, ClipTransformer):
     """Seven statistics of the MFCCs of the harmonic and of the percussive part (``14 * n_mfcc``).
 
     For ``X`` in (H, P), the parts of :class:`~musicfeat.Spectra`:
@@ -236,13 +235,6 @@ class HPMFCCFeatures(ClipTransformer):
             max_duration=max_duration,
         )
         self.n_mfcc = n_mfcc
-
-    def _check_group_params(self, owner=None):
-        owner = self if owner is None else owner
-        return {"n_mfcc": v.check_int(owner, "n_mfcc", self.n_mfcc, minimum=1, maximum=N_MELS)}
-
-    def _smallest_n_fft(self, sr):
-        return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
 
     def feature_names(self):
         n = self._check_group_params()["n_mfcc"]

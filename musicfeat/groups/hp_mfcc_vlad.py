@@ -15,11 +15,10 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _validation as v
-from ..blockwise import N_MELS
 from ..frontend import FrontEndConfig
 from ..streaming import FrameSeries
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
-from ._frames import smallest_mel_n_fft
+from ._frames import MFCCParameter
 from .hp_mfcc import PARTS, block_hp_mfcc
 
 __all__ = ["HPMFCCVLAD", "evenly_spaced", "vlad_encode"]
@@ -92,7 +91,7 @@ def vlad_encode(Z, codebook):
     return (encoded / norm if norm > 0 else encoded).ravel()
 
 
-class HPMFCCVLAD(ClipTransformer):
+class HPMFCCVLAD(MFCCParameter, ClipTransformer):
     """VLAD encoding of the frames of MFCC of H and P against a learnt codebook (``2 * vlad_clusters * n_mfcc``).
 
     Each frame is the ``2 * n_mfcc`` coefficients of :class:`HPMFCCFeatures`
@@ -213,16 +212,13 @@ class HPMFCCVLAD(ClipTransformer):
                     random_state,
                 ) from None
         return {
-            "n_mfcc": v.check_int(owner, "n_mfcc", self.n_mfcc, minimum=1, maximum=N_MELS),
+            **super()._check_group_params(owner),
             "vlad_clusters": v.check_int(
                 owner, "vlad_clusters", self.vlad_clusters, minimum=1, maximum=MAX_CLUSTERS
             ),
             "vlad_frames": v.check_int(owner, "vlad_frames", self.vlad_frames, minimum=1),
             "random_state": random_state,
         }
-
-    def _smallest_n_fft(self, sr):
-        return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
 
     def feature_names(self):
         p = self._check_group_params()

@@ -7,13 +7,12 @@ once per clip (:func:`mel_spectrogram`, kept in the clip's
 
 import numpy as np
 
-from .. import _validation as v
-from ..blockwise import N_MELS, mel_power
+from ..blockwise import mel_power
 from ..frontend import FrontEndConfig
 from ..stats import MOMENT_DESCRIPTIONS, moments_by_row
 from ..streaming import DecibelStore, join_series
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
-from ._frames import smallest_mel_n_fft
+from ._frames import MFCCParameter
 
 
 def mel_spectrogram(spectra):
@@ -36,7 +35,7 @@ def _mel_spectrogram(spectra):
     return mel_power(spectra.S, c.sr, c.n_fft)
 
 
-class MFCCFeatures(ClipTransformer):
+class MFCCFeatures(MFCCParameter, ClipTransformer):
     """Mean and std over frames of the first ``n_mfcc`` MFCCs (``2 * n_mfcc`` features).
 
     ``librosa.feature.mfcc(S=power_to_db(melspectrogram(S=S**2, sr=sr)),
@@ -94,13 +93,6 @@ class MFCCFeatures(ClipTransformer):
             engine=engine,
         )
         self.n_mfcc = n_mfcc
-
-    def _check_group_params(self, owner=None):
-        owner = self if owner is None else owner
-        return {"n_mfcc": v.check_int(owner, "n_mfcc", self.n_mfcc, minimum=1, maximum=N_MELS)}
-
-    def _smallest_n_fft(self, sr):
-        return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
 
     def feature_names(self):
         n = self._check_group_params()["n_mfcc"]
