@@ -503,28 +503,34 @@ def test_dask_keeps_a_bounded_number_of_files_submitted(corpus, tmp_path, monkey
     assert max(unfinished_at_submit) < 2
 
 
+def dask_extract(folder, output, *, processes=True, **kwargs):
+    """``extract_folder`` on a one-worker LocalCluster: its summary, and the files of each task submitted."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=processes, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            sizes = []
+            submit = client.submit
+
+            def counting_submit(func, task, paths, *args, **kw):
+                sizes.append(len(paths))
+                return submit(func, task, paths, *args, **kw)
+
+            client.submit = counting_submit
+            return extract_folder(folder, output, client=client, progress=False, **kwargs), sizes
+
+
 def test_dask_tasks_of_several_files_give_the_same_table(corpus, tmp_path, monkeypatch):
     """A large collection goes in tasks of several files (the client's cost is per task), with the same rows."""
-    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("distributed")
     from musicfeat.batch import dask_runner
 
     monkeypatch.setattr(dask_runner, "DASK_FILES_PER_THREAD_PER_EXTRA", 1)
     monkeypatch.setattr(dask_runner, "DASK_MAX_FILES_PER_TASK", 3)
     local = tmp_path / "local.csv"
     extract_folder(corpus, local, jobs=1, progress=False)
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            tasks = []
-            submit = client.submit
-
-            def counting_submit(func, task, paths, *args, **kwargs):
-                tasks.append(len(paths))
-                return submit(func, task, paths, *args, **kwargs)
-
-            client.submit = counting_submit
-            summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
+    summary, tasks = dask_extract(corpus, tmp_path / "dask.csv")
     assert (summary.done, summary.failed) == (len(GOOD), len(BAD))
     assert max(tasks) == 3 and len(tasks) < sum(tasks)
     a = load_features(local)[3].sort_values("path").reset_index(drop=True)
@@ -534,7 +540,7 @@ def test_dask_tasks_of_several_files_give_the_same_table(corpus, tmp_path, monke
 
 def test_a_failed_dask_task_of_several_files_is_retried_one_file_per_task(corpus, tmp_path, monkeypatch):
     """A task lost as a whole costs no file that is not at fault: its files go again, each alone."""
-    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("distributed")
     from musicfeat.batch import dask_runner, workers
 
     monkeypatch.setattr(dask_runner, "DASK_FILES_PER_THREAD_PER_EXTRA", 1)
@@ -547,19 +553,7 @@ def test_a_failed_dask_task_of_several_files_is_retried_one_file_per_task(corpus
         return extract_tracks(paths, extractor)
 
     monkeypatch.setattr(workers, "extract_tracks", lost_when_several)
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            sizes = []
-            submit = client.submit
-
-            def counting_submit(func, task, paths, *args, **kwargs):
-                sizes.append(len(paths))
-                return submit(func, task, paths, *args, **kwargs)
-
-            client.submit = counting_submit
-            summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
+    summary, sizes = dask_extract(corpus, tmp_path / "dask.csv", processes=False)
     assert (summary.done, summary.failed) == (len(GOOD), len(BAD))
     assert max(sizes) > 1 and sizes.count(1) >= sum(n for n in sizes if n > 1)  # each went again alone
     assert not any("worker lost" in failure[2] for failure in summary.failures)
