@@ -79,6 +79,9 @@ class ExtractionPlan:
         Each group's name (the feature set's, and those of
         ``MusicFeatures(groups=[(name, group)])``), aligned with ``groups``;
         empty for a group used alone. Named in errors with the group's class.
+    widths : tuple of int
+        How many of ``names`` each group gives, aligned with ``groups``: what
+        each group's row must hold, counted once per call, not per clip.
     """
 
     config: object
@@ -89,6 +92,7 @@ class ExtractionPlan:
     on_error: str = "raise"
     owner: str = "MusicFeatures"
     group_names: tuple = ()
+    widths: tuple = ()
 
     @property
     def learners(self):

@@ -151,8 +151,7 @@ def row_of(plan, datas, index, item):
 
 def _group_row(plan, k, row, index):
     """The ``k``-th group's row as float64, or a ValueError naming the group when it breaks the protocol."""
-    group = plan.groups[k]
-    n_names = len(group.feature_names())
+    n_names = plan.widths[k]
     try:
         array = np.asarray(row)
     except Exception:  # a ragged sequence, say

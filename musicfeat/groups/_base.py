@@ -190,7 +190,8 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
         check_frames(self, config, groups)
         for group in groups:
             group._check_analysis(config, owner=self)
-        names = tuple(name for group in groups for name in group.feature_names())
+        per_group = [tuple(group.feature_names()) for group in groups]
+        names = tuple(name for group_names in per_group for name in group_names)
         twice = sorted(name for name, count in Counter(names).items() if count > 1)
         if twice:
             raise ValueError(f"{type(self).__name__}: features named twice by its groups: {twice[:5]}.")
@@ -212,6 +213,7 @@ class ClipTransformer(TransformerMixin, BaseEstimator):
             self.on_error,
             owner,
             group_names=self._group_names(),
+            widths=tuple(map(len, per_group)),
         )
 
     def _group_names(self):
