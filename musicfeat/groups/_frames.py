@@ -105,8 +105,8 @@ def smallest_n_fft(works, sr):
     return high
 
 
-def smallest_mel_n_fft(sr):
-    """The shortest STFT frame at ``sr`` whose bins reach every mel filter (:func:`~musicfeat.blockwise.mel_filters_cover`).
+def smallest_mel_n_fft(sr, n_mels=N_MELS):
+    """The shortest STFT frame at ``sr`` whose bins reach each of ``n_mels`` mel filters (:func:`~musicfeat.blockwise.mel_filters_cover`).
 
     Examples
     --------
@@ -114,7 +114,7 @@ def smallest_mel_n_fft(sr):
     >>> smallest_mel_n_fft(22050) <= 512 < 2048
     True
     """
-    return smallest_n_fft(mel_filters_cover, sr)
+    return smallest_n_fft(lambda rate, n_fft: mel_filters_cover(rate, n_fft, n_mels), sr)
 
 
 class MFCCParameter:
@@ -132,3 +132,16 @@ class MFCCParameter:
 
     def _smallest_n_fft(self, sr):
         return smallest_mel_n_fft(sr), f"each of the {N_MELS} mel filters of the MFCCs needs an STFT bin"
+
+
+class MelBandsParameter:
+    """What the groups with an ``n_mels`` parameter share: the STFT frame each of their mel filters needs.
+
+    Mixed in before :class:`~musicfeat.groups.ClipTransformer` by the
+    spectral-covariance and block-pattern groups, whose
+    :meth:`_check_group_params` validates ``n_mels``.
+    """
+
+    def _smallest_n_fft(self, sr):
+        n_mels = self._check_group_params()["n_mels"]
+        return smallest_mel_n_fft(sr, n_mels), f"each of its {n_mels} mel filters needs an STFT bin"

@@ -14,8 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..blockwise import frame_blocks, mel_filters_cover
-from ._frames import smallest_n_fft
+from ..blockwise import frame_blocks
 
 #: Power floor of the dB scale (``librosa.power_to_db``'s ``amin``): -100 dB.
 AMIN = 1e-10
@@ -29,12 +28,6 @@ def mel_filters64(sr, n_fft, n_mels):
     basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels).astype(np.float64)
     basis.setflags(write=False)
     return basis
-
-
-@lru_cache(maxsize=64)
-def smallest_n_fft_for_mels(sr, n_mels):
-    """The shortest STFT frame at ``sr`` whose bins reach each of ``n_mels`` mel filters."""
-    return smallest_n_fft(lambda rate, n_fft: mel_filters_cover(rate, n_fft, n_mels), sr)
 
 
 def log_mel_frames(block, n_mels):

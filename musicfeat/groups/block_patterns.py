@@ -16,7 +16,8 @@ from .. import _validation as v
 from ..frontend import FrontEndConfig
 from ..summaries import SEYERLEHNER_2010, BlockPatterns, contrast_pattern, fluctuation_pattern
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
-from ._logmel import log_mel_frames, smallest_n_fft_for_mels
+from ._frames import MelBandsParameter
+from ._logmel import log_mel_frames
 from .spectral_covariance import check_n_mels
 
 __all__ = ["BlockLevelPatterns", "PATTERNS", "LFP_BANDS", "pool_pairs"]
@@ -95,7 +96,7 @@ def _describe(pattern, label, n_mels):
     return f"{_LONG[pattern]}: {what}, log-mel dB, {where}, {over}"
 
 
-class BlockLevelPatterns(ClipTransformer):
+class BlockLevelPatterns(MelBandsParameter, ClipTransformer):
     r"""Six block-level patterns of the log-mel spectrum (Seyerlehner, Widmer and Pohle 2010).
 
     The frames are :math:`X_{b,t} = 10 \log_{10} \max((M S^2)_{b,t}, 10^{-10})`,
@@ -226,10 +227,6 @@ class BlockLevelPatterns(ClipTransformer):
             "n_mels": check_n_mels(owner, self.n_mels, minimum=4),
             "patterns": tuple(p for p in PATTERNS if p in chosen),
         }
-
-    def _smallest_n_fft(self, sr):
-        n_mels = self._check_group_params()["n_mels"]
-        return smallest_n_fft_for_mels(sr, n_mels), f"each of its {n_mels} mel filters needs an STFT bin"
 
     def _degeneracies(self, config, seconds):
         p = self._check_group_params()

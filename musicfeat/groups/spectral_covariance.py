@@ -15,7 +15,8 @@ from ..blockwise import frame_blocks
 from ..frontend import FrontEndConfig
 from ..summaries import MeanCovariance, covariance_summary
 from ._base import DEFAULT_MAX_DURATION, ClipTransformer
-from ._logmel import log_mel_frames, smallest_n_fft_for_mels
+from ._frames import MelBandsParameter
+from ._logmel import log_mel_frames
 
 __all__ = [
     "SpectralCovariance",
@@ -110,7 +111,7 @@ def covariance_descriptions(series, labels, kind):
     return out
 
 
-class SpectralCovariance(ClipTransformer):
+class SpectralCovariance(MelBandsParameter, ClipTransformer):
     r"""Mean and covariance over frames of the log-mel spectrum: spectral covariance (Bergstra, Mandel and Eck 2010).
 
     Each frame :math:`t` of the magnitude spectrogram ``S`` gives the vector
@@ -222,10 +223,6 @@ class SpectralCovariance(ClipTransformer):
             "n_mels": check_n_mels(owner, self.n_mels),
             "kind": v.check_options(owner, "kind", self.kind, KINDS),
         }
-
-    def _smallest_n_fft(self, sr):
-        n_mels = self._check_group_params()["n_mels"]
-        return smallest_n_fft_for_mels(sr, n_mels), f"each of its {n_mels} mel filters needs an STFT bin"
 
     def feature_names(self):
         p = self._check_group_params()
