@@ -82,12 +82,12 @@ def as_float64(X):
 
 
 @lru_cache(maxsize=16)
-def mel_basis(sr, n_fft):
-    """``librosa.filters.mel(sr=sr, n_fft=n_fft)``: 128 Slaney mel filters, read-only and cached.
+def mel_basis(sr, n_fft, n_mels=N_MELS):
+    """``librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)``: Slaney mel filters, read-only and cached.
 
     Returns
     -------
-    np.ndarray [shape=(128, 1 + n_fft // 2), dtype=float32]
+    np.ndarray [shape=(n_mels, 1 + n_fft // 2), dtype=float32]
 
     Examples
     --------
@@ -97,7 +97,7 @@ def mel_basis(sr, n_fft):
     """
     import librosa
 
-    basis = librosa.filters.mel(sr=sr, n_fft=n_fft)
+    basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)
     basis.setflags(write=False)
     return basis
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..blockwise import frame_blocks
+from ..blockwise import frame_blocks, mel_basis
 
 #: Power floor of the dB scale (``librosa.power_to_db``'s ``amin``): -100 dB.
 AMIN = 1e-10
@@ -22,10 +22,8 @@ AMIN = 1e-10
 
 @lru_cache(maxsize=16)
 def mel_filters64(sr, n_fft, n_mels):
-    """``librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels)`` (Slaney) in float64, read-only and cached."""
-    import librosa
-
-    basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels).astype(np.float64)
+    """:func:`~musicfeat.blockwise.mel_basis` (librosa's Slaney filters) in float64, read-only and cached."""
+    basis = mel_basis(sr, n_fft, n_mels).astype(np.float64)
     basis.setflags(write=False)
     return basis
 
