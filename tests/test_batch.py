@@ -270,18 +270,11 @@ def test_dask_local_cluster_gives_the_same_table(corpus, tmp_path):
     assert a.equals(b)
 
 
-def test_dask_runs_one_after_another_on_one_client(tmp_path):
+def test_dask_runs_one_after_another_on_one_client(two_clips, tmp_path):
     """Runs on one client do not share data: when each run scattered its extractor, an equal one's key,
     shared by content, could be released by the run before while the next one's tasks needed it."""
     distributed = pytest.importorskip("distributed")
-    root = tmp_path / "music"
-    (root / "a").mkdir(parents=True)
-    for i in range(2):
-        sf.write(
-            root / "a" / f"{i}.wav",
-            (0.1 * np.sin(np.arange(2 * SR) * (0.1 + 0.01 * i))).astype(np.float32),
-            SR,
-        )
+    root = two_clips
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
