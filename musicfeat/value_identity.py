@@ -82,7 +82,9 @@ def value_params(estimator):
     return {k: _canonical(v) for k, v in sorted(params.items()) if k not in HOW_PARAMS}
 
 
-def _digest_of(changed):
+def _digest_off_defaults(mine, defaults):
+    """16 hex digits of the parameters of ``mine`` that are not at ``defaults``."""
+    changed = {k: v for k, v in mine.items() if k not in defaults or defaults[k] != v}
     text = json.dumps(changed, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -104,9 +106,7 @@ def value_digest(estimator):
     >>> value_digest(MusicFeatures()) == value_digest(MusicFeatures(hop_length=256))
     False
     """
-    defaults = value_params(type(estimator)())
-    mine = value_params(estimator)
-    return _digest_of({k: v for k, v in mine.items() if k not in defaults or defaults[k] != v})
+    return _digest_off_defaults(value_params(estimator), value_params(type(estimator)()))
 
 
 def _legacy_params(estimator, overrides=None):
@@ -122,9 +122,7 @@ def legacy_digest(estimator, **overrides):
     ``overrides`` replace parameters first: the ``engine`` or
     ``max_duration`` a table was written with.
     """
-    defaults = _legacy_params(type(estimator)())
-    mine = _legacy_params(estimator, overrides)
-    return _digest_of({k: v for k, v in mine.items() if k not in defaults or defaults[k] != v})
+    return _digest_off_defaults(_legacy_params(estimator, overrides), _legacy_params(type(estimator)()))
 
 
 def accepted_digests(estimator, recorded=None):
