@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib import format as npy
 
-from .value_identity import value_params
+from .value_identity import value_params, value_signature
 
 __all__ = [
     "StateArray",
@@ -102,7 +102,7 @@ def _undeclared_attributes(group):
 
 def save_state(estimator, named_groups, path):
     """Write the signature and the fitted attributes of ``named_groups``' learning groups, atomically."""
-    arrays = {"signature": np.array(json.dumps(_signature(estimator), default=repr))}
+    arrays = {"signature": np.array(signature_text(estimator))}
     for name, group in named_groups:
         if not group.learns:
             continue
@@ -124,13 +124,9 @@ def save_state(estimator, named_groups, path):
             os.remove(tmp)
 
 
-def _signature(estimator):
-    return {"feature_set_version": estimator._feature_set().version, "params": value_params(estimator)}
-
-
 def signature_text(estimator):
     """The JSON text of what fitted state depends on: the feature-set version and the value parameters."""
-    return json.dumps(_signature(estimator), default=repr)
+    return json.dumps(value_signature(estimator), default=repr)
 
 
 class _Refused(Exception):
@@ -318,7 +314,7 @@ def _check_signature(text_array, estimator):
         and isinstance(theirs.get("params", {}), dict)
     ):
         raise _Refused("its signature is not the JSON object save_fitted writes: a damaged or foreign file")
-    mine = _signature(estimator)
+    mine = value_signature(estimator)
     if theirs["feature_set_version"] != mine["feature_set_version"]:
         raise _Refused(
             f"fitted by feature set {theirs['feature_set_version']!r}, "

@@ -22,7 +22,14 @@ import json
 
 import numpy as np
 
-__all__ = ["HOW_PARAMS", "value_params", "value_digest", "accepted_digests", "legacy_digest"]
+__all__ = [
+    "HOW_PARAMS",
+    "value_params",
+    "value_signature",
+    "value_digest",
+    "accepted_digests",
+    "legacy_digest",
+]
 
 #: Parameters that change how the values are computed, never what they are.
 HOW_PARAMS = frozenset({"engine", "max_duration", "n_jobs", "on_error", "memory"})
@@ -80,6 +87,22 @@ def value_params(estimator):
     """
     params = estimator.get_params()
     return {k: _canonical(v) for k, v in sorted(params.items()) if k not in HOW_PARAMS}
+
+
+def value_signature(estimator):
+    """What an extractor's values depend on: its feature-set version and :func:`value_params`.
+
+    Recorded beside a table (its ``.meta.json``, checked on resume) and in a
+    fitted-state file (checked by ``load_fitted``).
+
+    Examples
+    --------
+    >>> from musicfeat import MusicFeatures
+    >>> from musicfeat.value_identity import value_signature
+    >>> value_signature(MusicFeatures())["feature_set_version"]
+    '419.1'
+    """
+    return {"feature_set_version": estimator._feature_set().version, "params": value_params(estimator)}
 
 
 def _digest_off_defaults(mine, defaults):

@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from .._version import __version__
 from ..feature_table import METADATA_COLUMNS, read_rows, table_kind, write_rows
 from ..table_text import decode_text, encode_text
-from ..value_identity import accepted_digests, value_digest, value_params
+from ..value_identity import accepted_digests, value_digest, value_params, value_signature
 from .tracks import FileIndex
 
 __all__ = [
     "ResumeMismatchError",
     "ResumePlan",
-    "extractor_signature",
     "params_digest",
     "write_meta",
     "check_resumable",
@@ -38,16 +37,6 @@ _VERSION, _SHA, _DIGEST = (
 
 class ResumeMismatchError(ValueError):
     """``resume`` was asked of a table made with other parameters."""
-
-
-def _extractor_params(extractor):
-    """The parameters that change a table's values, as JSON values (:func:`~musicfeat.value_identity.value_params`)."""
-    return value_params(extractor)
-
-
-def extractor_signature(extractor):
-    """What a table's values depend on: the fitted extractor's feature-set version and parameters."""
-    return {"feature_set_version": extractor.feature_set_version_, "params": _extractor_params(extractor)}
 
 
 def params_digest(extractor):
@@ -72,7 +61,7 @@ def params_digest(extractor):
 
 def write_meta(meta_path, extractor, n_columns):
     """Write the metadata file beside a table (``OUTPUT.meta.json``), atomically."""
-    meta = {**extractor_signature(extractor), "musicfeat": __version__, "columns": n_columns}
+    meta = {**value_signature(extractor), "musicfeat": __version__, "columns": n_columns}
     tmp = f"{meta_path}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(meta, f, indent=1, default=repr)
@@ -96,14 +85,14 @@ def check_resumable(meta_path, extractor, header, columns):
     if os.path.exists(meta_path):
         with open(meta_path, encoding="utf-8") as f:
             old = json.load(f)
-        new = extractor_signature(extractor)
+        new = value_signature(extractor)
         if old.get("feature_set_version") != new["feature_set_version"]:
             raise ResumeMismatchError(
                 f"cannot resume: the table has feature set {old.get('feature_set_version')!r}, "
                 f"this musicfeat makes {new['feature_set_version']!r}. Write to a new file."
             )
         # A parameter the table's metadata predates had its default's effect.
-        defaults = _extractor_params(type(extractor)())
+        defaults = value_params(type(extractor)())
         before = {k: old["params"].get(k, defaults.get(k)) for k in new["params"]}
         changed = {k: (before[k], v) for k, v in new["params"].items() if before[k] != v}
         if changed:
