@@ -17,11 +17,9 @@ import json
 import os
 
 from .. import fitted_state
-from ..exceptions import InvalidAudioError
 from ..feature_table import read_rows
-from .pool import run_pool, timeout_outcome, worker_context
 from .resume import ResumeMismatchError
-from .workers import _PRELOAD, DEFAULT_TIMEOUT
+from .workers import DEFAULT_TIMEOUT, file_failure, run_here_or_in_workers
 
 __all__ = ["is_fitted", "learn_from_folder", "learn_sample"]
 
@@ -87,10 +85,8 @@ def learn_sample(path, learner, plan):
     """
     try:
         return ("ok", fitted_state.fit_sample(learner, plan, os.fsencode(path)))  # any name the disk holds
-    except InvalidAudioError as error:
-        return ("error", type(error).__name__, error.reason)
     except Exception as error:  # one file's fault, whatever it is, is that file's failure
-        return ("error", type(error).__name__, str(error) or type(error).__name__)
+        return file_failure(error)
 
 
 def _learning_pass(learner, plan, tracks, *, jobs, timeout):
@@ -102,22 +98,9 @@ def _learning_pass(learner, plan, tracks, *, jobs, timeout):
         return True
 
     keyed = [(index, track.path) for index, track in enumerate(tracks)]
-    if jobs == 1:  # here, as the extraction with jobs=1: no time limit, no crash isolation
-        for index, path in keyed:
-            record(index, learn_sample(path, learner, plan))
-    else:
-        timed_out = timeout_outcome(timeout, " in the learning pass")
-        run_pool(
-            jobs or os.cpu_count() or 1,
-            keyed,
-            learn_sample,
-            (learner, plan),
-            record,
-            timeout=timeout,
-            context=worker_context(_PRELOAD),
-            timed_out=timed_out,
-            during=" in the learning pass",
-        )
+    run_here_or_in_workers(
+        jobs, keyed, learn_sample, (learner, plan), record, timeout=timeout, during=" in the learning pass"
+    )
     samples, failures = [], []
     for index, track in enumerate(tracks):  # the tracks' order, whatever order the workers finished in
         result = results[index]

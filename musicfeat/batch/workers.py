@@ -24,6 +24,8 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "extract_track",
     "extract_tracks",
+    "file_failure",
+    "run_here_or_in_workers",
     "run_tracks",
     "start_workers_early",
     "WORKER_CRASHED",
@@ -39,11 +41,45 @@ DEFAULT_TIMEOUT = 600.0
 _PRELOAD = ("musicfeat", "musicfeat.batch.workers", "musicfeat._warm")
 
 
-def _describe(error):
+def file_failure(error):
+    """``("error", error_type, message)``: how a batch records an exception raised by one file.
+
+    The extraction and the learning pass say a file's fault in the same words.
+    """
+    if isinstance(error, InvalidAudioError):
+        return ("error", type(error).__name__, error.reason)
     text = str(error)
     if isinstance(error, MemoryError):
-        return f"out of memory while decoding or analysing this file{': ' + text if text else ''}"
-    return text or type(error).__name__
+        text = f"out of memory while decoding or analysing this file{': ' + text if text else ''}"
+    return ("error", type(error).__name__, text or type(error).__name__)
+
+
+def run_here_or_in_workers(jobs, keyed_items, task, args, record, *, timeout, during=""):
+    """``task(item, *args)`` for each ``(key, item)``, ``record(key, result)`` as each ends.
+
+    ``jobs == 1``: here, in order, with no time limit nor crash isolation
+    (a hang stops the run, a crash in native code ends it); ``record``
+    returning False stops. Otherwise in the worker pool
+    (:func:`~musicfeat.batch.pool.run_pool`, ``jobs`` processes, one per
+    core by default), forked from the fork server that preloads musicfeat;
+    ``during`` names the pass in a timeout's or a crash's message.
+    """
+    if jobs == 1:
+        for key, item in keyed_items:
+            if not record(key, task(item, *args)):
+                return
+        return
+    run_pool(
+        jobs or os.cpu_count() or 1,
+        keyed_items,
+        task,
+        args,
+        record,
+        timeout=timeout,
+        context=worker_context(_PRELOAD),
+        timed_out=timeout_outcome(timeout, during),
+        during=during,
+    )
 
 
 def _decodable(path):
@@ -100,10 +136,8 @@ def extract_track(path, extractor):
             else:
                 warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
         return ("ok", seconds, file_sha256(path), row, degenerate)
-    except InvalidAudioError as error:
-        return ("error", type(error).__name__, error.reason)
     except Exception as error:  # one file's fault, whatever it is, is that file's failure
-        return ("error", type(error).__name__, _describe(error))
+        return file_failure(error)
 
 
 def _streamed_header(path, extractor):
@@ -147,22 +181,9 @@ def run_tracks(todo, extractor, record, *, jobs=None, client=None, timeout=DEFAU
     """
     if client is not None:
         run_on_dask(client, todo, extract_tracks, extractor, record)
-    elif jobs == 1:
-        for track in todo:
-            if not record(track, extract_track(track.path, extractor)):
-                return
     else:
-        timed_out = timeout_outcome(timeout)
-        run_pool(
-            jobs or os.cpu_count() or 1,
-            [(track, track.path) for track in todo],
-            extract_track,
-            (extractor,),
-            record,
-            timeout=timeout,
-            context=worker_context(_PRELOAD),
-            timed_out=timed_out,
-        )
+        keyed = [(track, track.path) for track in todo]
+        run_here_or_in_workers(jobs, keyed, extract_track, (extractor,), record, timeout=timeout)
 
 
 def start_workers_early(jobs=None, client=None):
