@@ -162,6 +162,16 @@ def _truncated(declared, holds):
     return f"truncated: the header declares {declared}, the file holds {holds}. It was cut short (or is still being written)"
 
 
+def _frames_cut(declared, holds, frame, rate):
+    """The truncation of ``declared`` bytes of frames of ``frame`` bytes of which ``holds`` are there, or None.
+
+    A partial last frame is no loss.
+    """
+    if holds >= declared - (frame - 1):
+        return None
+    return _truncated(_seconds(declared // frame, rate), _seconds(max(holds, 0) // frame, rate))
+
+
 # ---------------------------------------------------------------- WAV, AIFF, Wave64, AU: the data's size
 
 
@@ -199,7 +209,7 @@ def _wav_cut(f, start, size, big):
             if holds >= length - max(align - 1, 0):  # a partial last frame is no loss
                 return None
             if tag in (1, 3, 0xFFFE) and align and rate:  # PCM and float: frames of `align` bytes
-                return _truncated(_seconds(length // align, rate), _seconds(max(holds, 0) // align, rate))
+                return _frames_cut(length, holds, align, rate)
             if byte_rate:
                 return _truncated(f"{length / byte_rate:.2f} s", f"{max(holds, 0) / byte_rate:.2f} s")
             return _truncated(f"{length:,} bytes of audio", f"{max(holds, 0):,}")
@@ -219,9 +229,9 @@ def _w64_cut(f, start, size):
         elif head[:4] == b"data" and fmt is not None and len(fmt) >= 14:
             _, _, rate, _, align = struct.unpack("<HHIIH", fmt[:14])
             holds, declared = size - offset - 24, length - 24
-            if not (align and rate) or declared <= 0 or holds >= declared - (align - 1):
+            if not (align and rate) or declared <= 0:
                 return None
-            return _truncated(_seconds(declared // align, rate), _seconds(max(holds, 0) // align, rate))
+            return _frames_cut(declared, holds, align, rate)
         offset += (length + 7) // 8 * 8  # chunks are aligned to 8 bytes
         if length < 24 or offset >= size:
             return None
@@ -239,11 +249,7 @@ def _au_cut(head, start, size):
     width = _AU_WIDTHS.get(encoding)
     if declared in _UNKNOWN_SIZES or not (width and rate and channels):
         return None
-    holds = size - start - data
-    if holds >= declared - (width * channels - 1):
-        return None
-    frame = width * channels
-    return _truncated(_seconds(declared // frame, rate), _seconds(max(holds, 0) // frame, rate))
+    return _frames_cut(declared, size - start - data, width * channels, rate)
 
 
 def _aiff_cut(f, start, size):
