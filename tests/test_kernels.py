@@ -46,6 +46,8 @@ def test_median_constant_runs_tiny_and_huge_values(axis, rng):
     x[::7, ::5] = 1e-38  # subnormal-adjacent
     x[::11, ::3] = 3e38
     x[1, 1] = np.inf
+    x[4, ::3] = -np.inf  # the nearest value below a median can be -inf
+    x[6:9, 40] = np.inf  # ... and the nearest above +inf, several copies
     x[2, 2] = -0.0
     x[3, ::2] = -7.0
     for size in (1, 3, 31, 61):

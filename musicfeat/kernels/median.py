@@ -11,9 +11,12 @@ stays the median while ``lt <= size // 2 < le``. One step swaps the oldest
 value for the incoming one and updates both counts in O(1). Replacing one
 value moves the median by at most one distinct value, so when the
 invariant breaks the new median is the nearest window value above ``m`` (or
-below it), found with one read-only pass that also counts its copies. Every
-operation is a compare or a select over contiguous lanes, so LLVM vectorises
-it, and the pass is skipped when no lane's median moved.
+below it). Two read-only passes over the window find it: the first takes,
+per lane, the smallest ``s * v`` above ``s * m`` (``s = -1`` for a lane whose
+median moves down: negating is exact, and it makes every lane's search the
+same branch-free minimum), the second counts the new median's copies. Every
+operation is a compare, a multiply or a select over contiguous lanes, so
+LLVM vectorises it; the passes are skipped when no lane's median moved.
 
 In the kernels room: numba only, importing nothing else of the package.
 """
@@ -40,26 +43,6 @@ def _reflect_index(i, n):
     if j >= n:
         j = period - 1 - j
     return j
-
-
-@kernel
-def _nearest_beyond(vals_j, median, upward, best, count, width):
-    """Fold one window row into each lane's nearest value beyond its median.
-
-    Upward lanes look for the smallest value above the median, the others
-    for the largest value below; ``count`` counts the copies of ``best``.
-    """
-    for col in range(width):
-        v = vals_j[col]
-        if upward[col]:
-            beyond = v > median[col]
-            closer = v < best[col]
-        else:
-            beyond = v < median[col]
-            closer = v > best[col]
-        same = v == best[col]
-        count[col] = (int32(1) if closer else count[col] + int32(same)) if beyond else count[col]
-        best[col] = v if (beyond and closer) else best[col]
 
 
 @kernel
@@ -94,31 +77,48 @@ def _first_window(x, size, c0, width, vals, median, below, at_most, out):
 
 
 @kernel
-def _median_lanes(x, size, c0, width, out, vals, median, below, at_most, upward, best, count):
+def _median_lanes(x, size, c0, width, out, vals, median, below, at_most, sign, floor, best, count):
     """Filter lanes ``c0 : c0 + width`` of ``x`` along axis 0 into the same lanes of ``out``."""
     n = x.shape[0]
     half = size // 2
     rank = size // 2
+    one = np.ones(1, dtype=x.dtype)[0]
     _first_window(x, size, c0, width, vals, median, below, at_most, out)
     slot = 0  # ring position of the oldest value
     for i in range(1, n):
         q = i - 1 - half + size
-        src = x[q] if q < n else x[_reflect_index(q, n)]
+        # Sliced to the lanes first: indexing with ``c0 + col`` made numba
+        # guard every access against a negative index (gathers, not loads).
+        src = (x[q] if q < n else x[_reflect_index(q, n)])[c0 : c0 + width]
         moved = int32(0)
         for col in range(width):
-            old, new, med = vals[slot, col], src[c0 + col], median[col]
+            old, new, med = vals[slot, col], src[col], median[col]
             lt = below[col] - int32(old < med) + int32(new < med)
             le = at_most[col] - int32(old <= med) + int32(new <= med)
             below[col], at_most[col] = lt, le
             vals[slot, col] = new
             up = le <= rank
-            upward[col] = up
             moved = moved or up or lt > rank  # measured faster than an integer or bool OR
-            best[col] = np.inf if up else -np.inf
-            count[col] = 0
+            s = one if up else -one
+            sign[col] = s
+            floor[col] = med * s
+            best[col] = np.inf
         if moved:
+            # Lanes whose median stays also search: a select per lane costs
+            # less than a branch, and their result is not used.
             for j in range(size):
-                _nearest_beyond(vals[j], median, upward, best, count, width)
+                row = vals[j]
+                for col in range(width):
+                    t = row[col] * sign[col]
+                    b = best[col]
+                    best[col] = t if (t > floor[col] and t < b) else b
+            for col in range(width):
+                best[col] *= sign[col]
+                count[col] = 0
+            for j in range(size):
+                row = vals[j]
+                for col in range(width):
+                    count[col] += int32(row[col] == best[col])
             for col in range(width):
                 if at_most[col] <= rank:  # the median moves up to the next value
                     below[col] = at_most[col]
@@ -128,9 +128,9 @@ def _median_lanes(x, size, c0, width, out, vals, median, below, at_most, upward,
                     at_most[col] = below[col]
                     below[col] -= count[col]
                     median[col] = best[col]
-        dst = out[i]
+        dst = out[i, c0 : c0 + width]
         for col in range(width):
-            dst[c0 + col] = median[col]
+            dst[col] = median[col]
         slot += 1
         if slot == size:
             slot = 0
@@ -150,14 +150,15 @@ def _median_axis0(x, size, out, transposed):
     median = np.empty(_BLOCK, dtype=x.dtype)
     below = np.empty(_BLOCK, dtype=np.int32)  # window values < median
     at_most = np.empty(_BLOCK, dtype=np.int32)  # window values <= median
-    upward = np.empty(_BLOCK, dtype=np.bool_)
+    sign = np.empty(_BLOCK, dtype=x.dtype)  # -1 where the median moves down
+    floor = np.empty(_BLOCK, dtype=x.dtype)  # sign * median
     best = np.empty(_BLOCK, dtype=x.dtype)
     count = np.empty(_BLOCK, dtype=np.int32)
     if not transposed:
         m = x.shape[1]
         for c0 in range(0, m, _BLOCK):
             width = min(_BLOCK, m - c0)
-            _median_lanes(x, size, c0, width, out, vals, median, below, at_most, upward, best, count)
+            _median_lanes(x, size, c0, width, out, vals, median, below, at_most, sign, floor, best, count)
         return
     m, n = x.shape
     # The tile's lanes start at 0, passed as a run-time int64: a literal 0
@@ -172,7 +173,7 @@ def _median_axis0(x, size, out, transposed):
             for col in range(width):
                 tile[i, col] = x[c0 + col, i]
         _median_lanes(
-            tile, size, first_lane, width, tile_out, vals, median, below, at_most, upward, best, count
+            tile, size, first_lane, width, tile_out, vals, median, below, at_most, sign, floor, best, count
         )
         # Back in runs of 16 frames: each lane's run is one contiguous write,
         # and the tile's 16 rows stay in cache (a lane at a time, reading the
