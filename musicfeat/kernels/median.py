@@ -46,34 +46,54 @@ def _reflect_index(i, n):
 
 
 @kernel
-def _first_window(x, size, c0, width, vals, median, below, at_most, out):
-    n = x.shape[0]
-    half = size // 2
-    rank = size // 2
-    for j in range(size):
-        src = x[_reflect_index(j - half, n)]
+def _nearest_beyond(vals, size, width, sign, floor, best):
+    """Per lane, the window value ``v`` with the smallest ``sign * v`` above ``floor``, into ``best``.
+
+    ``best`` arrives as +inf; a lane with nothing above its floor keeps
+    ``sign * inf``. Four window rows per sweep of the lanes: each lane's
+    running minimum stays in a register for four rows instead of one.
+    """
+    whole = size - size % 4  # rows taken four at a time
+    for j in range(0, whole, 4):
+        r0, r1, r2, r3 = vals[j], vals[j + 1], vals[j + 2], vals[j + 3]
         for col in range(width):
-            vals[j, col] = src[c0 + col]
-    window = np.empty(size, dtype=x.dtype)
+            s, f, b = sign[col], floor[col], best[col]
+            t = r0[col] * s
+            b = t if (t > f and t < b) else b
+            t = r1[col] * s
+            b = t if (t > f and t < b) else b
+            t = r2[col] * s
+            b = t if (t > f and t < b) else b
+            t = r3[col] * s
+            b = t if (t > f and t < b) else b
+            best[col] = b
+    for j in range(whole, size):
+        row = vals[j]
+        for col in range(width):
+            t = row[col] * sign[col]
+            b = best[col]
+            best[col] = t if (t > floor[col] and t < b) else b
     for col in range(width):
-        # Insertion sort: one window per lane per block of lanes, so its cost
-        # does not matter, and it compiles in a fraction of the time that
-        # numba's quicksort (ndarray.sort) takes on a first run.
-        for j in range(size):
-            v = vals[j, col]
-            k = j
-            while k > 0 and window[k - 1] > v:
-                window[k] = window[k - 1]
-                k -= 1
-            window[k] = v
-        m = window[rank]
-        lt = 0
-        le = 0
-        for j in range(size):
-            lt += window[j] < m
-            le += window[j] <= m
-        median[col], below[col], at_most[col] = m, lt, le
-        out[0, c0 + col] = m
+        best[col] *= sign[col]
+
+
+@kernel
+def _count_copies(vals, size, width, value, count):
+    """Per lane, how many of the window's values equal ``value``, into ``count``."""
+    for col in range(width):
+        count[col] = 0
+    whole = size - size % 4
+    for j in range(0, whole, 4):
+        r0, r1, r2, r3 = vals[j], vals[j + 1], vals[j + 2], vals[j + 3]
+        for col in range(width):
+            v = value[col]
+            count[col] += (
+                int32(r0[col] == v) + int32(r1[col] == v) + int32(r2[col] == v) + int32(r3[col] == v)
+            )
+    for j in range(whole, size):
+        row = vals[j]
+        for col in range(width):
+            count[col] += int32(row[col] == value[col])
 
 
 @kernel
@@ -83,13 +103,18 @@ def _median_lanes(x, size, c0, width, out, vals, median, below, at_most, sign, f
     half = size // 2
     rank = size // 2
     one = np.ones(1, dtype=x.dtype)[0]
-    _first_window(x, size, c0, width, vals, median, below, at_most, out)
+    # Start from a window of -inf, whose median is -inf with all ``size``
+    # values at most it, and feed the first window through the same step as
+    # the rest: no sort to start with, for ``size - 1`` more steps per block.
+    vals[:, :width] = -np.inf
+    median[:width] = -np.inf
+    below[:width] = 0
+    at_most[:width] = size
     slot = 0  # ring position of the oldest value
-    for i in range(1, n):
-        q = i - 1 - half + size
+    for q in range(-half, n + size - 1 - half):  # the incoming value's position
         # Sliced to the lanes first: indexing with ``c0 + col`` made numba
         # guard every access against a negative index (gathers, not loads).
-        src = (x[q] if q < n else x[_reflect_index(q, n)])[c0 : c0 + width]
+        src = (x[q] if 0 <= q < n else x[_reflect_index(q, n)])[c0 : c0 + width]
         moved = int32(0)
         for col in range(width):
             old, new, med = vals[slot, col], src[col], median[col]
@@ -106,19 +131,8 @@ def _median_lanes(x, size, c0, width, out, vals, median, below, at_most, sign, f
         if moved:
             # Lanes whose median stays also search: a select per lane costs
             # less than a branch, and their result is not used.
-            for j in range(size):
-                row = vals[j]
-                for col in range(width):
-                    t = row[col] * sign[col]
-                    b = best[col]
-                    best[col] = t if (t > floor[col] and t < b) else b
-            for col in range(width):
-                best[col] *= sign[col]
-                count[col] = 0
-            for j in range(size):
-                row = vals[j]
-                for col in range(width):
-                    count[col] += int32(row[col] == best[col])
+            _nearest_beyond(vals, size, width, sign, floor, best)
+            _count_copies(vals, size, width, best, count)
             for col in range(width):
                 if at_most[col] <= rank:  # the median moves up to the next value
                     below[col] = at_most[col]
@@ -128,15 +142,42 @@ def _median_lanes(x, size, c0, width, out, vals, median, below, at_most, sign, f
                     at_most[col] = below[col]
                     below[col] -= count[col]
                     median[col] = best[col]
-        dst = out[i, c0 : c0 + width]
-        for col in range(width):
-            dst[col] = median[col]
         slot += 1
         if slot == size:
             slot = 0
+        i = q + half - size + 1  # the output the window is complete for
+        if i >= 0:
+            dst = out[i, c0 : c0 + width]
+            for col in range(width):
+                dst[col] = median[col]
 
 
 @kernel
+def _lanes_to_tile(x, c0, width, tile):
+    """``tile[i, col] = x[c0 + col, i]``: a block of lanes in the layout the filter wants."""
+    lanes = x[c0 : c0 + width]
+    for i in range(x.shape[1]):
+        row = tile[i]
+        for col in range(width):
+            row[col] = lanes[col, i]
+
+
+@kernel
+def _tile_to_lanes(tile, c0, width, out):
+    """``out[c0 + col, i] = tile[i, col]``, the way back."""
+    lanes = out[c0 : c0 + width]
+    n = out.shape[1]
+    # In runs of 16 frames: each lane's run is one contiguous write, and the
+    # tile's 16 rows stay in cache (a lane at a time, reading the tile down
+    # its columns, took four times as long).
+    for i0 in range(0, n, 16):
+        i1 = min(i0 + 16, n)
+        for col in range(width):
+            dst = lanes[col]
+            for i in range(i0, i1):
+                dst[i] = tile[i, col]
+
+
 def _median_axis0(x, size, out, transposed):
     """``out[i, c]`` = rank-``size // 2`` value of ``x[i - size//2 : ..., c]`` (reflected).
 
@@ -145,45 +186,34 @@ def _median_axis0(x, size, out, transposed):
     Each block of lanes is then copied into a tile in the lanes-contiguous
     layout the filter wants, and its result copied back, a tile at a time:
     two cache-sized transposes instead of two of the whole array.
+
+    The loop over blocks is Python's (a few dozen calls per spectrogram): a
+    jitted driver would have numba optimise the filter a second time inside
+    it, 0.9 s more compiling on a first run for no measurable speed.
     """
-    vals = np.empty((size, _BLOCK), dtype=x.dtype)
-    median = np.empty(_BLOCK, dtype=x.dtype)
-    below = np.empty(_BLOCK, dtype=np.int32)  # window values < median
-    at_most = np.empty(_BLOCK, dtype=np.int32)  # window values <= median
-    sign = np.empty(_BLOCK, dtype=x.dtype)  # -1 where the median moves down
-    floor = np.empty(_BLOCK, dtype=x.dtype)  # sign * median
-    best = np.empty(_BLOCK, dtype=x.dtype)
-    count = np.empty(_BLOCK, dtype=np.int32)
+    scratch = (
+        np.empty((size, _BLOCK), dtype=x.dtype),  # each lane's window, a ring
+        np.empty(_BLOCK, dtype=x.dtype),  # median
+        np.empty(_BLOCK, dtype=np.int32),  # window values < median
+        np.empty(_BLOCK, dtype=np.int32),  # window values <= median
+        np.empty(_BLOCK, dtype=x.dtype),  # sign: -1 where the median moves down
+        np.empty(_BLOCK, dtype=x.dtype),  # floor: sign * median
+        np.empty(_BLOCK, dtype=x.dtype),  # best: the nearest value beyond
+        np.empty(_BLOCK, dtype=np.int32),  # count: its copies in the window
+    )
     if not transposed:
         m = x.shape[1]
         for c0 in range(0, m, _BLOCK):
-            width = min(_BLOCK, m - c0)
-            _median_lanes(x, size, c0, width, out, vals, median, below, at_most, sign, floor, best, count)
+            _median_lanes(x, size, c0, min(_BLOCK, m - c0), out, *scratch)
         return
     m, n = x.shape
-    # The tile's lanes start at 0, passed as a run-time int64: a literal 0
-    # would compile a second specialisation of the filter (a second of LLVM
-    # on a first run) for no measurable speed.
-    first_lane = np.int64(m - m)
     tile = np.empty((n, _BLOCK), dtype=x.dtype)
     tile_out = np.empty((n, _BLOCK), dtype=x.dtype)
     for c0 in range(0, m, _BLOCK):
         width = min(_BLOCK, m - c0)
-        for i in range(n):
-            for col in range(width):
-                tile[i, col] = x[c0 + col, i]
-        _median_lanes(
-            tile, size, first_lane, width, tile_out, vals, median, below, at_most, sign, floor, best, count
-        )
-        # Back in runs of 16 frames: each lane's run is one contiguous write,
-        # and the tile's 16 rows stay in cache (a lane at a time, reading the
-        # tile down its columns, took four times as long).
-        for i0 in range(0, n, 16):
-            i1 = min(i0 + 16, n)
-            for col in range(width):
-                dst = out[c0 + col]
-                for i in range(i0, i1):
-                    dst[i] = tile_out[i, col]
+        _lanes_to_tile(x, c0, width, tile)
+        _median_lanes(tile, size, 0, width, tile_out, *scratch)
+        _tile_to_lanes(tile_out, c0, width, out)
 
 
 def median_filter_axis(x, size, axis=-1):
