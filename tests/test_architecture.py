@@ -452,7 +452,7 @@ ALLOWED = {
         "_validation",
         "_deprecation",
     },
-    "_warm": {"features"},
+    "_warm": {"features", "kernels"},
     "__main__": {"cli"},
     "cli": {
         "features",

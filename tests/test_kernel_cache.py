@@ -106,3 +106,51 @@ def test_kernels_import_and_run_as_plain_python_without_the_jit(tmp_path):
     probe = PROBE.replace('getattr(d._cache, "cache_path", None)', 'getattr(d, "_cache", None)')
     got = _run(tmp_path, probe, NUMBA_DISABLE_JIT="1")
     assert got["paths"] == ["None"] and not got["warm_before"] and not got["warm_after"]
+
+
+PRECOMPILE = textwrap.dedent(
+    """
+    import json
+    import musicfeat.kernels as k
+    print(json.dumps({"compiled": k.precompile(), "again": k.precompile(), "warm": k.cache_is_warm()}))
+    """
+)
+
+#: A default extraction, the extended set and the stream engine, then every
+#: kernel signature that had to be compiled rather than loaded.
+COMPILED_BY_EXTRACTION = textwrap.dedent(
+    """
+    import json, warnings
+    import numpy as np
+    from musicfeat import MusicFeatures
+    from musicfeat.kernels._config import KERNELS, OPTIONAL_KERNELS
+    warnings.simplefilter("ignore")
+    y = (0.1 * np.sin(np.arange(3 * 22050) * 0.3)).astype(np.float32)
+    MusicFeatures().fit_transform([y])
+    MusicFeatures(engine="stream").fit_transform([y])
+    MusicFeatures(feature_set="extended").fit_transform([y, 0.5 * y])
+    print(json.dumps({
+        d.py_func.__name__: [str(sig) for sig in d.stats.cache_misses]
+        for d in KERNELS + OPTIONAL_KERNELS if d.stats.cache_misses
+    }))
+    """
+)
+
+
+def test_precompile_leaves_nothing_for_the_first_extraction_to_compile(tmp_path):
+    # precompile() calls the kernels on tiny stand-ins; this pins their types to
+    # what the feature groups pass (a Fortran-ordered S, a block of its frames...).
+    xdg = str(tmp_path / "xdg")
+    assert _run(tmp_path, PRECOMPILE, XDG_CACHE_HOME=xdg) == {"compiled": True, "again": False, "warm": True}
+    assert _run(tmp_path, COMPILED_BY_EXTRACTION, XDG_CACHE_HOME=xdg) == {}
+
+
+def test_precompile_without_a_cache_folder_compiles_in_memory(tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would go")
+    # No child (its code could not reach this process); nothing warm afterwards either.
+    assert _run(tmp_path, PRECOMPILE, XDG_CACHE_HOME=str(blocked)) == {
+        "compiled": True,
+        "again": True,
+        "warm": False,
+    }

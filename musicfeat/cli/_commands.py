@@ -13,17 +13,27 @@ import warnings
 from ._options import extractor_from_args
 from ._stderr import quiet_stderr as _quiet_stderr
 
-#: What compiling the kernels costs on a first run: 2.5 to 2.9 s measured on two
-#: cores of an x86-64 server, in a fresh venv (README.md, "Set-up").
-FIRST_COMPILE_SECONDS = 3
+#: What compiling the kernels costs on a first run: 1.5 to 1.7 s measured on two
+#: cores of an x86-64 server (two processes at once), in a fresh venv
+#: (README.md, "Set-up"); about 2.3 s on one core.
+FIRST_COMPILE_SECONDS = 2
 
 
-def _announce_compilation():
-    """One line on stderr when this run will compile the kernels (a cold cache), else nothing."""
-    from ..kernels import cache_is_warm
+def _prepare_kernels(*, say=True, compile_here=True):
+    """On a cold cache: say so on one line of stderr, and compile the kernels now if this process extracts.
 
-    if not cache_is_warm():
+    :func:`musicfeat.kernels.precompile` compiles the median filter in a
+    child process beside the other kernels: a second less than compiling
+    them one after the other during the first extraction.
+    """
+    from ..kernels import cache_is_warm, precompile
+
+    if cache_is_warm():
+        return
+    if say:
         print(f"compiling musicfeat's kernels, once: about {FIRST_COMPILE_SECONDS} s", file=sys.stderr)
+    if compile_here:
+        precompile()
 
 
 def _error(message):
@@ -52,6 +62,7 @@ def _features_command(args, out):
         print(f"# example recording: {EXAMPLE_ATTRIBUTION}", file=out)
     try:
         extractor = extractor_from_args(args)
+        _prepare_kernels()  # before a codebook's learning pass, which extracts too
         if extractor.__sklearn_tags__().requires_fit:
             # A codebook learnt from the files given (unreadable ones left out, and said below).
             with warnings.catch_warnings():
@@ -62,7 +73,6 @@ def _features_command(args, out):
     except ValueError as error:
         return _error(error)
     names = extractor.get_feature_names_out()
-    _announce_compilation()
     status = 0
     for path in files:
         try:
@@ -136,8 +146,8 @@ def _extract_command(args):
             f"{other[1]!r}), this run makes {args.feature_set!r}: add --feature-set {other[0]} (and the "
             "table's other parameters) to resume it, or write to a new file"
         )
-    if not args.quiet:
-        _announce_compilation()
+    # With workers, the batch's fork server compiles them (musicfeat._warm).
+    _prepare_kernels(say=not args.quiet, compile_here=args.jobs == 1)
     try:
         with _quiet_stderr(args.quiet), warnings.catch_warnings():  # the summary says it, on one line
             warnings.simplefilter("ignore", DegenerateFeatureWarning)

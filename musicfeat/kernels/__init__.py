@@ -13,10 +13,14 @@ equality wherever the reference allows it):
 - :func:`apply_hpss_masks`: HPSS soft masks (= librosa, bit for bit);
 - :func:`rolling_moments`: std, skew, kurtosis of every window (O(N));
 - :func:`pick_spectral_peaks`: the tuning estimate's peaks (= librosa.piptrack).
+
+:func:`precompile` compiles them all into the cache now (two processes at
+once where it can), rather than on the first extraction.
 """
 
 from ._cache import cache_dir
 from ._config import cache_is_warm
+from ._precompile import precompile
 from .masks import apply_hpss_masks
 from .median import median_filter_axis
 from .moments import rolling_moments, windowed_moment_means
@@ -28,6 +32,7 @@ __all__ = [
     "cache_is_warm",
     "median_filter_axis",
     "pick_spectral_peaks",
+    "precompile",
     "rolling_moments",
     "windowed_moment_means",
 ]

@@ -112,6 +112,11 @@ def enable_user_cache(dispatcher):
     return dispatcher
 
 
+def has_cache_folder(dispatcher):
+    """True when ``dispatcher`` writes its compilations to a cache folder (not numba's null cache)."""
+    return getattr(getattr(dispatcher, "_cache", None), "_impl", None) is not None
+
+
 def has_cached_code(dispatcher):
     """True when ``dispatcher``'s cache folder holds an index of compiled code for it.
 
@@ -119,11 +124,10 @@ def has_cached_code(dispatcher):
     its entries match this machine and these sources (numba checks that when
     it loads them).
     """
-    cache = getattr(dispatcher, "_cache", None)  # None: a plain function (NUMBA_DISABLE_JIT)
-    impl = getattr(cache, "_impl", None)
-    if impl is None:  # numba's null cache: nothing is ever kept
+    if not has_cache_folder(dispatcher):  # numba's null cache, or a plain function (NUMBA_DISABLE_JIT)
         return False
-    return os.path.exists(os.path.join(cache.cache_path, impl.filename_base + ".nbi"))
+    cache = dispatcher._cache
+    return os.path.exists(os.path.join(cache.cache_path, cache._impl.filename_base + ".nbi"))
 
 
 _SOURCES_DIGEST = _sources_digest()

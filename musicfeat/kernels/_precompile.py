@@ -1,0 +1,99 @@
+"""Compile the default kernels into the cache now, on two cores when there are two.
+
+numba compiles on one thread, serially: on a cold cache the first extraction
+waits about 2.3 s for LLVM, half of it for the median filter alone. Kernels
+are cached one index file per function, so two processes can fill the cache
+side by side without touching each other's files: here a forked child
+compiles the median filter while this process compiles the others, and the
+dispatchers of this process then load the child's code from the cache.
+
+Each part calls the public wrappers on tiny inputs of the types the feature
+groups pass (``tests/test_kernel_cache.py`` checks that a default extraction
+afterwards compiles nothing).
+
+In the kernels room: numba only, importing nothing else of the package.
+"""
+
+import os
+import sys
+
+import numpy as np
+
+from ._cache import has_cache_folder
+from ._config import cache_is_warm
+from .masks import apply_hpss_masks
+from .median import _median_lanes, median_filter_axis
+from .moments import windowed_moment_means
+from .peaks import pick_spectral_peaks
+
+#: Spectrogram rows at the default n_fft (the peak picker checks the shape).
+_BINS = 1025
+
+
+def _spectrogram(frames):
+    # Fortran order, as the front end's S (frames of the STFT, transposed).
+    return np.ones((_BINS, frames), dtype=np.float32, order="F")
+
+
+def _compile_median():
+    S = _spectrogram(3)
+    median_filter_axis(S, 3, axis=-1)  # along the lanes
+    median_filter_axis(S, 3, axis=-2)  # through tiles of lanes
+
+
+def _compile_others():
+    S = _spectrogram(4)
+    apply_hpss_masks(S, S.copy(order="F"), S.copy(order="F"), out=(S.copy(order="F"), S.copy(order="F")))
+    windowed_moment_means(np.arange(6.0), 3)
+    pick_spectral_peaks(S[:, 1:3], 22050, 2 * (_BINS - 1))  # a block of frames
+
+
+def _can_share_the_work():
+    # 'fork' only: a spawned child would import the package again (a second
+    # or more) before compiling anything. Without a cache folder the child's
+    # code could not reach this process.
+    return (
+        sys.platform.startswith("linux")
+        and len(os.sched_getaffinity(0)) >= 2
+        and has_cache_folder(_median_lanes)
+    )
+
+
+def precompile():
+    """Compile every kernel that the default parameters use into the cache, unless it is there.
+
+    The first extraction on a machine compiles the kernels (seconds, once;
+    later processes load them from the cache folder, :func:`cache_dir`).
+    Calling this first, e.g. while building a container image or before
+    timing anything, moves that cost here. On Linux with at least two CPUs
+    the median filter (half of the work) compiles in a forked child process
+    at the same time as the rest. The command line calls it when the cache
+    is cold.
+
+    Returns
+    -------
+    bool
+        True when this call compiled something, False when the cache was warm.
+
+    Examples
+    --------
+    >>> from musicfeat.kernels import cache_is_warm, precompile
+    >>> _ = precompile()
+    >>> cache_is_warm()
+    True
+    """
+    if cache_is_warm():
+        return False
+    child = None
+    if _can_share_the_work():
+        import multiprocessing
+
+        child = multiprocessing.get_context("fork").Process(target=_compile_median, daemon=True)
+        child.start()
+    _compile_others()
+    if child is not None:
+        child.join()
+    # The child's code is now in the cache (loaded on first use); if the child
+    # failed (no writable cache, killed), this compiles it here as usual.
+    _compile_median()
+    return True
