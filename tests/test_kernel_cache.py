@@ -154,3 +154,46 @@ def test_precompile_without_a_cache_folder_compiles_in_memory(tmp_path):
         "again": True,
         "warm": False,
     }
+
+
+def test_precompile_shares_the_work_only_where_forking_is_safe(monkeypatch):
+    import threading
+
+    from musicfeat.kernels import _precompile
+
+    monkeypatch.setattr(_precompile.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(_precompile, "has_cache_folder", lambda dispatcher: True)
+    monkeypatch.setattr(_precompile.sys, "platform", "linux")
+    assert _precompile._can_share_the_work()
+    # Another Python thread could hold a lock the forked child needs (a notebook's kernel threads).
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not _precompile._can_share_the_work()
+    finally:
+        release.set()
+        other.join()
+    monkeypatch.setattr(_precompile.os, "sched_getaffinity", lambda pid: {0})
+    assert not _precompile._can_share_the_work()  # one CPU: nothing to share
+
+
+def test_a_child_that_hangs_costs_the_timeout_not_the_run(tmp_path):
+    script = textwrap.dedent(
+        """
+        import json, time
+        import musicfeat.kernels as k
+        import musicfeat.kernels._precompile as p
+        p._CHILD_TIMEOUT = 0.5
+        p._can_share_the_work = lambda: True  # whatever the machine's CPUs
+        real_start = p._start_child
+        p._start_child = lambda target: real_start(lambda: time.sleep(600))
+        started = time.perf_counter()
+        compiled = k.precompile()
+        print(json.dumps({"compiled": compiled, "warm": k.cache_is_warm(),
+                          "seconds": time.perf_counter() - started}))
+        """
+    )
+    got = _run(tmp_path, script, XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    # Not the child's 600 s: it was killed, and its share compiled here.
+    assert got["compiled"] and got["warm"] and got["seconds"] < 300

@@ -16,6 +16,8 @@ In the kernels room: numba only, importing nothing else of the package.
 
 import os
 import sys
+import threading
+import warnings
 
 import numpy as np
 
@@ -28,6 +30,10 @@ from .peaks import pick_spectral_peaks
 
 #: Spectrogram rows at the default n_fft (the peak picker checks the shape).
 _BINS = 1025
+
+#: Seconds to wait for the child before compiling its share here (it takes
+#: about 1.5 s; this only bounds a child that hangs).
+_CHILD_TIMEOUT = 120.0
 
 
 def _spectrogram(frames):
@@ -50,13 +56,28 @@ def _compile_others():
 
 def _can_share_the_work():
     # 'fork' only: a spawned child would import the package again (a second
-    # or more) before compiling anything. Without a cache folder the child's
-    # code could not reach this process.
+    # or more) before compiling anything. Forking is safe while no other
+    # Python thread runs (none can hold a lock the child would need; BLAS's
+    # own threads stay idle, and the child never calls BLAS). Without a cache
+    # folder the child's code could not reach this process.
     return (
         sys.platform.startswith("linux")
         and len(os.sched_getaffinity(0)) >= 2
+        and threading.active_count() == 1
         and has_cache_folder(_median_lanes)
     )
+
+
+def _start_child(target):
+    import multiprocessing
+
+    child = multiprocessing.get_context("fork").Process(target=target, daemon=True)
+    with warnings.catch_warnings():
+        # Python 3.12+ warns on any fork of a process with OS threads (here
+        # BLAS's idle pool): the condition checked in _can_share_the_work.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child.start()
+    return child
 
 
 def precompile():
@@ -65,10 +86,12 @@ def precompile():
     The first extraction on a machine compiles the kernels (seconds, once;
     later processes load them from the cache folder, :func:`cache_dir`).
     Calling this first, e.g. while building a container image or before
-    timing anything, moves that cost here. On Linux with at least two CPUs
-    the median filter (half of the work) compiles in a forked child process
-    at the same time as the rest. The command line calls it when the cache
-    is cold.
+    timing anything, moves that cost here. On Linux with at least two CPUs,
+    called where no other Python thread runs (a script, the command line;
+    not a notebook), the median filter (half of the work) compiles in a
+    forked child process at the same time as the rest; otherwise all
+    compile here, one after the other. The command line calls it when the
+    cache is cold.
 
     Returns
     -------
@@ -84,16 +107,14 @@ def precompile():
     """
     if cache_is_warm():
         return False
-    child = None
-    if _can_share_the_work():
-        import multiprocessing
-
-        child = multiprocessing.get_context("fork").Process(target=_compile_median, daemon=True)
-        child.start()
+    child = _start_child(_compile_median) if _can_share_the_work() else None
     _compile_others()
     if child is not None:
-        child.join()
+        child.join(_CHILD_TIMEOUT)
+        if child.is_alive():
+            child.kill()
+            child.join()
     # The child's code is now in the cache (loaded on first use); if the child
-    # failed (no writable cache, killed), this compiles it here as usual.
+    # failed (cache not written, killed, timed out), this compiles it here.
     _compile_median()
     return True
