@@ -101,3 +101,16 @@ def test_cli_says_once_that_it_compiles_only_when_the_kernel_cache_is_cold(monke
         assert main(["features"], out=io.StringIO()) == 0
         err = capsys.readouterr().err
         assert err.count("compiling musicfeat's kernels, once: about") == (0 if warm else 1), err
+
+
+def test_cli_says_when_every_run_compiles_and_nothing_when_nothing_does(monkeypatch, capsys):
+    import musicfeat.kernels
+    import musicfeat.kernels._config as config
+
+    monkeypatch.setattr(musicfeat.kernels, "cache_is_warm", lambda: False)
+    monkeypatch.setattr(config, "cache_is_kept", lambda: False)  # no writable cache folder
+    assert main(["features"], out=io.StringIO()) == 0
+    assert "compiling musicfeat's kernels, in every run: no writable cache folder" in capsys.readouterr().err
+    monkeypatch.setattr(config, "jit_is_on", lambda: False)  # NUMBA_DISABLE_JIT: plain Python
+    assert main(["features"], out=io.StringIO()) == 0
+    assert "compiling" not in capsys.readouterr().err

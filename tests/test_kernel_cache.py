@@ -157,6 +157,7 @@ def test_precompile_without_a_cache_folder_compiles_in_memory(tmp_path):
 
 
 def test_precompile_shares_the_work_only_where_forking_is_safe(monkeypatch):
+    import multiprocessing
     import threading
 
     from musicfeat.kernels import _precompile
@@ -174,8 +175,36 @@ def test_precompile_shares_the_work_only_where_forking_is_safe(monkeypatch):
     finally:
         release.set()
         other.join()
+    # A daemonic process (a multiprocessing pool's or a Dask nanny's worker) may not start children.
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
+    assert not _precompile._can_share_the_work()
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", False)
     monkeypatch.setattr(_precompile.os, "sched_getaffinity", lambda pid: {0})
     assert not _precompile._can_share_the_work()  # one CPU: nothing to share
+
+
+def test_precompile_in_a_pool_worker(tmp_path):
+    script = textwrap.dedent(
+        """
+        import json, multiprocessing
+        import musicfeat.kernels as k
+
+        if __name__ == "__main__":
+            with multiprocessing.get_context("spawn").Pool(1) as pool:
+                compiled = pool.apply(k.precompile)
+            print(json.dumps({"compiled": compiled, "warm": k.cache_is_warm()}))
+        """
+    )
+    (tmp_path / "in_pool.py").write_text(script)
+    done = subprocess.run(
+        [sys.executable, "in_pool.py"],
+        cwd=tmp_path,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == {"compiled": True, "warm": True}
 
 
 def test_a_child_that_hangs_costs_the_timeout_not_the_run(tmp_path):

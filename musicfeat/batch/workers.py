@@ -189,7 +189,7 @@ def run_tracks(todo, extractor, record, *, jobs=None, client=None, timeout=DEFAU
 def start_workers_early(jobs=None, client=None):
     """Start the fork server :func:`run_tracks`'s workers come from (not for ``jobs=1`` nor Dask).
 
-    It imports musicfeat and loads the kernels (about 1.4 s) while the
+    It imports musicfeat and loads the kernels (about 1.3 s) while the
     caller finds the tracks and prepares the table, instead of after.
     """
     if client is None and jobs != 1:

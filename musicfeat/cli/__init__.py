@@ -73,7 +73,7 @@ _WORKER_PRELOAD = ("musicfeat", "musicfeat.batch.workers", "musicfeat._warm")
 def _start_workers_early(argv):
     """For ``extract`` with worker processes: start their fork server before anything heavy is imported.
 
-    Its own imports and kernel warm-up (about 1.4 s) then run while this
+    Its own imports and kernel warm-up (about 1.3 s) then run while this
     process imports musicfeat and builds the extractor, instead of after
     (the batch would start the same server at its first worker). Not for
     ``--jobs 1``, nor ``--help``; a command line it cannot read is left to

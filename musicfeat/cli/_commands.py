@@ -27,11 +27,17 @@ def _prepare_kernels(*, say=True, compile_here=True):
     them one after the other during the first extraction.
     """
     from ..kernels import cache_is_warm, precompile
+    from ..kernels._config import cache_is_kept, jit_is_on
 
-    if cache_is_warm():
+    if not jit_is_on() or cache_is_warm():  # NUMBA_DISABLE_JIT: nothing to compile
         return
     if say:
-        print(f"compiling musicfeat's kernels, once: about {FIRST_COMPILE_SECONDS} s", file=sys.stderr)
+        when = (
+            "once"
+            if cache_is_kept()
+            else "in every run: no writable cache folder (NUMBA_CACHE_DIR names one)"
+        )
+        print(f"compiling musicfeat's kernels, {when}: about {FIRST_COMPILE_SECONDS} s", file=sys.stderr)
     if compile_here:
         precompile()
 

@@ -12,9 +12,9 @@ per-user folder chosen in :mod:`._cache`, never the package's own
 In the kernels room: numba only, importing nothing else of the package.
 """
 
-from numba import njit
+from numba import config, njit
 
-from ._cache import enable_user_cache, has_cached_code
+from ._cache import enable_user_cache, has_cache_folder, has_cached_code
 
 #: Options every kernel is compiled with. No fastmath: the kernels are
 #: comparisons (median) and moment updates whose rounding we test against
@@ -56,3 +56,17 @@ def cache_is_warm():
     True
     """
     return all(has_cached_code(dispatcher) for dispatcher in KERNELS)
+
+
+def cache_is_kept():
+    """True when every kernel that the default parameters use writes its compilation to a cache folder.
+
+    False where no folder is writable: the kernels then compile in memory,
+    in every process.
+    """
+    return all(has_cache_folder(dispatcher) for dispatcher in KERNELS)
+
+
+def jit_is_on():
+    """False under ``NUMBA_DISABLE_JIT=1``, where the kernels run as plain Python and nothing compiles."""
+    return not config.DISABLE_JIT

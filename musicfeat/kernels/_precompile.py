@@ -60,10 +60,13 @@ def _can_share_the_work():
     # Python thread runs (none can hold a lock the child would need; BLAS's
     # own threads stay idle, and the child never calls BLAS). Without a cache
     # folder the child's code could not reach this process.
+    import multiprocessing
+
     return (
         sys.platform.startswith("linux")
         and len(os.sched_getaffinity(0)) >= 2
         and threading.active_count() == 1
+        and not multiprocessing.current_process().daemon  # may not start children (pool, Dask workers)
         and has_cache_folder(_median_lanes)
     )
 
@@ -88,7 +91,7 @@ def precompile():
     Calling this first, e.g. while building a container image or before
     timing anything, moves that cost here. On Linux with at least two CPUs,
     called where no other Python thread runs (a script, the command line;
-    not a notebook), the median filter (half of the work) compiles in a
+    not a notebook) and not from a daemonic worker, the median filter (half of the work) compiles in a
     forked child process at the same time as the rest; otherwise all
     compile here, one after the other. The command line calls it when the
     cache is cold.
@@ -96,7 +99,9 @@ def precompile():
     Returns
     -------
     bool
-        True when this call compiled something, False when the cache was warm.
+        False when the cache already held every kernel, else True. Without
+        a writable cache folder (see :func:`cache_dir`) the kernels compile
+        in memory, once per process, and every call returns True.
 
     Examples
     --------
