@@ -114,3 +114,26 @@ def test_cli_says_when_every_run_compiles_and_nothing_when_nothing_does(monkeypa
     monkeypatch.setattr(config, "jit_is_on", lambda: False)  # NUMBA_DISABLE_JIT: plain Python
     assert main(["features"], out=io.StringIO()) == 0
     assert "compiling" not in capsys.readouterr().err
+
+
+def test_cli_starts_compiling_before_it_builds_its_parser_only_where_it_extracts(monkeypatch):
+    import musicfeat.cli as cli
+
+    begun = []
+    monkeypatch.setattr(cli, "_begin_kernels", lambda say: begun.append(say) or "compiling")
+    cases = {
+        ("features",): [True],
+        ("features", "song.ogg", "other.flac"): [True],
+        ("features", "--help"): [],
+        ("extract", "root", "-o", "t.csv", "--jobs", "1", "-q"): [False],
+        ("extract", "root", "-o", "t.csv", "-j", "2"): [],  # the workers' fork server compiles
+        ("extract", "root", "-o", "t.csv"): [],
+        ("extract", "root", "--jobs", "many"): [],
+        ("report", "t.csv"): [],
+        (): [],
+    }
+    for argv, expected in cases.items():
+        begun.clear()
+        got = cli._start_compiling_early(cli._peek(list(argv)))
+        assert begun == expected, argv
+        assert got == ("compiling" if expected else None), argv

@@ -25,7 +25,7 @@ command does).
 import os
 import sys
 
-from ._commands import _extract_command, _features_command, _report_command
+from ._commands import _begin_kernels, _extract_command, _features_command, _report_command
 from ._options import _EXTRACTOR_OPTIONS, extractor_from_args  # noqa: F401 (the table, for tests)
 from ._parser import _build_parser
 
@@ -35,7 +35,9 @@ __all__ = ["main", "extractor_from_args"]
 def main(argv=None, out=None):
     """Run the command line; returns the exit status (0 ok, 1 some files failed, 2 usage)."""
     out = out if out is not None else sys.stdout
-    _start_workers_early(sys.argv[1:] if argv is None else argv)
+    early = _peek(sys.argv[1:] if argv is None else argv)
+    _start_workers_early(early)
+    compiling = _start_compiling_early(early)
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
@@ -43,9 +45,9 @@ def main(argv=None, out=None):
         return int(exit_.code or 0)
     try:
         if args.command == "features":
-            status = _features_command(args, out)
+            status = _features_command(args, out, compiling)
         elif args.command == "extract":
-            status = _extract_command(args)
+            status = _extract_command(args, compiling)
         elif args.command == "report":
             status = _report_command(args)
         else:
@@ -70,7 +72,46 @@ def main(argv=None, out=None):
 _WORKER_PRELOAD = ("musicfeat", "musicfeat.batch.workers", "musicfeat._warm")
 
 
-def _start_workers_early(argv):
+def _peek(argv):
+    """The command, ``--jobs``, ``--help`` and ``--quiet`` of a command line, read before the parser is built.
+
+    Building the parser imports scikit-learn (a second on a first run): what
+    can start before it does, below. None when there is nothing to start
+    (no command, ``--help``, a ``--jobs`` that is not a number: the parser
+    then says what is wrong).
+    """
+    import argparse
+
+    argv = list(argv)
+    if not argv or argv[0] not in ("features", "extract"):
+        return None
+    peek = argparse.ArgumentParser(add_help=False)
+    peek.add_argument("-j", "--jobs")
+    peek.add_argument("-h", "--help", action="store_true")
+    peek.add_argument("-q", "--quiet", action="store_true")
+    try:
+        known, _ = peek.parse_known_args(argv[1:])
+        jobs = None if known.jobs is None else int(known.jobs)
+    except (SystemExit, ValueError):
+        return None
+    if known.help:
+        return None
+    return argparse.Namespace(command=argv[0], jobs=jobs, quiet=known.quiet)
+
+
+def _start_compiling_early(early):
+    """For a command that extracts in this process: on a cold cache, start compiling the kernels.
+
+    ``features``, and ``extract --jobs 1``: the median filter compiles in a
+    child process while this one builds the parser (see :func:`_peek`); the
+    command finishes the compilation before it extracts.
+    """
+    if early is None or not (early.command == "features" or early.jobs == 1):
+        return None
+    return _begin_kernels(say=not early.quiet)
+
+
+def _start_workers_early(early):
     """For ``extract`` with worker processes: start their fork server before anything heavy is imported.
 
     Its own imports and kernel warm-up (about 1.3 s) then run while this
@@ -79,24 +120,7 @@ def _start_workers_early(argv):
     ``--jobs 1``, nor ``--help``; a command line it cannot read is left to
     the parser.
     """
-    import argparse
-
-    argv = list(argv)
-    if not argv or argv[0] != "extract":
-        return
-    peek = argparse.ArgumentParser(add_help=False)
-    peek.add_argument("-j", "--jobs")
-    peek.add_argument("-h", "--help", action="store_true")
-    peek.add_argument("-q", "--quiet", action="store_true")
-    try:
-        known, _ = peek.parse_known_args(argv[1:])
-    except SystemExit:
-        return
-    try:
-        jobs = None if known.jobs is None else int(known.jobs)
-    except ValueError:
-        return
-    if known.help or (jobs is not None and jobs < 2):
+    if early is None or early.command != "extract" or (early.jobs is not None and early.jobs < 2):
         return
     import multiprocessing
 
@@ -109,7 +133,7 @@ def _start_workers_early(argv):
 
     from ._stderr import quiet_stderr
 
-    with quiet_stderr(known.quiet):  # under -q the workers, the server's children, write nowhere too
+    with quiet_stderr(early.quiet):  # under -q the workers, the server's children, write nowhere too
         forkserver.ensure_running()
 
 

@@ -19,18 +19,20 @@ from ._stderr import quiet_stderr as _quiet_stderr
 FIRST_COMPILE_SECONDS = 2
 
 
-def _prepare_kernels(*, say=True, compile_here=True):
-    """On a cold cache: say so on one line of stderr, and compile the kernels now if this process extracts.
+def _begin_kernels(*, say=True, compile_here=True):
+    """On a cold cache: say so on one line of stderr and start compiling here; returns what finishes it, or None.
 
-    :func:`musicfeat.kernels.precompile` compiles the median filter in a
-    child process beside the other kernels: a second less than compiling
-    them one after the other during the first extraction.
+    Called before the command's heavy imports: the median filter compiles in
+    a child process meanwhile (``kernels._precompile.Precompilation``),
+    and the caller finishes before it extracts anything. ``compile_here=False``
+    (the batch's workers extract, and their fork server compiles): only say.
     """
-    from ..kernels import cache_is_warm, precompile
+    from ..kernels import cache_is_warm
     from ..kernels._config import cache_is_kept, jit_is_on
+    from ..kernels._precompile import Precompilation
 
     if not jit_is_on() or cache_is_warm():  # NUMBA_DISABLE_JIT: nothing to compile
-        return
+        return None
     if say:
         when = (
             "once"
@@ -38,8 +40,7 @@ def _prepare_kernels(*, say=True, compile_here=True):
             else "in every run: no writable cache folder (NUMBA_CACHE_DIR names one)"
         )
         print(f"compiling musicfeat's kernels, {when}: about {FIRST_COMPILE_SECONDS} s", file=sys.stderr)
-    if compile_here:
-        precompile()
+    return Precompilation() if compile_here else None
 
 
 def _error(message):
@@ -57,7 +58,7 @@ def _os_error(error):
     return f"{printable(os.fsdecode(error.filename))}: {error.strerror}"
 
 
-def _features_command(args, out):
+def _features_command(args, out, compiling=None):
 
     from ..datasets import EXAMPLE_ATTRIBUTION, example_audio
     from ..exceptions import InvalidAudioError
@@ -66,9 +67,12 @@ def _features_command(args, out):
     files = args.files or [example_audio()]
     if not args.files:
         print(f"# example recording: {EXAMPLE_ATTRIBUTION}", file=out)
+    # Begun by the command line before it built its parser, or here.
+    compiling = compiling or _begin_kernels()
     try:
         extractor = extractor_from_args(args)
-        _prepare_kernels()  # before a codebook's learning pass, which extracts too
+        if compiling is not None:  # before a codebook's learning pass, which extracts too
+            compiling.finish()
         if extractor.__sklearn_tags__().requires_fit:
             # A codebook learnt from the files given (unreadable ones left out, and said below).
             with warnings.catch_warnings():
@@ -119,7 +123,7 @@ def _feature_set_of_table(output):
     return (name, version) if isinstance(name, str) and name in FEATURE_SETS else None
 
 
-def _extract_command(args):
+def _extract_command(args, compiling=None):
 
     from .._optional import MissingExtraError
     from ..batch import OutputLockedError, extract_folder
@@ -153,7 +157,9 @@ def _extract_command(args):
             "table's other parameters) to resume it, or write to a new file"
         )
     # With workers, the batch's fork server compiles them (musicfeat._warm).
-    _prepare_kernels(say=not args.quiet, compile_here=args.jobs == 1)
+    compiling = compiling or _begin_kernels(say=not args.quiet, compile_here=args.jobs == 1)
+    if compiling is not None:
+        compiling.finish()
     try:
         with _quiet_stderr(args.quiet), warnings.catch_warnings():  # the summary says it, on one line
             warnings.simplefilter("ignore", DegenerateFeatureWarning)

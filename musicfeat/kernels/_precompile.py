@@ -83,6 +83,31 @@ def _start_child(target):
     return child
 
 
+class Precompilation:
+    """Compiling the kernels, begun: the median filter in a child process where it can, the rest at :meth:`finish`.
+
+    :func:`precompile` finishes it at once; the command line makes it before
+    its own imports (scikit-learn's, a second) and finishes it after them,
+    so that the child compiles meanwhile.
+    """
+
+    def __init__(self):
+        self._child = _start_child(_compile_median) if _can_share_the_work() else None
+
+    def finish(self):
+        """Compile the other kernels here, wait for the child, and load (or compile) its share."""
+        _compile_others()
+        if self._child is not None:
+            self._child.join(_CHILD_TIMEOUT)
+            if self._child.is_alive():
+                self._child.kill()
+                self._child.join()
+            self._child = None
+        # The child's code is now in the cache (loaded on first use); if the
+        # child failed (cache not written, killed, timed out), this compiles it.
+        _compile_median()
+
+
 def precompile():
     """Compile every kernel that the default parameters use into the cache, unless it is there.
 
@@ -91,10 +116,11 @@ def precompile():
     Calling this first, e.g. while building a container image or before
     timing anything, moves that cost here. On Linux with at least two CPUs,
     called where no other Python thread runs (a script, the command line;
-    not a notebook) and not from a daemonic worker, the median filter (half of the work) compiles in a
-    forked child process at the same time as the rest; otherwise all
-    compile here, one after the other. The command line calls it when the
-    cache is cold.
+    not a notebook) and not from a daemonic worker, the median filter (half
+    of the work) compiles in a forked child process at the same time as the
+    rest; otherwise all compile here, one after the other. The command line
+    does this when the cache is cold, the child starting before its own
+    imports.
 
     Returns
     -------
@@ -112,14 +138,5 @@ def precompile():
     """
     if cache_is_warm():
         return False
-    child = _start_child(_compile_median) if _can_share_the_work() else None
-    _compile_others()
-    if child is not None:
-        child.join(_CHILD_TIMEOUT)
-        if child.is_alive():
-            child.kill()
-            child.join()
-    # The child's code is now in the cache (loaded on first use); if the child
-    # failed (cache not written, killed, timed out), this compiles it here.
-    _compile_median()
+    Precompilation().finish()
     return True
