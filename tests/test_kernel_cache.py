@@ -165,7 +165,9 @@ def test_precompile_shares_the_work_only_where_forking_is_safe(monkeypatch):
     monkeypatch.setattr(_precompile.os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.setattr(_precompile, "has_cache_folder", lambda dispatcher: True)
     monkeypatch.setattr(_precompile.sys, "platform", "linux")
-    assert _precompile._can_share_the_work()
+    with monkeypatch.context() as alone:
+        alone.setattr(_precompile.threading, "active_count", lambda: 1)  # earlier tests may leave threads
+        assert _precompile._can_share_the_work()
     # Another Python thread could hold a lock the forked child needs (a notebook's kernel threads).
     release = threading.Event()
     other = threading.Thread(target=release.wait)
@@ -176,6 +178,7 @@ def test_precompile_shares_the_work_only_where_forking_is_safe(monkeypatch):
         release.set()
         other.join()
     # A daemonic process (a multiprocessing pool's or a Dask nanny's worker) may not start children.
+    monkeypatch.setattr(_precompile.threading, "active_count", lambda: 1)
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
     assert not _precompile._can_share_the_work()
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", False)
