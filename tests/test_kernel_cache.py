@@ -229,3 +229,22 @@ def test_a_child_that_hangs_costs_the_timeout_not_the_run(tmp_path):
     got = _run(tmp_path, script, XDG_CACHE_HOME=str(tmp_path / "xdg"))
     # Not the child's 600 s: it was killed, and its share compiled here.
     assert got["compiled"] and got["warm"] and got["seconds"] < 300
+
+
+def test_code_compiled_for_another_cpu_does_not_make_the_cache_warm(tmp_path):
+    # A cache folder shared by a cluster's nodes: an index that holds only
+    # another CPU's code (numba keys entries by LLVM triple, CPU and features).
+    script = textwrap.dedent(
+        """
+        import json
+        import musicfeat.kernels as k
+        from musicfeat.kernels._config import KERNELS
+        k.precompile()
+        here = k.cache_is_warm()
+        codegen = type(KERNELS[0].targetctx.codegen())
+        real = codegen.magic_tuple
+        codegen.magic_tuple = lambda self: (real(self)[0], "another-cpu", real(self)[2])
+        print(json.dumps({"here": here, "elsewhere": k.cache_is_warm()}))
+        """
+    )
+    assert _run(tmp_path, script, XDG_CACHE_HOME=str(tmp_path / "xdg")) == {"here": True, "elsewhere": False}

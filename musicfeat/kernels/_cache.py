@@ -26,7 +26,6 @@ the package.
 """
 
 import hashlib
-import os
 import sys
 from pathlib import Path
 
@@ -118,16 +117,21 @@ def has_cache_folder(dispatcher):
 
 
 def has_cached_code(dispatcher):
-    """True when ``dispatcher``'s cache folder holds an index of compiled code for it.
+    """True when ``dispatcher``'s cache folder holds code compiled for this machine from these sources.
 
-    numba writes one index file per function; this says nothing of whether
-    its entries match this machine and these sources (numba checks that when
-    it loads them).
+    numba writes one index file per function, keyed by signature and by the
+    machine (LLVM's triple, CPU name and features): a cache folder shared by
+    the nodes of a cluster can hold another CPU's code only. Read through
+    numba's own index reader, which drops an index of other sources.
     """
     if not has_cache_folder(dispatcher):  # numba's null cache, or a plain function (NUMBA_DISABLE_JIT)
         return False
-    cache = dispatcher._cache
-    return os.path.exists(os.path.join(cache.cache_path, cache._impl.filename_base + ".nbi"))
+    try:
+        overloads = dispatcher._cache._cache_file._load_index()
+    except Exception:  # unreadable or from another numba: numba would recompile
+        return False
+    machine = dispatcher.targetctx.codegen().magic_tuple()
+    return any(key[1] == machine for key in overloads)
 
 
 _SOURCES_DIGEST = _sources_digest()
