@@ -126,6 +126,7 @@ def test_cli_starts_compiling_before_it_builds_its_parser_only_where_it_extracts
         ("features", "song.ogg", "other.flac"): [True],
         ("features", "--help"): [],
         ("extract", "root", "-o", "t.csv", "--jobs", "1", "-q"): [False],
+        ("features", "-q"): [True],  # not an option of features: the parser says so
         ("extract", "root", "-o", "t.csv", "-j", "2"): [],  # the workers' fork server compiles
         ("extract", "root", "-o", "t.csv"): [],
         ("extract", "root", "--jobs", "many"): [],
@@ -137,3 +138,23 @@ def test_cli_starts_compiling_before_it_builds_its_parser_only_where_it_extracts
         got = cli._start_compiling_early(cli._peek(list(argv)))
         assert begun == expected, argv
         assert got == ("compiling" if expected else None), argv
+
+
+def test_a_usage_error_stops_the_compilation_begun_and_says_nothing_of_it(monkeypatch, capsys):
+    import musicfeat.cli as cli
+
+    calls = []
+
+    class Begun:
+        def finish(self):
+            calls.append("finish")
+
+        def abandon(self):
+            calls.append("abandon")
+
+    monkeypatch.setattr(cli, "_begin_kernels", lambda say: Begun())
+    assert main(["features", "--no-such-option"], out=io.StringIO()) == 2
+    assert calls == ["abandon"] and "compiling" not in capsys.readouterr().err
+    calls.clear()
+    assert main(["features"], out=io.StringIO()) == 0
+    assert calls == ["finish", "abandon"]  # abandoning a finished one does nothing

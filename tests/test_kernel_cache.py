@@ -14,6 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 import musicfeat.kernels
 
 PACKAGE = Path(musicfeat.kernels.__file__).parent.parent
@@ -248,3 +250,32 @@ def test_code_compiled_for_another_cpu_does_not_make_the_cache_warm(tmp_path):
         """
     )
     assert _run(tmp_path, script, XDG_CACHE_HOME=str(tmp_path / "xdg")) == {"here": True, "elsewhere": False}
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut short", "a folder"])
+def test_a_damaged_index_is_replaced_not_fatal(tmp_path, damage):
+    xdg = tmp_path / "xdg"
+    assert _run(tmp_path, PRECOMPILE, XDG_CACHE_HOME=str(xdg))["warm"]
+    (index,) = (xdg / "musicfeat" / "kernels").glob("*/median._median_lanes-*.nbi")
+    if damage == "garbage":
+        index.write_bytes(os.urandom(200))
+    elif damage == "cut short":
+        index.write_bytes(index.read_bytes()[: index.stat().st_size // 2])
+    else:
+        index.unlink()
+        index.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "musicfeat", "features"],
+        cwd=tmp_path,
+        env={**os.environ, "XDG_CACHE_HOME": str(xdg)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "compiling musicfeat's kernels, once" in done.stderr
+    assert index.is_file()  # written again
+    assert _run(tmp_path, PRECOMPILE, XDG_CACHE_HOME=str(xdg)) == {
+        "compiled": False,
+        "again": False,
+        "warm": True,
+    }

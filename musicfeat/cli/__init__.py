@@ -38,6 +38,14 @@ def main(argv=None, out=None):
     early = _peek(sys.argv[1:] if argv is None else argv)
     _start_workers_early(early)
     compiling = _start_compiling_early(early)
+    try:
+        return _run(argv, out, compiling)
+    finally:
+        if compiling is not None:  # finished by a command that extracted; else its child stops here
+            compiling.abandon()
+
+
+def _run(argv, out, compiling):
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
@@ -108,7 +116,7 @@ def _start_compiling_early(early):
     """
     if early is None or not (early.command == "features" or early.jobs == 1):
         return None
-    return _begin_kernels(say=not early.quiet)
+    return _begin_kernels(say=not (early.command == "extract" and early.quiet))
 
 
 def _start_workers_early(early):

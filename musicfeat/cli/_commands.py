@@ -19,28 +19,50 @@ from ._stderr import quiet_stderr as _quiet_stderr
 FIRST_COMPILE_SECONDS = 2
 
 
-def _begin_kernels(*, say=True, compile_here=True):
-    """On a cold cache: say so on one line of stderr and start compiling here; returns what finishes it, or None.
+class _KernelCompilation:
+    """The kernels' compilation, begun by the command on a cold cache: said and finished before extracting.
 
-    Called before the command's heavy imports: the median filter compiles in
-    a child process meanwhile (``kernels._precompile.Precompilation``),
-    and the caller finishes before it extracts anything. ``compile_here=False``
-    (the batch's workers extract, and their fork server compiles): only say.
+    The median filter compiles in a child process from the start
+    (``kernels._precompile.Precompilation``); :meth:`finish` says so on one
+    line of stderr and compiles the rest here; a command that ends before it
+    extracts (a usage error) calls :meth:`abandon`, and nothing is said.
+    """
+
+    def __init__(self, message, compile_here):
+        from ..kernels._precompile import Precompilation
+
+        self._message = message
+        self._work = Precompilation() if compile_here else None
+
+    def finish(self):
+        if self._message:
+            print(self._message, file=sys.stderr)
+            self._message = None
+        if self._work is not None:
+            self._work.finish()
+            self._work = None
+
+    def abandon(self):
+        if self._work is not None:
+            self._work.abandon()
+            self._work = None
+
+
+def _begin_kernels(*, say=True, compile_here=True):
+    """On a cold cache, begin compiling the kernels here; returns the :class:`_KernelCompilation`, or None.
+
+    Called before the command's heavy imports, so that the median filter's
+    child compiles meanwhile. ``compile_here=False`` (the batch's workers
+    extract, and their fork server compiles): only say it, at ``finish``.
     """
     from ..kernels import cache_is_warm
     from ..kernels._config import cache_is_kept, jit_is_on
-    from ..kernels._precompile import Precompilation
 
     if not jit_is_on() or cache_is_warm():  # NUMBA_DISABLE_JIT: nothing to compile
         return None
-    if say:
-        when = (
-            "once"
-            if cache_is_kept()
-            else "in every run: no writable cache folder (NUMBA_CACHE_DIR names one)"
-        )
-        print(f"compiling musicfeat's kernels, {when}: about {FIRST_COMPILE_SECONDS} s", file=sys.stderr)
-    return Precompilation() if compile_here else None
+    when = "once" if cache_is_kept() else "in every run: no writable cache folder (NUMBA_CACHE_DIR names one)"
+    message = f"compiling musicfeat's kernels, {when}: about {FIRST_COMPILE_SECONDS} s" if say else None
+    return _KernelCompilation(message, compile_here)
 
 
 def _error(message):

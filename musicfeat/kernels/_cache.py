@@ -26,6 +26,8 @@ the package.
 """
 
 import hashlib
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -90,7 +92,38 @@ class _KernelCacheImpl(caching.CompileResultCacheImpl):
 
 
 class _KernelFunctionCache(caching.FunctionCache):
+    """numba's function cache in musicfeat's folder, which a damaged index does not break.
+
+    numba raises on an index it cannot read (cut short, overwritten, not a
+    file), at every load and every save: the kernel could then never run.
+    Here such an index is removed and the kernel compiled afresh, which
+    writes a new one.
+    """
+
     _impl_class = _KernelCacheImpl
+
+    def load_overload(self, sig, target_context):
+        try:
+            return super().load_overload(sig, target_context)
+        except Exception:  # pickle, OSError, EOFError...: whatever the bytes made of numba's reader
+            self._remove_index()
+            return None
+
+    def _remove_index(self):
+        path = self._cache_file._index_path
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
+        except OSError:  # gone already, or not ours to remove: the save below fails alone
+            pass
+
+    def save_overload(self, sig, data):
+        try:
+            super().save_overload(sig, data)
+        except Exception:  # the compiled code stays in memory; a later process compiles again
+            pass
 
 
 def enable_user_cache(dispatcher):
@@ -128,7 +161,9 @@ def has_cached_code(dispatcher):
         return False
     try:
         overloads = dispatcher._cache._cache_file._load_index()
-    except Exception:  # unreadable or from another numba: numba would recompile
+    except Exception:  # damaged: loading removes it and compiles (_KernelFunctionCache)
+        return False
+    if not overloads:
         return False
     machine = dispatcher.targetctx.codegen().magic_tuple()
     return any(key[1] == machine for key in overloads)

@@ -59,14 +59,25 @@ def cache_is_warm():
 
 
 def cache_is_kept():
-    """True when every kernel that the default parameters use writes its compilation to a cache folder.
+    """Whether compiled kernels are kept on disk.
 
-    False where no folder is writable: the kernels then compile in memory,
-    in every process.
+    Returns
+    -------
+    bool
+        True when every kernel that the default parameters use writes its
+        compilation to a cache folder; False where no folder is writable:
+        the kernels then compile in memory, in every process.
     """
     return all(has_cache_folder(dispatcher) for dispatcher in KERNELS)
 
 
 def jit_is_on():
-    """False under ``NUMBA_DISABLE_JIT=1``, where the kernels run as plain Python and nothing compiles."""
+    """Whether numba compiles the kernels.
+
+    Returns
+    -------
+    bool
+        False under ``NUMBA_DISABLE_JIT=1``, where the kernels run as plain
+        Python and nothing compiles.
+    """
     return not config.DISABLE_JIT

@@ -71,6 +71,15 @@ def _can_share_the_work():
     )
 
 
+def _compile_median_quietly():
+    # In the child: whatever fails here, the parent compiles the median
+    # itself afterwards (and says why, if it fails there too).
+    try:
+        _compile_median()
+    except Exception:
+        pass
+
+
 def _start_child(target):
     import multiprocessing
 
@@ -92,7 +101,14 @@ class Precompilation:
     """
 
     def __init__(self):
-        self._child = _start_child(_compile_median) if _can_share_the_work() else None
+        self._child = _start_child(_compile_median_quietly) if _can_share_the_work() else None
+
+    def abandon(self):
+        """Stop the child, if any, without compiling here (the caller will not extract)."""
+        if self._child is not None:
+            self._child.kill()
+            self._child.join()
+            self._child = None
 
     def finish(self):
         """Compile the other kernels here, wait for the child, and load (or compile) its share."""
