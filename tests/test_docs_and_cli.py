@@ -158,3 +158,14 @@ def test_a_usage_error_stops_the_compilation_begun_and_says_nothing_of_it(monkey
     calls.clear()
     assert main(["features"], out=io.StringIO()) == 0
     assert calls == ["finish", "abandon"]  # abandoning a finished one does nothing
+
+
+def test_ctrl_c_outside_a_batch_is_one_line_and_status_130(monkeypatch, capsys):
+    import musicfeat.cli as cli
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_features_command", interrupted)  # e.g. while the kernels compile
+    assert main(["features"], out=io.StringIO()) == 130
+    assert capsys.readouterr().err == "musicfeat: interrupted\n"

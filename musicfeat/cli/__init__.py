@@ -40,6 +40,9 @@ def main(argv=None, out=None):
     compiling = _start_compiling_early(early)
     try:
         return _run(argv, out, compiling)
+    except KeyboardInterrupt:  # anywhere else than in a batch, which says what it kept
+        print("musicfeat: interrupted", file=sys.stderr)
+        return 130
     finally:
         if compiling is not None:  # finished by a command that extracted; else its child stops here
             compiling.abandon()

@@ -73,7 +73,12 @@ def _can_share_the_work():
 
 def _compile_median_quietly():
     # In the child: whatever fails here, the parent compiles the median
-    # itself afterwards (and says why, if it fails there too).
+    # itself afterwards (and says why, if it fails there too). Ctrl-C in a
+    # terminal reaches the whole process group: the parent, interrupted,
+    # stops the child; the child has nothing to say about it.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _compile_median()
     except Exception:
