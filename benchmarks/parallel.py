@@ -331,6 +331,26 @@ def analyse(raw):
     return runs
 
 
+def model_row(n, files, *, per_file, slowdown, parent_cpu, fixed, lone):
+    """One N of the model T(N, F) = fixed(N) + max(ceil(F / N) p s(N), F c), against a lone pool worker.
+
+    ``per_file`` is p (a pool worker's or a Dask worker's), ``parent_cpu`` c
+    (the parent's or the client's CPU per file), ``lone`` the lone pool
+    worker's per-file time that the speed-up is counted from.
+    """
+    workers = math.ceil(files / n) * per_file * slowdown
+    work = max(workers, files * parent_cpu)
+    return {
+        "jobs": n,
+        "slowdown": slowdown,
+        "fixed_s": fixed,
+        "work_s": work,
+        "total_s": fixed + work,
+        "parent_bound": files * parent_cpu > workers,
+        "speedup_vs_lone": files * lone / (fixed + work),
+    }
+
+
 def slowdown_at(n, measured):
     """s(N): measured where we have it, else the issue's 16-core figure, linear from 1 to 16, flat beyond."""
     if n in measured:
@@ -369,18 +389,7 @@ def model(results):
             + terms["first_file_extra_s"]
             + 0.5 * p * s
         )
-        work = max(math.ceil(files / n) * p * s, files * c)
-        rows.append(
-            {
-                "jobs": n,
-                "slowdown": s,
-                "fixed_s": fixed,
-                "work_s": work,
-                "total_s": fixed + work,
-                "parent_bound": files * c > math.ceil(files / n) * p * s,
-                "speedup_vs_lone": files * p / (fixed + work),
-            }
-        )
+        rows.append(model_row(n, files, per_file=p, slowdown=s, parent_cpu=c, fixed=fixed, lone=p))
     dask_rows = {}
     for mode in ("dask", "dask-untrimmed"):
         cfgs = {c["jobs"]: c for c in results["configs"].values() if c["mode"] == mode}
@@ -399,18 +408,8 @@ def model(results):
         drows = []
         for n in (1, 2, 4, 8, 16, 32, 64):
             s = slowdown_at(n, {})
-            work = max(math.ceil(files / n) * pd * s, files * cd)
             fixed = start + 0.5 * pd * s
-            drows.append(
-                {
-                    "jobs": n,
-                    "fixed_s": fixed,
-                    "work_s": work,
-                    "total_s": fixed + work,
-                    "parent_bound": files * cd > math.ceil(files / n) * pd * s,
-                    "speedup_vs_lone": files * p / (fixed + work),
-                }
-            )
+            drows.append(model_row(n, files, per_file=pd, slowdown=s, parent_cpu=cd, fixed=fixed, lone=p))
         dask_rows[mode] = {"terms": dterms, "rows": drows}
     return {"files": files, "terms": terms, "rows": rows, "dask": dask_rows}
 
