@@ -1,5 +1,6 @@
 """Batch extraction: folders, the CLI, failures, interruption and resume, workers, Dask."""
 
+import contextlib
 import csv
 import json
 import os
@@ -23,6 +24,16 @@ from musicfeat.batch import ResumeMismatchError, find_tracks, scan_folder
 pytestmark = pytest.mark.filterwarnings("ignore::musicfeat.DegenerateFeatureWarning")
 
 BAD = {"empty.wav", "truncated.ogg", "notes.mp3", "folder.wav"}
+
+
+@contextlib.contextmanager
+def dask_client(distributed, n_workers, processes=True):
+    """A client of a LocalCluster of single-threaded workers, no dashboard, closed on leaving."""
+    with distributed.LocalCluster(
+        n_workers=n_workers, threads_per_worker=1, processes=processes, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            yield client
 
 
 @pytest.fixture(scope="module")
@@ -259,11 +270,8 @@ def test_dask_local_cluster_gives_the_same_table(corpus, tmp_path):
     distributed = pytest.importorskip("distributed")
     local = tmp_path / "local.csv"
     extract_folder(corpus, local, jobs=1, progress=False)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
+    with dask_client(distributed, n_workers=2) as client:
+        summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
     assert (summary.done, summary.failed) == (len(GOOD), len(BAD))
     a = load_features(local)[3].sort_values("path").reset_index(drop=True)
     b = load_features(tmp_path / "dask.csv")[3].sort_values("path").reset_index(drop=True)
@@ -275,13 +283,10 @@ def test_dask_runs_one_after_another_on_one_client(two_clips, tmp_path):
     shared by content, could be released by the run before while the next one's tasks needed it."""
     distributed = pytest.importorskip("distributed")
     root = two_clips
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            summaries = [
-                extract_folder(root, tmp_path / f"t{k}.csv", client=client, progress=False) for k in range(3)
-            ]
+    with dask_client(distributed, n_workers=1) as client:
+        summaries = [
+            extract_folder(root, tmp_path / f"t{k}.csv", client=client, progress=False) for k in range(3)
+        ]
     assert [(s.done, s.failed) for s in summaries] == [(2, 0)] * 3
 
 
@@ -476,21 +481,18 @@ def test_dask_keeps_a_bounded_number_of_files_submitted(corpus, tmp_path, monkey
 
     monkeypatch.setattr(dask_runner, "DASK_MIN_IN_FLIGHT", 2)
     monkeypatch.setattr(dask_runner, "DASK_TASKS_PER_THREAD", 1)
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            submitted, unfinished_at_submit = [], []
-            submit = client.submit
+    with dask_client(distributed, n_workers=1) as client:
+        submitted, unfinished_at_submit = [], []
+        submit = client.submit
 
-            def counting_submit(*args, **kwargs):
-                unfinished_at_submit.append(sum(not f.done() for f in submitted))
-                future = submit(*args, **kwargs)
-                submitted.append(future)
-                return future
+        def counting_submit(*args, **kwargs):
+            unfinished_at_submit.append(sum(not f.done() for f in submitted))
+            future = submit(*args, **kwargs)
+            submitted.append(future)
+            return future
 
-            client.submit = counting_submit
-            summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
+        client.submit = counting_submit
+        summary = extract_folder(corpus, tmp_path / "dask.csv", client=client, progress=False)
     assert (summary.done, summary.failed) == (len(GOOD), len(BAD))
     assert len(submitted) > 2
     assert max(unfinished_at_submit) < 2
@@ -499,19 +501,16 @@ def test_dask_keeps_a_bounded_number_of_files_submitted(corpus, tmp_path, monkey
 def dask_extract(folder, output, *, processes=True, **kwargs):
     """``extract_folder`` on a one-worker LocalCluster: its summary, and the files of each task submitted."""
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=processes, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            sizes = []
-            submit = client.submit
+    with dask_client(distributed, n_workers=1, processes=processes) as client:
+        sizes = []
+        submit = client.submit
 
-            def counting_submit(func, task, paths, *args, **kw):
-                sizes.append(len(paths))
-                return submit(func, task, paths, *args, **kw)
+        def counting_submit(func, task, paths, *args, **kw):
+            sizes.append(len(paths))
+            return submit(func, task, paths, *args, **kw)
 
-            client.submit = counting_submit
-            return extract_folder(folder, output, client=client, progress=False, **kwargs), sizes
+        client.submit = counting_submit
+        return extract_folder(folder, output, client=client, progress=False, **kwargs), sizes
 
 
 def test_dask_tasks_of_several_files_give_the_same_table(corpus, tmp_path, monkeypatch):
@@ -570,13 +569,8 @@ def test_on_dask_a_file_that_kills_its_workers_fails_alone(tmp_path, example, mo
     crashing = CrashOnLengthFeatures(crash_on_samples=int((2 + 2 * 0.25) * SR))  # the third file
     # Dask's default retries (allowed-failures 3): a task on a worker that dies is retried elsewhere
     # unless it was there at four deaths, which the file at fault alone is.
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            summary = extract_folder(
-                root, tmp_path / "f.csv", extractor=crashing, client=client, progress=False
-            )
+    with dask_client(distributed, n_workers=2) as client:
+        summary = extract_folder(root, tmp_path / "f.csv", extractor=crashing, client=client, progress=False)
     failures = {path: kind for path, kind, _ in summary.failures}
     assert (summary.done, summary.failed) == (5, 2), summary.failures
     assert failures["2 vibeace.wav"] == "KilledWorker"
@@ -599,13 +593,10 @@ def test_on_dask_a_group_defined_in_a_function_travels_by_value(corpus, tmp_path
     extractor = MusicFeatures(include=["zero_crossings"], groups=[("count", FrameCount())])
     local = tmp_path / "local.csv"
     extract_folder(corpus, local, extractor=extractor, jobs=1, progress=False)
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            summary = extract_folder(
-                corpus, tmp_path / "dask.csv", extractor=extractor, client=client, progress=False
-            )
+    with dask_client(distributed, n_workers=1) as client:
+        summary = extract_folder(
+            corpus, tmp_path / "dask.csv", extractor=extractor, client=client, progress=False
+        )
     assert (summary.done, summary.failed) == (len(GOOD), len(BAD)), summary.failures
     a = load_features(local)[3].sort_values("path").reset_index(drop=True)
     b = load_features(tmp_path / "dask.csv")[3].sort_values("path").reset_index(drop=True)
@@ -623,18 +614,15 @@ def test_on_dask_nothing_is_left_running_when_recording_a_row_fails(corpus, tmp_
     def record(track, result):
         raise OSError(28, "No space left on device")
 
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            # Kept, as a notebook keeps the last traceback: its frames hold the run's futures.
-            with pytest.raises(OSError, match="No space left") as raised:
-                run_on_dask(client, todo, extract_tracks, MusicFeatures().fit([]), record)
-            left = None
-            for _ in range(100):  # cancellation reaches the scheduler asynchronously
-                left = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
-                if left == 0:
-                    break
-                time.sleep(0.1)
-            assert raised.traceback  # still held here
+    with dask_client(distributed, n_workers=1, processes=False) as client:
+        # Kept, as a notebook keeps the last traceback: its frames hold the run's futures.
+        with pytest.raises(OSError, match="No space left") as raised:
+            run_on_dask(client, todo, extract_tracks, MusicFeatures().fit([]), record)
+        left = None
+        for _ in range(100):  # cancellation reaches the scheduler asynchronously
+            left = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+            if left == 0:
+                break
+            time.sleep(0.1)
+        assert raised.traceback  # still held here
     assert left == 0
