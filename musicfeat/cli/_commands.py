@@ -81,6 +81,7 @@ def _os_error(error):
 
 
 def _features_command(args, out, compiling=None):
+    """``compiling``: the kernels' compilation that ``main`` began before building its parser, if cold."""
 
     from ..datasets import EXAMPLE_ATTRIBUTION, example_audio
     from ..exceptions import InvalidAudioError
@@ -89,8 +90,6 @@ def _features_command(args, out, compiling=None):
     files = args.files or [example_audio()]
     if not args.files:
         print(f"# example recording: {EXAMPLE_ATTRIBUTION}", file=out)
-    # Begun by the command line before it built its parser, or here.
-    compiling = compiling or _begin_kernels()
     try:
         extractor = extractor_from_args(args)
         if compiling is not None:  # before a codebook's learning pass, which extracts too
@@ -179,6 +178,7 @@ def _extract_command(args, compiling=None):
             "table's other parameters) to resume it, or write to a new file"
         )
     # With workers, the batch's fork server compiles them (musicfeat._warm).
+    # Begun by main for --jobs 1 (this process extracts); with workers, only said here.
     compiling = compiling or _begin_kernels(say=not args.quiet, compile_here=args.jobs == 1)
     if compiling is not None:
         compiling.finish()
