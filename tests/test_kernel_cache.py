@@ -200,16 +200,7 @@ def test_precompile_in_a_pool_worker(tmp_path):
             print(json.dumps({"compiled": compiled, "warm": k.cache_is_warm()}))
         """
     )
-    (tmp_path / "in_pool.py").write_text(script)
-    done = subprocess.run(
-        [sys.executable, "in_pool.py"],
-        cwd=tmp_path,
-        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(done.stdout.splitlines()[-1]) == {"compiled": True, "warm": True}
+    assert _run(tmp_path, script, XDG_CACHE_HOME=str(tmp_path / "xdg")) == {"compiled": True, "warm": True}
 
 
 def test_a_child_that_hangs_costs_the_timeout_not_the_run(tmp_path):
