@@ -1,28 +1,33 @@
-"""Build the development corpus of ``benchmarks/features.py`` from pinned Debian packages.
+"""Build a corpus of ``benchmarks/features.py`` from pinned Debian packages.
 
-    python benchmarks/corpus.py OUT [--debs-dir DIR] [--max-class-min 40]
+    python benchmarks/corpus.py OUT [--corpus dev|heldout] [--debs-dir DIR] [--max-class-min 40]
 
-Game soundtracks from eight public Debian 12 ("bookworm") packages, one
-class per composer: 9 classes, 96 tracks, 287.5 min. The same corpus, byte
-for byte and row for row, as ``../shared/tools/make-dev-corpus``, so the
-accuracy tables of ``benchmarks/README.md`` and ``docs/feature-sets.md``
-can be reproduced from the repository alone.
+Game soundtracks from public Debian 12 ("bookworm") packages, one class
+per composer; the corpora are defined in ``corpora.py``. ``dev`` (the
+default): 9 classes, 96 tracks, 287.5 min from eight packages, the same
+corpus, byte for byte and row for row, as ``../shared/tools/make-dev-corpus``,
+so the accuracy tables of ``benchmarks/README.md`` and
+``docs/feature-sets.md`` can be reproduced from the repository alone.
+``heldout``: 8 composers of UFO: Alien Invasion and Battle for Wesnoth
+(two packages, 363 MB of downloads), music no feature was tuned on.
 
 Steps
     1. ``apt-get download PACKAGE=VERSION`` of each pinned package, in a
        temporary folder, through the machine's configured apt sources (no
-       host is named here); its SHA-256 is checked against :data:`PACKAGES`
+       host is named here); its SHA-256 is checked against the corpus's pin
        and the .deb kept in ``OUT/debs`` (a later run reuses it, offline). A
        version the sources no longer serve, or a file whose hash differs,
        stops the build naming the package.
     2. ``dpkg-deb -x`` of each into ``OUT/unpacked/PACKAGE`` (nothing is
-       installed).
-    3. Per class (:data:`CLASSES`): the files its globs match, minus the
-       listed exclusions and other composers' files (by the package's DEP-5
-       ``debian/copyright``), at least 30 s long, byte-identical files and
+       installed); a game archive holding the music (UFO:AI's ``.pk3``, a
+       zip) is unpacked beside itself.
+    3. Per class: the files its globs match, minus the listed exclusions and
+       other composers' files (by the package's DEP-5 ``debian/copyright``,
+       or by the tracks' ``ARTIST`` tag), at least 30 s long, byte-identical files and
        repeated title tags dropped; taken in the order of
        ``sha1("<Class>/<path in package>")`` up to 25 tracks and about
-       ``--max-class-min`` minutes, never fewer than 8.
+       ``--max-class-min`` minutes, never fewer than the corpus's minimum
+       (8 tracks for ``dev``, 5 for ``heldout``).
     4. ``OUT/music/<Class>/<file>`` (hard links, or copies) and
        ``OUT/music/manifest.csv``: class, path (relative to OUT), duration_s
        (frames / samplerate, 3 decimals), samplerate, channels, package,
@@ -33,7 +38,7 @@ Steps
        open.
 
 Needs apt-get, dpkg-deb and Python with ``soundfile`` (a dependency of
-librosa, so of musicfeat). Keep OUT (about 1.8 GB) outside the repository;
+librosa, so of musicfeat). Keep OUT (about 1.8 GB for ``dev``, 0.8 GB for ``heldout``) outside the repository;
 never commit the audio. The licences (GPL, CC-BY, CC-BY-SA; see the
 manifest) ask that the composers be credited when figures are published.
 """
@@ -49,92 +54,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
-#: package -> (version, sha256 of the .deb): Debian 12 bookworm main, Architecture: all.
-PACKAGES = {
-    "singularity-music": ("007-2", "139ba1e408eeb0a72f1fff3760ca46558b9f81bed97dc8c0efa108c4007f4845"),
-    "marsshooter-data": ("0.7.6-7", "b8d040a9739434f2be96bbf9b38f0743d56d59b853647b2242f9357e38394951"),
-    "colobot-common-sounds": ("0.2.0-2", "819e799542eac69c95b072567b5584eb3e0b2bb900de13efa3684915747b1644"),
-    "pushover-data": (
-        "0.0.5+git20180909-4",
-        "75f52ad553c73660489631b4b4eeb308c3601beee68a097abdd5f2e4e442cbfb",
-    ),
-    "hyperrogue-music": ("12.0q-1", "61ab9f4c2169442d85f42c42d26e80c1a18b93c741f3d44f1b9d83015904e7f7"),
-    "naev-data": ("0.8.2-1", "a98849cacdfc72779e03ceb68f32af03cb3c3f382ba8b82e3299ef87254b454d"),
-    "openclonk-data": ("8.1-3", "1505314b47196c5052caf75e870ea2cf36bdb4e1d0c7e3f133da93815b7e642f"),
-    "flare-game": ("1.14-1", "4ab6a8298276013d35a0806257e130d992761af1b749041433b409c3dafec508"),
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpora import CORPORA  # noqa: E402
 
-# One class per composer. globs are paths inside the package; srcmap turns an installed path
-# into the path the DEP-5 "Files:" patterns use; licence is used only where the copyright file
-# is not machine-readable, and must then be stated in that file (evidence).
-CLASSES = {
-    # Max McCracken ("Maxstack"): the Endgame: Singularity soundtrack, electronic.
-    "Singularity": dict(
-        pkg="singularity-music",
-        globs=["usr/share/games/singularity/music/*.ogg", "usr/share/games/singularity/music/*/*.ogg"],
-        licence="CC-BY-SA-3.0",
-        evidence="this License: Attribution, ShareAlike.",
-    ),
-    # Obsidian Shell: the M.A.R.S. soundtrack, rock/metal.
-    "MarsShooter": dict(
-        pkg="marsshooter-data",
-        globs=["usr/share/games/marsshooter/audio/*.ogg", "usr/share/games/marsshooter/audio/music/*.ogg"],
-        srcmap=("usr/share/games/marsshooter/", "data/"),
-    ),
-    # Daniel Roux: the original Colobot score (music002-013); Emxx52's tracks and Intro2 left out.
-    "Colobot": dict(
-        pkg="colobot-common-sounds",
-        globs=["usr/share/games/colobot/music/music0*.ogg"],
-        srcmap=("usr/share/games/colobot/", ""),
-    ),
-    # Roberto Lorenz: the Pushover theme tunes.
-    "Pushover": dict(
-        pkg="pushover-data",
-        globs=["usr/share/pushover/themes/*.ogg"],
-        srcmap=("usr/share/pushover/", "data/"),
-    ),
-    # Shawn Parrotte (NeonCorridor): HyperRogue's hr3-* tracks; their titles all name the album.
-    "HyperRogue": dict(
-        pkg="hyperrogue-music",
-        globs=["usr/share/hyperrogue/music/hr3-*.ogg"],
-        srcmap=("usr/share/hyperrogue/", ""),
-        title_dedupe=False,
-    ),
-    # Nikola Whallon's share of the Naev soundtrack; ambient2_5 reworks ambient2.
-    "NaevWhallon": dict(
-        pkg="naev-data",
-        globs=["usr/share/naev/dat/snd/music/*.ogg"],
-        holder="Nikola Whallon",
-        exclude=["ambient2_5.ogg"],
-        srcmap=("usr/share/naev/", ""),
-    ),
-    # Askyel's share of the Naev soundtrack; sirius2 remixes a Whallon track.
-    "NaevAskyel": dict(
-        pkg="naev-data",
-        globs=["usr/share/naev/dat/snd/music/*.ogg"],
-        holder="Askyel",
-        exclude=["sirius2.ogg"],
-        srcmap=("usr/share/naev/", ""),
-    ),
-    # Martin Strohmeier (K-Pone): the OpenClonk soundtrack; debian/copyright is prose.
-    "OpenClonk": dict(
-        pkg="openclonk-data",
-        globs=["usr/share/games/openclonk/Music.ocg/*.ogg"],
-        licence="ISC or CC-BY-3.0 (not itemised)",
-        evidence="Creative Commons Attribution 3.0",
-    ),
-    # Brandon Morris and remaxim: Flare's "fantasycore" score; wind_ambient (another author) left out.
-    "Flare": dict(
-        pkg="flare-game",
-        globs=["usr/share/games/flare/mods/fantasycore/music/*.ogg"],
-        exclude=["wind_ambient.ogg"],
-        srcmap=("usr/share/games/flare/", ""),
-    ),
-}
 MIN_DURATION = 30.0
-MIN_TRACKS, MAX_TRACKS = 8, 25
+MAX_TRACKS = 25
 FIELDS = [
     "class",
     "path",
@@ -168,9 +95,12 @@ def deb_name(pkg, version):
     return f"{pkg}_{version.replace(':', '%3a')}_all.deb"
 
 
-def fetch(pkg, debs_dir):
-    """The pinned .deb of ``pkg`` in ``debs_dir``: reused when its hash is right, else downloaded."""
-    version, expected = PACKAGES[pkg]
+def fetch(pkg, pin, debs_dir):
+    """The pinned .deb of ``pkg`` in ``debs_dir``: reused when its hash is right, else downloaded.
+
+    ``pin`` is ``(version, sha256)``.
+    """
+    version, expected = pin
     dest = Path(debs_dir) / deb_name(pkg, version)
     if dest.exists() and sha256(dest) == expected:
         return dest
@@ -198,10 +128,14 @@ def fetch(pkg, debs_dir):
     return dest
 
 
-def unpack(pkg, deb, unpacked):
-    """``dpkg-deb -x`` into ``unpacked/pkg`` unless already unpacked from the same pinned .deb."""
+def unpack(pkg, pin, deb, unpacked, archives=()):
+    """``dpkg-deb -x`` into ``unpacked/pkg`` unless already unpacked from the same pinned .deb.
+
+    Each zip archive of ``archives`` (paths inside the package) is unpacked beside itself, into
+    ``<archive>.d/``.
+    """
     dest, stamp = Path(unpacked) / pkg, Path(unpacked) / f".{pkg}.unpacked"
-    version, digest = PACKAGES[pkg]
+    version, digest = pin
     if dest.is_dir() and stamp.exists() and stamp.read_text().strip() == f"{pkg} {version} {digest}":
         return dest
     log(f"unpacking {pkg} {version}")
@@ -210,6 +144,12 @@ def unpack(pkg, deb, unpacked):
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp)], check=True)
+    for archive in archives:
+        try:
+            with zipfile.ZipFile(tmp / archive) as zf:
+                zf.extractall(tmp / f"{archive}.d")  # extractall keeps members inside the folder
+        except (OSError, zipfile.BadZipFile) as error:
+            raise CorpusError(f"package {pkg!r}: cannot unpack {archive}: {error}") from error
     tmp.rename(dest)
     stamp.write_text(f"{pkg} {version} {digest}\n")
     return dest
@@ -245,11 +185,11 @@ def stanza_for(stanzas, srcpath):
 
 
 def probe(path):
-    """``(frames, samplerate, channels, title)`` of an audio file."""
+    """``(frames, samplerate, channels, title, artist)`` of an audio file."""
     import soundfile as sf
 
     with sf.SoundFile(path) as f:
-        return f.frames, f.samplerate, f.channels, (f.title or "").strip()
+        return f.frames, f.samplerate, f.channels, (f.title or "").strip(), (f.artist or "").strip()
 
 
 def candidates(cls, cfg, root):
@@ -274,8 +214,8 @@ def candidates(cls, cfg, root):
             licence = st[2]
         else:
             licence = cfg["licence"]
-        frames, sr, ch, title = probe(p)
-        if frames / sr < MIN_DURATION:
+        frames, sr, ch, title, artist = probe(p)
+        if frames / sr < MIN_DURATION or cfg.get("artist", artist) != artist:
             continue
         digest = sha256(p)
         if digest in seen_sha:
@@ -291,31 +231,37 @@ def candidates(cls, cfg, root):
     return sorted(out, key=lambda c: c["key"])
 
 
-def select(cls, cands, cap_s):
+def select(cls, cands, cap_s, min_tracks):
     chosen, total = [], 0.0
     for c in cands:
-        if len(chosen) >= MAX_TRACKS or (len(chosen) >= MIN_TRACKS and total + c["dur"] > cap_s):
+        if len(chosen) >= MAX_TRACKS or (len(chosen) >= min_tracks and total + c["dur"] > cap_s):
             break
         chosen.append(c)
         total += c["dur"]
-    if len(chosen) < MIN_TRACKS:
-        raise CorpusError(f"{cls}: only {len(chosen)} tracks >= {MIN_DURATION:.0f} s, need {MIN_TRACKS}")
+    if len(chosen) < min_tracks:
+        raise CorpusError(f"{cls}: only {len(chosen)} tracks >= {MIN_DURATION:.0f} s, need {min_tracks}")
     return chosen, total
 
 
-def build(out, debs_dir=None, max_class_min=40.0):
-    """Build the corpus in ``out``; returns the manifest's rows."""
+def build(out, debs_dir=None, max_class_min=40.0, corpus="dev"):
+    """Build the corpus named ``corpus`` (a key of :data:`corpora.CORPORA`) in ``out``; returns the manifest's rows."""
+    spec = CORPORA[corpus]
+    packages, classes = spec["packages"], spec["classes"]
     out = Path(out).resolve()
     debs_dir = Path(debs_dir or out / "debs").resolve()
     unpacked, music = out / "unpacked", out / "music"
     for d in (debs_dir, unpacked):
         d.mkdir(parents=True, exist_ok=True)
-    roots = {pkg: unpack(pkg, fetch(pkg, debs_dir), unpacked) for pkg in PACKAGES}
+    roots = {
+        pkg: unpack(pkg, pin, fetch(pkg, pin, debs_dir), unpacked, spec["archives"].get(pkg, ()))
+        for pkg, pin in packages.items()
+    }
     shutil.rmtree(music, ignore_errors=True)
     music.mkdir()
     rows = []
-    for cls, cfg in sorted(CLASSES.items()):
-        chosen, total = select(cls, candidates(cls, cfg, str(roots[cfg["pkg"]])), max_class_min * 60)
+    for cls, cfg in sorted(classes.items()):
+        cands = candidates(cls, cfg, str(roots[cfg["pkg"]]))
+        chosen, total = select(cls, cands, max_class_min * 60, spec["min_tracks"])
         log(f"{cls:12s} {cfg['pkg']:22s} {len(chosen):3d} tracks {total / 60:6.1f} min")
         (music / cls).mkdir()
         for c in chosen:
@@ -337,7 +283,7 @@ def build(out, debs_dir=None, max_class_min=40.0):
                     "samplerate": c["sr"],
                     "channels": c["ch"],
                     "package": cfg["pkg"],
-                    "package_version": PACKAGES[cfg["pkg"]][0],
+                    "package_version": packages[cfg["pkg"]][0],
                     "source_path": "/" + c["rel"],
                     "licence": c["licence"],
                 }
@@ -355,7 +301,6 @@ def build(out, debs_dir=None, max_class_min=40.0):
 
 def write_clips(out):
     """``OUT/music/clips.csv``: the clips of every view of ``benchmarks/features.py``, from its rule."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from features import read_corpus
 
     with open(Path(out) / "music" / "clips.csv", "w", newline="", encoding="utf-8") as fh:
@@ -376,12 +321,18 @@ def main(argv=None):
         "--debs-dir", help="where the .debs are kept (default OUT/debs); share it between corpora"
     )
     parser.add_argument("--max-class-min", type=float, default=40.0, help="minutes per class before the cap")
+    parser.add_argument(
+        "--corpus",
+        choices=sorted(CORPORA),
+        default="dev",
+        help="dev: the development corpus (default); heldout: the held-out one (see corpora.py)",
+    )
     args = parser.parse_args(argv)
     for tool in ("apt-get", "dpkg-deb"):
         if shutil.which(tool) is None:
             parser.exit(2, f"corpus: {tool!r} not found: this needs a Debian system\n")
     try:
-        build(args.out, args.debs_dir, args.max_class_min)
+        build(args.out, args.debs_dir, args.max_class_min, args.corpus)
     except CorpusError as error:
         parser.exit(1, f"corpus: ERROR: {error}\n")
     return 0
