@@ -38,7 +38,7 @@ Steps
        open.
 
 Needs apt-get, dpkg-deb and Python with ``soundfile`` (a dependency of
-librosa, so of musicfeat). Keep OUT (about 1.8 GB for ``dev``, 0.8 GB for ``heldout``) outside the repository;
+librosa, so of musicfeat). Keep OUT (about 1.8 GB for ``dev``, 0.9 GB for ``heldout``) outside the repository;
 never commit the audio. The licences (GPL, CC-BY, CC-BY-SA; see the
 manifest) ask that the composers be credited when figures are published.
 """
@@ -55,6 +55,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -117,7 +118,8 @@ def fetch(pkg, pin, debs_dir):
         got = Path(tmp) / deb_name(pkg, version)
         if run.returncode != 0 or not got.exists():
             raise CorpusError(
-                f"package {pkg!r}: apt-get download of version {version} failed ({run.stderr.strip() or run.returncode}); "
+                f"package {pkg!r}: apt-get download of version {version} failed "
+                f"({run.stderr.strip() or run.returncode}); "
                 "the configured sources may no longer serve it (apt-get update, or check `apt-cache madison "
                 f"{pkg}`), and a new version's music must be checked by hand before its pin is changed"
             )
@@ -136,22 +138,29 @@ def unpack(pkg, pin, deb, unpacked, archives=()):
     """
     dest, stamp = Path(unpacked) / pkg, Path(unpacked) / f".{pkg}.unpacked"
     version, digest = pin
-    if dest.is_dir() and stamp.exists() and stamp.read_text().strip() == f"{pkg} {version} {digest}":
+    stamp_text = " ".join([pkg, version, digest, *archives])  # a changed archive list unpacks again
+    if dest.is_dir() and stamp.exists() and stamp.read_text().strip() == stamp_text:
         return dest
     log(f"unpacking {pkg} {version}")
     tmp = Path(f"{dest}.tmp")
     shutil.rmtree(dest, ignore_errors=True)
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp)], check=True)
-    for archive in archives:
-        try:
-            with zipfile.ZipFile(tmp / archive) as zf:
-                zf.extractall(tmp / f"{archive}.d")  # extractall keeps members inside the folder
-        except (OSError, zipfile.BadZipFile) as error:
-            raise CorpusError(f"package {pkg!r}: cannot unpack {archive}: {error}") from error
+    try:
+        run = subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp)], capture_output=True, text=True)
+        if run.returncode != 0:
+            raise CorpusError(f"package {pkg!r}: dpkg-deb -x failed: {run.stderr.strip() or run.returncode}")
+        for archive in archives:
+            try:
+                with zipfile.ZipFile(tmp / archive) as zf:
+                    zf.extractall(tmp / f"{archive}.d")  # extractall keeps members inside the folder
+            except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+                raise CorpusError(f"package {pkg!r}: cannot unpack {archive}: {error}") from error
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # hundreds of MB: do not leave them behind
+        raise
     tmp.rename(dest)
-    stamp.write_text(f"{pkg} {version} {digest}\n")
+    stamp.write_text(stamp_text + "\n")
     return dest
 
 
@@ -192,13 +201,23 @@ def probe(path):
         return f.frames, f.samplerate, f.channels, (f.title or "").strip(), (f.artist or "").strip()
 
 
+def _tag_agrees(artist, aliases):
+    """Whether an ARTIST tag is empty, a placeholder, or names one of ``aliases`` (None: any tag)."""
+    if not aliases or artist.lower() in ("", "<unknown>", "unknown"):
+        return True
+    return any(alias.lower() in artist.lower() for alias in aliases)
+
+
 def candidates(cls, cfg, root):
     """The class's eligible tracks in their fixed pseudo-random order."""
     stanzas, ctext = dep5(os.path.join(root, "usr/share/doc", cfg["pkg"], "copyright"))
     if stanzas is None and cfg.get("evidence", "\0") not in ctext:
         raise CorpusError(f"{cls}: the copyright file of {cfg['pkg']} does not state {cfg.get('evidence')!r}")
     out, seen_sha, seen_title = [], {}, {}
-    for p in sorted({p for g in cfg["globs"] for p in glob.glob(os.path.join(root, g))}):
+    matched = sorted({p for g in cfg["globs"] for p in glob.glob(os.path.join(root, g))})
+    if not matched:
+        raise CorpusError(f"{cls}: no file of {cfg['pkg']} matches {', '.join(cfg['globs'])}")
+    for p in matched:
         rel = os.path.relpath(p, root)
         if os.path.islink(p) or not os.path.isfile(p) or os.path.basename(p) in cfg.get("exclude", ()):
             continue
@@ -215,7 +234,14 @@ def candidates(cls, cfg, root):
         else:
             licence = cfg["licence"]
         frames, sr, ch, title, artist = probe(p)
-        if frames / sr < MIN_DURATION or cfg.get("artist", artist) != artist:
+        if "artist" in cfg and artist != cfg["artist"]:
+            continue  # attributed by its ARTIST tag: another composer's track
+        if not _tag_agrees(artist, cfg.get("aliases")):
+            raise CorpusError(
+                f"{cls}: {rel} is tagged ARTIST={artist!r}, which names none of {cfg['aliases']}: "
+                "the class's rule does not hold for this track"
+            )
+        if frames / sr < MIN_DURATION:
             continue
         digest = sha256(p)
         if digest in seen_sha:
@@ -239,12 +265,15 @@ def select(cls, cands, cap_s, min_tracks):
         chosen.append(c)
         total += c["dur"]
     if len(chosen) < min_tracks:
-        raise CorpusError(f"{cls}: only {len(chosen)} tracks >= {MIN_DURATION:.0f} s, need {min_tracks}")
+        raise CorpusError(
+            f"{cls}: only {len(chosen)} eligible tracks (this composer's, >= {MIN_DURATION:.0f} s, "
+            f"no duplicates), need {min_tracks}"
+        )
     return chosen, total
 
 
 def build(out, debs_dir=None, max_class_min=40.0, corpus="dev"):
-    """Build the corpus named ``corpus`` (a key of :data:`corpora.CORPORA`) in ``out``; returns the manifest's rows."""
+    """Build the corpus ``corpus`` (a key of ``corpora.CORPORA``) in ``out``; returns the manifest rows."""
     spec = CORPORA[corpus]
     packages, classes = spec["packages"], spec["classes"]
     out = Path(out).resolve()
@@ -262,7 +291,7 @@ def build(out, debs_dir=None, max_class_min=40.0, corpus="dev"):
     for cls, cfg in sorted(classes.items()):
         cands = candidates(cls, cfg, str(roots[cfg["pkg"]]))
         chosen, total = select(cls, cands, max_class_min * 60, spec["min_tracks"])
-        log(f"{cls:12s} {cfg['pkg']:22s} {len(chosen):3d} tracks {total / 60:6.1f} min")
+        log(f"{cls:20s} {cfg['pkg']:22s} {len(chosen):3d} tracks {total / 60:6.1f} min")
         (music / cls).mkdir()
         for c in chosen:
             stem, ext = os.path.splitext(os.path.basename(c["rel"]))
@@ -293,9 +322,8 @@ def build(out, debs_dir=None, max_class_min=40.0, corpus="dev"):
         writer.writeheader()
         writer.writerows(rows)
     write_clips(out)
-    log(
-        f"{len(rows)} tracks, {sum(float(r['duration_s']) for r in rows) / 60:.1f} min -> {music / 'manifest.csv'}"
-    )
+    minutes = sum(float(r["duration_s"]) for r in rows) / 60
+    log(f"{len(rows)} tracks, {minutes:.1f} min -> {music / 'manifest.csv'}")
     return rows
 
 
