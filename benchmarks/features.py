@@ -1,12 +1,15 @@
-"""Feature sets on the development corpus: accuracy, macro-F1 and extraction cost, in one run.
+"""Feature sets on a corpus of real music: accuracy, macro-F1 and extraction cost, in one run.
 
-    python benchmarks/corpus.py DEVCORPUS
+    python benchmarks/corpus.py DEVCORPUS        # or: --corpus heldout HELDOUT
     python benchmarks/features.py --corpus DEVCORPUS --cache-dir CACHE \\
         [--sets talk419,extended,mfcc40,essentia,cand] [--repeats 10] [--jobs 1] [--out results.md]
 
-The corpus is the one ``benchmarks/corpus.py DEVCORPUS`` builds from pinned
-Debian packages (9 composers, 96 tracks; ``DEVCORPUS/music/manifest.csv``;
-the same as ``../shared/tools/make-dev-corpus``'s). Features are
+The corpus is one ``benchmarks/corpus.py`` builds from pinned Debian
+packages (``OUT/music/manifest.csv``): the development corpus (9
+composers, 96 tracks; the same as ``../shared/tools/make-dev-corpus``'s)
+or the held-out one (8 composers, 58 tracks, which no feature was tuned
+on). Give each corpus its own ``CACHE``: clips are keyed by class and
+file name. Features are
 extracted once per clip and kept in ``CACHE`` as ``.npz`` files (no
 pickle); a second run scores from the cache. Keep the corpus and the cache
 out of the repository.
@@ -885,9 +888,10 @@ def report(sets, features, views, results, costs, timed_minutes, args, started, 
     import musicfeat
 
     lines = [
-        f"# Feature sets on the development corpus ({started:%Y-%m-%d %H:%M} UTC)",
+        f"# Feature sets on a corpus of real music ({started:%Y-%m-%d %H:%M} UTC)",
         "",
-        f"Corpus `{args.corpus}`: {len(views['tracks'])} tracks, {len(views['excerpts'])} excerpts of "
+        f"Corpus `{args.corpus}`: {len({c.label for c in views['tracks']})} classes, "
+        f"{len(views['tracks'])} tracks, {len(views['excerpts'])} excerpts of "
         f"{EXCERPT_SECONDS:.0f} s (at most {MAX_EXCERPTS} a track), and the middle {SHORT_SECONDS:.0f} s of "
         "each (excerpts10, the same folds). Protocol: tracks "
         f"RepeatedStratifiedKFold(5) x {args.repeats}; excerpts StratifiedGroupKFold(5) by track x "
