@@ -26,6 +26,21 @@ algorithms", PAKDD 2004.
 import numpy as np
 
 
+def corrected_mean_se(diffs, test_train_ratio):
+    """Mean paired difference and its corrected standard error (Nadeau and Bengio's variance).
+
+    Examples
+    --------
+    >>> mean, se = corrected_mean_se([0.05, 0.02, 0.04, 0.03, 0.06], 0.25)
+    >>> round(mean, 3), round(se, 4)
+    (0.04, 0.0106)
+    """
+    d = np.asarray(diffs, dtype=np.float64)
+    J = len(d)
+    var = float(d.var(ddof=1)) if J > 1 else 0.0
+    return float(d.mean()), float(np.sqrt((1.0 / J + test_train_ratio) * var))
+
+
 def corrected_t(diffs, test_train_ratio, level=0.95):
     """Mean paired difference, its ``level`` confidence interval and two-sided p (corrected t-test).
 
@@ -48,11 +63,8 @@ def corrected_t(diffs, test_train_ratio, level=0.95):
     """
     from scipy import stats
 
-    d = np.asarray(diffs, dtype=np.float64)
-    J = len(d)
-    mean = float(d.mean())
-    var = float(d.var(ddof=1)) if J > 1 else 0.0
-    se = np.sqrt((1.0 / J + test_train_ratio) * var)
+    mean, se = corrected_mean_se(diffs, test_train_ratio)
+    J = len(diffs)
     if se == 0:
         return mean, mean, mean, 0.0 if mean != 0 else 1.0
     t = stats.t.ppf(0.5 + level / 2, J - 1)
