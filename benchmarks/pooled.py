@@ -9,10 +9,16 @@ each corpus gives the mean of the fold-by-fold differences and its
 corrected standard error (``paired.corrected_mean_se``, the corrected
 resampled t-test's). The corpora are independent samples of music, so the
 pooled difference is their inverse-variance weighted mean, with standard
-error ``1 / sqrt(sum of weights)`` and a normal 95 % interval: a
-fixed-effect meta-analysis. It assumes the true difference is the same on
+error ``1 / sqrt(sum of weights)`` and a 95 % interval from Student's t
+with the smallest corpus's ``J - 1`` degrees of freedom: a fixed-effect
+meta-analysis. Its figure is the average difference over these corpora,
+not over music in general. It assumes the true difference is the same on
 every corpus; Cochran's Q tests that, and a pooled figure whose corpora
 disagree (p < 0.10) is marked ``†`` and should not be read as one number.
+With two or three corpora Q has little power: no ``†`` is not evidence
+that they agree. Every file must be a different corpus's run (the script
+stops on a file given twice): pooling a run with itself would narrow every
+interval by a factor of sqrt(2) for nothing.
 
 References: W. G. Cochran, "The combination of estimates from different
 experiments", Biometrics 10 (1954) 101-129; M. Borenstein et al.,
@@ -35,14 +41,15 @@ VIEWS = ("tracks", "excerpts", "excerpts10")
 MODELS = ("RF", "SVM")
 
 
-def pool(estimates):
+def pool(estimates, df):
     """Fixed-effect pooling of ``[(mean, se), ...]``: ``(mean, low, high, q_p)``.
 
-    ``q_p`` is the p-value of Cochran's Q (heterogeneity; nan for one estimate).
+    The interval is Student's t with ``df`` degrees of freedom; ``q_p`` is the
+    p-value of Cochran's Q (heterogeneity; nan for one estimate).
 
     Examples
     --------
-    >>> mean, low, high, q_p = pool([(0.04, 0.02), (0.00, 0.02)])
+    >>> mean, low, high, q_p = pool([(0.04, 0.02), (0.00, 0.02)], df=49)
     >>> round(mean, 3), round(low, 3), round(high, 3), round(q_p, 3)
     (0.02, -0.008, 0.048, 0.157)
     """
@@ -52,7 +59,7 @@ def pool(estimates):
     weights = 1.0 / np.array([se for _, se in estimates]) ** 2
     mean = float(np.sum(weights * means) / np.sum(weights))
     se = float(1.0 / np.sqrt(np.sum(weights)))
-    z = stats.norm.ppf(0.975)
+    z = stats.t.ppf(0.975, df)
     q = float(np.sum(weights * (means - mean) ** 2))
     q_p = float(stats.chi2.sf(q, len(means) - 1)) if len(means) > 1 else float("nan")
     return mean, float(mean - z * se), float(mean + z * se), q_p
@@ -67,37 +74,42 @@ def accuracies(folds, label, view, model):
 def pooled_table(runs, names, pairs):
     """Markdown lines: per pair, each corpus's difference and the pooled one, per view and model.
 
-    A corpus's cell is its corrected t interval (as in ``features.py``'s tables); the pooled cell's
-    interval is normal, which the corpora's 50-fold t intervals are close to.
+    A corpus's cell is its corrected t interval (as in ``features.py``'s tables). A column where a
+    corpus lacks the pair, or has a different number of folds for A and B, gets no pooled cell and a
+    footnote naming them.
     """
     columns = [(v, m) for v in VIEWS for m in MODELS]
     lines = [
         "| A - B | corpus | " + " | ".join(f"{v} {m}" for v, m in columns) + " |",
         "| --- | --- |" + " ---: |" * len(columns),
     ]
+    notes = []
     for a, b in pairs:
         per_corpus = {name: [] for name in names}
         pooled = []
         for view, model in columns:
-            estimates = []
+            estimates, folds_per_corpus = [], []
             for name, folds in zip(names, runs, strict=True):
                 fa, fb = accuracies(folds, a, view, model), accuracies(folds, b, view, model)
                 if fa is None or fb is None or len(fa) != len(fb):
                     per_corpus[name].append("")
+                    notes.append(f"{name} has no paired folds of {a} and {b} in {view} {model}")
                     continue
                 estimates.append(corrected_mean_se(fa - fb, TEST_TRAIN_RATIO))
+                folds_per_corpus.append(len(fa))
                 per_corpus[name].append(format_difference(fa - fb, TEST_TRAIN_RATIO))
             if len(estimates) < len(runs) or min(se for _, se in estimates) == 0:
                 pooled.append("")  # a corpus lacks the pair in this column, or it has no spread
                 continue
-            mean, low, high, q_p = pool(estimates)
+            mean, low, high, q_p = pool(estimates, df=min(folds_per_corpus) - 1)
             star = " *" if low > 0 or high < 0 else ""
             dagger = " †" if q_p < 0.10 else ""
             pooled.append(f"{mean:+.3f} [{low:+.3f}, {high:+.3f}]{star}{dagger}")
         for name in names:
             lines.append(f"| {a} - {b} | {name} | " + " | ".join(per_corpus[name]) + " |")
-        lines.append(f"| {a} - {b} | **pooled** | " + " | ".join(pooled) + " |")
-    return lines
+        if len(runs) > 1:
+            lines.append(f"| {a} - {b} | **pooled** | " + " | ".join(pooled) + " |")
+    return lines + [""] + [f"- {note}" for note in notes] if notes else lines
 
 
 def main(argv=None):
@@ -115,6 +127,8 @@ def main(argv=None):
     names = args.names.split(",") if args.names else [Path(p).parent.name for p in args.results]
     if len(names) != len(args.results):
         parser.error("--names: one name per results file")
+    if len(set(names)) != len(names):
+        parser.error(f"two results files have the same name ({', '.join(names)}): give --names")
     pairs = []
     for pair in args.pairs.split(","):
         a, sep, b = pair.partition("-")
@@ -124,9 +138,12 @@ def main(argv=None):
     runs = []
     for path in args.results:
         try:
-            runs.append(json.loads(Path(path).read_text())["folds"])
+            folds = json.loads(Path(path).read_text())["folds"]
         except (OSError, ValueError, KeyError) as error:
             parser.error(f"{path}: not a results file of benchmarks/features.py ({error})")
+        if folds in runs:  # the same run twice would narrow every interval for nothing
+            parser.error(f"{path}: the same fold scores as an earlier file; pool different corpora")
+        runs.append(folds)
     print("\n".join(pooled_table(runs, names, pairs)))
     return 0
 
