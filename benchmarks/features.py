@@ -925,19 +925,8 @@ def report(sets, features, views, results, costs, timed_minutes, args, started, 
         lines.append("")
     lines += _paired(results, variant_list)
     lines += _ablation(results, args.ablate)
-    lines += [
-        "## Extraction cost",
-        "",
-        f"CPU seconds per audio minute, one core, decoding included, the same {len(timing_tracks(views['tracks']))} "
-        f"tracks ({timed_minutes:.1f} min, the first of each class) for every set, in this run.",
-        "",
-        "| set | s per audio minute | relative to talk419 |",
-        "| --- | ---: | ---: |",
-    ]
-    for name, cost in costs.items():
-        rel = f"{cost / costs['talk419']:.2f}x" if "talk419" in costs else ""
-        lines.append(f"| {name} | {cost:.3f} | {rel} |")
-    lines.append("")
+    if costs:  # none with --no-timing
+        lines += _cost_table(costs, views, timed_minutes)
     notes = []
     for (view, name), f in features.items():
         if f.refused:
@@ -962,6 +951,22 @@ def report(sets, features, views, results, costs, timed_minutes, args, started, 
     return "\n".join(lines)
 
 
+def _cost_table(costs, views, timed_minutes):
+    lines = [
+        "## Extraction cost",
+        "",
+        f"CPU seconds per audio minute, one core, decoding included, the same {len(timing_tracks(views['tracks']))} "
+        f"tracks ({timed_minutes:.1f} min, the first of each class) for every set, in this run.",
+        "",
+        "| set | s per audio minute | relative to talk419 |",
+        "| --- | ---: | ---: |",
+    ]
+    for name, cost in costs.items():
+        rel = f"{cost / costs['talk419']:.2f}x" if "talk419" in costs else ""
+        lines.append(f"| {name} | {cost:.3f} | {rel} |")
+    return [*lines, ""]
+
+
 def _ablation(results, ablate):
     """Differences to the full set, fold by fold (the same splits): mean ± std of the paired differences."""
     labels = [label for label in _labels(results) if label.startswith(f"{ablate} - ")]
@@ -973,8 +978,8 @@ def _ablation(results, ablate):
         f"Accuracy of the ablated set minus that of the full `{ablate}` set, fold by fold on the same "
         "splits: mean ± std of the paired differences (negative: the group helps).",
         "",
-        "| without | tracks RF | tracks SVM | excerpts RF | excerpts SVM |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| without | " + " | ".join(f"{view} {model}" for view in VIEWS for model in ("RF", "SVM")) + " |",
+        "| --- |" + " ---: |" * (2 * len(VIEWS)),
     ]
     for label in labels:
         cells = []
