@@ -359,6 +359,10 @@ def main(argv=None):
     for tool in ("apt-get", "dpkg-deb"):
         if shutil.which(tool) is None:
             parser.exit(2, f"corpus: {tool!r} not found: this needs a Debian system\n")
+    try:  # checked first: a missing reader would otherwise stop the build after unpacking
+        import soundfile  # noqa: F401
+    except ImportError:
+        parser.exit(2, "corpus: needs the Python package soundfile; run this with musicfeat's Python\n")
     try:
         build(args.out, args.debs_dir, args.max_class_min, args.corpus)
     except CorpusError as error:

@@ -1022,7 +1022,11 @@ def main(argv=None):
     parser.add_argument("--corpus", required=True, help="the folder benchmarks/corpus.py made")
     parser.add_argument("--cache-dir", required=True, help="where features are kept (.npz), outside the repo")
     parser.add_argument("--repeats", type=int, default=10, help="repeats of the 5-fold splits (default 10)")
-    parser.add_argument("--sets", default="talk419,extended,mfcc40,essentia,cand", help="comma-separated")
+    parser.add_argument(
+        "--sets",
+        default="talk419,extended,mfcc40,essentia,cand",
+        help="comma-separated (default: %(default)s)",
+    )
     parser.add_argument(
         "--candidates", default="speccov,gauss,blocks", help="groups of the add-on sets appended to each base"
     )
@@ -1034,7 +1038,7 @@ def main(argv=None):
     parser.add_argument(
         "--essentia-python",
         default=os.environ.get("ESSENTIA_PYTHON", "/work/venv-essentia/bin/python"),
-        help="a Python with essentia and soundfile",
+        help="a Python with essentia and soundfile (default: $ESSENTIA_PYTHON, else %(default)s)",
     )
     parser.add_argument(
         "--essentia-views",

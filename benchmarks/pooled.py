@@ -1,6 +1,6 @@
 """Pool the paired differences of several corpora: one interval from more evidence than one corpus gives.
 
-    python benchmarks/pooled.py DEV/results-*.json HELDOUT/results-*.json \\
+    python benchmarks/pooled.py DEVCACHE/results-dev.json HELDOUTCACHE/results-heldout.json \\
         [--pairs extended-talk419,essentia-talk419,extended-essentia] [--names dev,heldout]
 
 Each ``results-*.json`` that ``benchmarks/features.py`` writes holds every
@@ -18,7 +18,9 @@ disagree (p < 0.10) is marked ``†`` and should not be read as one number.
 With two or three corpora Q has little power: no ``†`` is not evidence
 that they agree. Every file must be a different corpus's run (the script
 stops on a file given twice): pooling a run with itself would narrow every
-interval by a factor of sqrt(2) for nothing.
+interval by a factor of sqrt(2) for nothing, and so would pooling two runs
+on one corpus (a main run and an ``--ablate`` run): the script stops when
+two files share any variant's fold scores.
 
 References: W. G. Cochran, "The combination of estimates from different
 experiments", Biometrics 10 (1954) 101-129; M. Borenstein et al.,
@@ -112,16 +114,50 @@ def pooled_table(runs, names, pairs):
     return lines + [""] + [f"- {note}" for note in notes] if notes else lines
 
 
+def labels_of(runs):
+    """Every variant label of the runs (``extended``, ``talk419 + blocks``, ``extended - bands``...)."""
+    return {key.split("|")[0] for folds in runs for key in folds}
+
+
+def parse_pair(pair, known):
+    """``(A, B)`` of ``"A-B"``: the split at a ``-`` whose two sides are both known labels.
+
+    Labels may hold a ``-`` themselves (an ablation's ``extended - bands``), so every ``-`` is
+    tried; None when no split names two known labels.
+
+    Examples
+    --------
+    >>> parse_pair("extended - bands-extended", {"extended", "extended - bands"})
+    ('extended - bands', 'extended')
+    """
+    for i, char in enumerate(pair):
+        if char == "-":
+            a, b = pair[:i].strip(), pair[i + 1 :].strip()
+            if a in known and b in known:
+                return a, b
+    return None
+
+
+def shared_runs(runs):
+    """Pairs of run indices that share a label's fold scores: one run given twice, or two of one corpus."""
+    out = []
+    for j in range(len(runs)):
+        for i in range(j):
+            if any(key in runs[i] and runs[i][key] == scores for key, scores in runs[j].items()):
+                out.append((i, j))
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "results", nargs="+", help="results-*.json files of benchmarks/features.py, one a corpus"
+        "results", nargs="+", help="results-*.json files of benchmarks/features.py, one per corpus"
     )
     parser.add_argument("--names", help="comma-separated corpus names (default: the files' parent folders)")
     parser.add_argument(
         "--pairs",
         default="extended-talk419,essentia-talk419,extended-essentia",
-        help="comma-separated A-B pairs of set labels",
+        help="comma-separated A-B pairs of variant labels (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     names = args.names.split(",") if args.names else [Path(p).parent.name for p in args.results]
@@ -129,21 +165,26 @@ def main(argv=None):
         parser.error("--names: one name per results file")
     if len(set(names)) != len(names):
         parser.error(f"two results files have the same name ({', '.join(names)}): give --names")
-    pairs = []
-    for pair in args.pairs.split(","):
-        a, sep, b = pair.partition("-")
-        if not sep or not a or not b:
-            parser.error(f"--pairs: {pair!r} is not A-B")
-        pairs.append((a, b))
     runs = []
     for path in args.results:
         try:
-            folds = json.loads(Path(path).read_text())["folds"]
+            runs.append(json.loads(Path(path).read_text())["folds"])
         except (OSError, ValueError, KeyError) as error:
             parser.error(f"{path}: not a results file of benchmarks/features.py ({error})")
-        if folds in runs:  # the same run twice would narrow every interval for nothing
-            parser.error(f"{path}: the same fold scores as an earlier file; pool different corpora")
-        runs.append(folds)
+    for i, j in shared_runs(runs):  # pooling one corpus twice would narrow every interval for nothing
+        parser.error(
+            f"{args.results[i]} and {args.results[j]} share fold scores: they are runs on one corpus "
+            "(or one run twice); pool one run per corpus"
+        )
+    known = labels_of(runs)
+    pairs = []
+    for pair in args.pairs.split(","):
+        parsed = parse_pair(pair, known)
+        if parsed is None:
+            parser.error(
+                f"--pairs: {pair!r} is not A-B of two labels of the runs: {', '.join(sorted(known))}"
+            )
+        pairs.append(parsed)
     print("\n".join(pooled_table(runs, names, pairs)))
     return 0
 
