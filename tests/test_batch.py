@@ -29,8 +29,15 @@ BAD = {"empty.wav", "truncated.ogg", "notes.mp3", "folder.wav"}
 @contextlib.contextmanager
 def dask_client(distributed, n_workers, processes=True):
     """A client of a LocalCluster of single-threaded workers, no dashboard, closed on leaving."""
+    # Without a dashboard the scheduler still serves /health on 8787: when that port is taken (a
+    # developer's own cluster, a second test run) distributed falls back to another port but leaks a
+    # socket, which this suite's warnings-as-errors fails on. A free port from the start avoids both.
     with distributed.LocalCluster(
-        n_workers=n_workers, threads_per_worker=1, processes=processes, dashboard_address=None
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=processes,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},
     ) as cluster:
         with distributed.Client(cluster) as client:
             yield client
