@@ -72,8 +72,13 @@ def corrected_t(diffs, test_train_ratio, level=0.95):
     return mean, float(mean - t * se), float(mean + t * se), float(p)
 
 
-def format_difference(diffs, test_train_ratio):
+def format_interval(mean, low, high):
     """``+0.043 [+0.010, +0.076] *`` (the star: the interval excludes zero)."""
-    mean, low, high, _ = corrected_t(diffs, test_train_ratio)
     star = " *" if low > 0 or high < 0 else ""
     return f"{mean:+.3f} [{low:+.3f}, {high:+.3f}]{star}"
+
+
+def format_difference(diffs, test_train_ratio):
+    """:func:`format_interval` of the corrected t-test of the paired differences ``diffs``."""
+    mean, low, high, _ = corrected_t(diffs, test_train_ratio)
+    return format_interval(mean, low, high)

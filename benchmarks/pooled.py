@@ -35,11 +35,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from paired import corrected_mean_se, format_difference  # noqa: E402
+from features import N_SPLITS, VIEWS  # noqa: E402
+from paired import corrected_mean_se, format_difference, format_interval  # noqa: E402
 
 #: The benchmark's k-fold: the corrected variance's test/train ratio is ``1 / (k - 1)``.
-TEST_TRAIN_RATIO = 1 / 4
-VIEWS = ("tracks", "excerpts", "excerpts10")
+TEST_TRAIN_RATIO = 1 / (N_SPLITS - 1)
 MODELS = ("RF", "SVM")
 
 
@@ -104,14 +104,15 @@ def pooled_table(runs, names, pairs):
                 pooled.append("")  # a corpus lacks the pair in this column, or it has no spread
                 continue
             mean, low, high, q_p = pool(estimates, df=min(folds_per_corpus) - 1)
-            star = " *" if low > 0 or high < 0 else ""
             dagger = " †" if q_p < 0.10 else ""
-            pooled.append(f"{mean:+.3f} [{low:+.3f}, {high:+.3f}]{star}{dagger}")
+            pooled.append(format_interval(mean, low, high) + dagger)
         for name in names:
             lines.append(f"| {a} - {b} | {name} | " + " | ".join(per_corpus[name]) + " |")
         if len(runs) > 1:
             lines.append(f"| {a} - {b} | **pooled** | " + " | ".join(pooled) + " |")
-    return lines + [""] + [f"- {note}" for note in notes] if notes else lines
+    if notes:
+        lines += ["", *(f"- {note}" for note in notes)]
+    return lines
 
 
 def labels_of(runs):
