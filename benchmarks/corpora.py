@@ -57,6 +57,9 @@ DEV_PACKAGES = {
     "flare-game": ("1.14-1", "4ab6a8298276013d35a0806257e130d992761af1b749041433b409c3dafec508"),
 }
 
+# Naev's music folder holds two composers' tracks, told apart by their DEP-5 stanza.
+_NAEV = dict(pkg="naev-data", globs=["usr/share/naev/dat/snd/music/*.ogg"], srcmap=("usr/share/naev/", ""))
+
 DEV_CLASSES = {
     # Max McCracken ("Maxstack"): the Endgame: Singularity soundtrack, electronic.
     "Singularity": dict(
@@ -91,21 +94,9 @@ DEV_CLASSES = {
         title_dedupe=False,
     ),
     # Nikola Whallon's share of the Naev soundtrack; ambient2_5 reworks ambient2.
-    "NaevWhallon": dict(
-        pkg="naev-data",
-        globs=["usr/share/naev/dat/snd/music/*.ogg"],
-        holder="Nikola Whallon",
-        exclude=["ambient2_5.ogg"],
-        srcmap=("usr/share/naev/", ""),
-    ),
+    "NaevWhallon": dict(_NAEV, holder="Nikola Whallon", exclude=["ambient2_5.ogg"]),
     # Askyel's share of the Naev soundtrack; sirius2 remixes a Whallon track.
-    "NaevAskyel": dict(
-        pkg="naev-data",
-        globs=["usr/share/naev/dat/snd/music/*.ogg"],
-        holder="Askyel",
-        exclude=["sirius2.ogg"],
-        srcmap=("usr/share/naev/", ""),
-    ),
+    "NaevAskyel": dict(_NAEV, holder="Askyel", exclude=["sirius2.ogg"]),
     # Martin Strohmeier (K-Pone): the OpenClonk soundtrack; debian/copyright is prose.
     "OpenClonk": dict(
         pkg="openclonk-data",

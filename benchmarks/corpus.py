@@ -23,8 +23,8 @@ Steps
        zip) is unpacked beside itself.
     3. Per class: the files its globs match, minus the listed exclusions and
        other composers' files (by the package's DEP-5 ``debian/copyright``,
-       or by the tracks' ``ARTIST`` tag), at least 30 s long, byte-identical files and
-       repeated title tags dropped; taken in the order of
+       or by the tracks' ``ARTIST`` tag), at least 30 s long, byte-identical
+       files and repeated title tags dropped; taken in the order of
        ``sha1("<Class>/<path in package>")`` up to 25 tracks and about
        ``--max-class-min`` minutes, never fewer than the corpus's minimum
        (8 tracks for ``dev``, 5 for ``heldout``).
@@ -38,8 +38,8 @@ Steps
        open.
 
 Needs apt-get, dpkg-deb and Python with ``soundfile`` (a dependency of
-librosa, so of musicfeat). Keep OUT (about 1.8 GB for ``dev``, 0.9 GB for ``heldout``) outside the repository;
-never commit the audio. The licences (GPL, CC-BY, CC-BY-SA; see the
+librosa, so of musicfeat). Keep OUT (about 1.8 GB for ``dev``, 0.9 GB for
+``heldout``) outside the repository; never commit the audio. The licences (GPL, CC-BY, CC-BY-SA; see the
 manifest) ask that the composers be credited when figures are published.
 """
 
